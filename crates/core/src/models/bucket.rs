@@ -1,0 +1,208 @@
+//! Buckets: what a listing or a head returns, and what creation accepts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::models::{StorageClass, Tag};
+
+/// An R2 jurisdiction: where a bucket's data is guaranteed to stay. Part of an R2 bucket's
+/// identity: the same name can exist once per jurisdiction.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Jurisdiction {
+    /// No restriction (the default namespace).
+    #[default]
+    Default,
+    /// European Union.
+    Eu,
+    /// FedRAMP.
+    Fedramp,
+}
+
+impl Jurisdiction {
+    /// Every jurisdiction.
+    pub const ALL: [Jurisdiction; 3] = [
+        Jurisdiction::Default,
+        Jurisdiction::Eu,
+        Jurisdiction::Fedramp,
+    ];
+
+    /// The wire value of the `cf-r2-jurisdiction` header.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Jurisdiction::Default => "default",
+            Jurisdiction::Eu => "eu",
+            Jurisdiction::Fedramp => "fedramp",
+        }
+    }
+}
+
+impl fmt::Display for Jurisdiction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error from parsing a [`Jurisdiction`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a jurisdiction (expected default, eu or fedramp)")]
+pub struct ParseJurisdictionError(pub String);
+
+impl FromStr for Jurisdiction {
+    type Err = ParseJurisdictionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "default" => Ok(Jurisdiction::Default),
+            "eu" => Ok(Jurisdiction::Eu),
+            "fedramp" => Ok(Jurisdiction::Fedramp),
+            _ => Err(ParseJurisdictionError(s.to_owned())),
+        }
+    }
+}
+
+/// What a provider reports about a bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BucketInfo {
+    /// Bucket name (COS: `<name>-<appid>`).
+    pub name: String,
+    /// Region (COS `ap-beijing`) or location (R2 `weur`, lowercased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Creation time.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub created: Option<OffsetDateTime>,
+    /// R2 jurisdiction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Default storage class of new objects (R2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<StorageClass>,
+    /// Whether the bucket spans several availability zones (COS MAZ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_az: Option<bool>,
+    /// Provider bucket type (COS `cos` / `ofs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_type: Option<String>,
+}
+
+impl BucketInfo {
+    /// Bucket info with only a name.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A canned ACL applied at creation (COS `x-cos-acl`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CannedAcl {
+    /// Owner only.
+    Private,
+    /// Anyone may read.
+    PublicRead,
+    /// Anyone may read and write.
+    PublicReadWrite,
+    /// Any authenticated user may read.
+    AuthenticatedRead,
+}
+
+impl CannedAcl {
+    /// Wire value (`private`, `public-read`, ...).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CannedAcl::Private => "private",
+            CannedAcl::PublicRead => "public-read",
+            CannedAcl::PublicReadWrite => "public-read-write",
+            CannedAcl::AuthenticatedRead => "authenticated-read",
+        }
+    }
+}
+
+/// A permission granted at creation (COS `x-cos-grant-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantPermission {
+    /// `x-cos-grant-read`
+    Read,
+    /// `x-cos-grant-write`
+    Write,
+    /// `x-cos-grant-read-acp`
+    ReadAcp,
+    /// `x-cos-grant-write-acp`
+    WriteAcp,
+    /// `x-cos-grant-full-control`
+    FullControl,
+}
+
+/// A grant: a permission for a list of grantees (COS `id="100000000001"` form, verbatim).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The permission.
+    pub permission: GrantPermission,
+    /// Grantees, e.g. `id="100000000001"` or `id="qcs::cam::uin/1:uin/2"`.
+    pub grantees: Vec<String>,
+}
+
+/// Options for creating a bucket. Providers reject, before sending, options they cannot honour
+/// (for example an ACL on R2), naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CreateBucketOptions {
+    /// COS canned ACL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<CannedAcl>,
+    /// COS grants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+    /// COS bucket tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    /// COS multi-AZ bucket.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_az: bool,
+    /// R2 location hint (`apac`, `eeur`, `enam`, `weur`, `wnam`, `oc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_hint: Option<String>,
+    /// R2 default storage class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<StorageClass>,
+    /// R2 jurisdiction (overrides the client default for this bucket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn bucket_info_json_uses_rfc3339() {
+        let info = BucketInfo {
+            name: "examplebucket-1250000000".into(),
+            region: Some("ap-beijing".into()),
+            created: Some(datetime!(2019-05-16 06:45:51 UTC)),
+            ..BucketInfo::default()
+        };
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["created"], "2019-05-16T06:45:51Z");
+        assert_eq!(serde_json::from_value::<BucketInfo>(json).unwrap(), info);
+    }
+
+    #[test]
+    fn jurisdiction_parses_case_insensitively() {
+        assert_eq!("EU".parse::<Jurisdiction>().unwrap(), Jurisdiction::Eu);
+        assert!("mars".parse::<Jurisdiction>().is_err());
+    }
+}

@@ -1,0 +1,401 @@
+//! Lifecycle configuration.
+//!
+//! Ages are an explicit [`Age`] type: COS counts in days, R2 in seconds, and the conversion
+//! between them is a method call that says what it does ([`Age::whole_days`] fails on a
+//! fractional day, [`Age::days_rounded_up`] rounds and the loss report says so). Nothing
+//! converts silently.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::Date;
+
+use crate::models::StorageClass;
+use crate::validate::Violations;
+
+const SECONDS_PER_DAY: u64 = 86_400;
+
+/// A lifecycle age: how long after creation (or after becoming noncurrent) an action applies.
+///
+/// Stored as seconds. JSON is `{"days": N}` when the age is a whole number of days, otherwise
+/// `{"seconds": N}`; both forms are accepted on input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Age {
+    seconds: u64,
+}
+
+impl Age {
+    /// An age of `days` whole days.
+    pub const fn days(days: u32) -> Self {
+        Self {
+            seconds: days as u64 * SECONDS_PER_DAY,
+        }
+    }
+    /// An age of `seconds` seconds (R2 accepts any number of seconds).
+    pub const fn seconds(seconds: u64) -> Self {
+        Self { seconds }
+    }
+    /// The age in seconds.
+    pub const fn as_seconds(&self) -> u64 {
+        self.seconds
+    }
+    /// The age in days when it is a whole number of days that fits in `u32`, else `None`.
+    pub fn whole_days(&self) -> Option<u32> {
+        if self.seconds % SECONDS_PER_DAY == 0 {
+            u32::try_from(self.seconds / SECONDS_PER_DAY).ok()
+        } else {
+            None
+        }
+    }
+    /// The age in days, rounded up to the next whole day (saturating at `u32::MAX`).
+    /// Use it only where the rounding is reported to the user.
+    pub fn days_rounded_up(&self) -> u32 {
+        u32::try_from(self.seconds.div_ceil(SECONDS_PER_DAY)).unwrap_or(u32::MAX)
+    }
+}
+
+impl fmt::Display for Age {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.whole_days() {
+            Some(1) => f.write_str("1 day"),
+            Some(d) => write!(f, "{d} days"),
+            None => write!(f, "{} seconds", self.seconds),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgeRepr {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seconds: Option<u64>,
+}
+
+impl Serialize for Age {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.whole_days() {
+            Some(days) => AgeRepr {
+                days: Some(days),
+                seconds: None,
+            },
+            None => AgeRepr {
+                days: None,
+                seconds: Some(self.seconds),
+            },
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Age {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match AgeRepr::deserialize(d)? {
+            AgeRepr {
+                days: Some(days),
+                seconds: None,
+            } => Ok(Age::days(days)),
+            AgeRepr {
+                days: None,
+                seconds: Some(seconds),
+            } => Ok(Age::seconds(seconds)),
+            _ => Err(serde::de::Error::custom(
+                "an age is exactly one of {\"days\": N} or {\"seconds\": N}",
+            )),
+        }
+    }
+}
+
+/// When an action applies: an age, or a fixed date (midnight UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// After the object reaches this age.
+    After(Age),
+    /// On this date (UTC midnight), JSON `"YYYY-MM-DD"`.
+    On(Date),
+}
+
+/// What happens to current object versions at the end of their life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expiration {
+    /// Delete objects at this age.
+    After(Age),
+    /// Delete objects on this date.
+    On(Date),
+    /// Remove delete markers that have no noncurrent versions left (COS/S3
+    /// `ExpiredObjectDeleteMarker`).
+    ExpiredObjectDeleteMarker,
+}
+
+/// Move current versions to another storage class.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// When.
+    pub trigger: Trigger,
+    /// Target class.
+    pub storage_class: StorageClass,
+}
+
+/// Move noncurrent versions to another storage class.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoncurrentTransition {
+    /// Days after the version became noncurrent.
+    pub noncurrent_days: u32,
+    /// Target class.
+    pub storage_class: StorageClass,
+}
+
+/// An object tag `key=value` used in filters and on bucket creation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    /// Tag key.
+    pub key: String,
+    /// Tag value.
+    pub value: String,
+}
+
+impl Tag {
+    /// A tag.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// Which objects a rule applies to. Empty means every object in the bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleFilter {
+    /// Key prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Objects must carry every one of these tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+impl LifecycleFilter {
+    /// Whether the filter matches every object.
+    pub fn is_empty(&self) -> bool {
+        self.prefix.as_deref().unwrap_or("").is_empty() && self.tags.is_empty()
+    }
+}
+
+/// One lifecycle rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    /// Rule id (at most 255 characters; R2 requires one, COS generates one when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Whether the rule is active.
+    pub enabled: bool,
+    /// Which objects the rule applies to.
+    #[serde(default, skip_serializing_if = "LifecycleFilter::is_empty")]
+    pub filter: LifecycleFilter,
+    /// Expiration of current versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<Expiration>,
+    /// Storage-class transitions of current versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<Transition>,
+    /// Abort multipart uploads still incomplete after this age.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_incomplete_multipart_upload: Option<Age>,
+    /// Delete noncurrent versions this many days after they became noncurrent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_version_expiration_days: Option<u32>,
+    /// Storage-class transitions of noncurrent versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub noncurrent_version_transitions: Vec<NoncurrentTransition>,
+}
+
+impl LifecycleRule {
+    /// Whether the rule has no action at all.
+    pub fn has_no_action(&self) -> bool {
+        self.expiration.is_none()
+            && self.transitions.is_empty()
+            && self.abort_incomplete_multipart_upload.is_none()
+            && self.noncurrent_version_expiration_days.is_none()
+            && self.noncurrent_version_transitions.is_empty()
+    }
+}
+
+/// A bucket's lifecycle configuration. A put replaces every rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleConfiguration {
+    /// The rules.
+    pub rules: Vec<LifecycleRule>,
+}
+
+impl LifecycleConfiguration {
+    /// A configuration holding `rules`.
+    pub fn new(rules: Vec<LifecycleRule>) -> Self {
+        Self { rules }
+    }
+
+    /// Checks what holds for every provider: at least one rule, ids unique and at most 255
+    /// characters, every rule has an action, ages are positive, tag keys non-empty. Returns every
+    /// problem found.
+    pub fn validate(&self) -> Violations {
+        let mut v = Violations::new();
+        v.check(
+            !self.rules.is_empty(),
+            || "rules".into(),
+            "at least one rule is required (delete the configuration instead)",
+        );
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = format!("rules[{i}]");
+            if let Some(id) = &rule.id {
+                v.check(
+                    !id.is_empty() && id.len() <= 255,
+                    || format!("{at}.id"),
+                    "1 to 255 characters",
+                );
+                let dup = self.rules[..i]
+                    .iter()
+                    .any(|r| r.id.as_deref() == Some(id.as_str()));
+                v.check(!dup, || format!("{at}.id"), "ids must be unique");
+            }
+            v.check(
+                !rule.has_no_action(),
+                || at.clone(),
+                "a rule needs at least one action (expiration, transition, abort multipart, noncurrent)",
+            );
+            if let Some(Expiration::After(age)) = &rule.expiration {
+                v.check(
+                    age.as_seconds() > 0,
+                    || format!("{at}.expiration.after"),
+                    "must be greater than zero",
+                );
+            }
+            if let Some(age) = &rule.abort_incomplete_multipart_upload {
+                v.check(
+                    age.as_seconds() > 0,
+                    || format!("{at}.abort_incomplete_multipart_upload"),
+                    "must be greater than zero",
+                );
+            }
+            for (j, tag) in rule.filter.tags.iter().enumerate() {
+                v.check(
+                    !tag.key.is_empty(),
+                    || format!("{at}.filter.tags[{j}].key"),
+                    "must not be empty",
+                );
+            }
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn full_rule() -> LifecycleRule {
+        LifecycleRule {
+            id: Some("archive-logs".into()),
+            enabled: true,
+            filter: LifecycleFilter {
+                prefix: Some("logs/".into()),
+                tags: vec![Tag::new("team", "data")],
+            },
+            expiration: Some(Expiration::On(date!(2031 - 04 - 20))),
+            transitions: vec![Transition {
+                trigger: Trigger::After(Age::days(60)),
+                storage_class: StorageClass::Archive,
+            }],
+            abort_incomplete_multipart_upload: Some(Age::days(7)),
+            noncurrent_version_expiration_days: Some(100),
+            noncurrent_version_transitions: vec![NoncurrentTransition {
+                noncurrent_days: 30,
+                storage_class: StorageClass::InfrequentAccess,
+            }],
+        }
+    }
+
+    #[test]
+    fn age_conversions_are_explicit() {
+        assert_eq!(Age::days(2).as_seconds(), 172_800);
+        assert_eq!(Age::seconds(172_800).whole_days(), Some(2));
+        assert_eq!(Age::seconds(90_000).whole_days(), None);
+        assert_eq!(Age::seconds(90_000).days_rounded_up(), 2);
+        assert_eq!(Age::seconds(1).days_rounded_up(), 1);
+        assert_eq!(Age::seconds(u64::MAX).days_rounded_up(), u32::MAX);
+    }
+
+    #[test]
+    fn age_json_prefers_days() {
+        assert_eq!(
+            serde_json::to_string(&Age::days(7)).unwrap(),
+            r#"{"days":7}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Age::seconds(3600)).unwrap(),
+            r#"{"seconds":3600}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Age>(r#"{"seconds":86400}"#).unwrap(),
+            Age::days(1)
+        );
+        assert!(serde_json::from_str::<Age>(r#"{"days":1,"seconds":5}"#).is_err());
+        assert!(serde_json::from_str::<Age>(r#"{}"#).is_err());
+    }
+
+    #[test]
+    fn full_rule_round_trips_through_json() {
+        let cfg = LifecycleConfiguration::new(vec![full_rule()]);
+        let json = serde_json::to_value(&cfg).unwrap();
+        assert_eq!(
+            json["rules"][0]["expiration"],
+            serde_json::json!({"on": "2031-04-20"})
+        );
+        assert_eq!(
+            json["rules"][0]["transitions"][0]["trigger"],
+            serde_json::json!({"after": {"days": 60}})
+        );
+        let back: LifecycleConfiguration = serde_json::from_value(json).unwrap();
+        assert_eq!(back, cfg);
+        assert!(cfg.validate().is_empty(), "{:?}", cfg.validate());
+    }
+
+    #[test]
+    fn validation_collects_every_problem() {
+        let mut no_action = LifecycleRule {
+            id: Some("archive-logs".into()),
+            enabled: true,
+            ..Default::default()
+        };
+        no_action.filter.tags.push(Tag::new("", "x"));
+        let mut zero = full_rule();
+        zero.id = Some("z".repeat(256));
+        zero.expiration = Some(Expiration::After(Age::days(0)));
+        let cfg = LifecycleConfiguration::new(vec![full_rule(), no_action, zero]);
+        let fields: Vec<_> = cfg
+            .validate()
+            .into_vec()
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "rules[1].id",
+                "rules[1]",
+                "rules[1].filter.tags[0].key",
+                "rules[2].id",
+                "rules[2].expiration.after",
+            ]
+        );
+    }
+}
