@@ -1,0 +1,1233 @@
+//! The HTTP client: requests, the Cloudflare envelope, retries, error mapping, pagination and the
+//! [`BucketAdmin`] implementation.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bucket_admin_core::{
+    AgeUnit, BucketAdmin, BucketInfo, BucketPolicy, Capabilities, CorsConfiguration,
+    CreateBucketOptions, Error, ErrorKind, Jurisdiction, LifecycleConfiguration, Operation,
+    Provider, ReplicationConfiguration, Result, RetryPolicy, Retryable, StorageClass,
+    VersioningStatus, Violations, async_trait,
+};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::BearerToken;
+use crate::config::R2ClientBuilder;
+use crate::extras::{CustomDomain, CustomDomainUpdate, LockRule, ManagedDomain, NewCustomDomain};
+use crate::pacing::{Pacer, Pacing};
+use crate::wire::bucket::{
+    LOCATIONS, WireBucket, WireBucketList, WireCreateBucket, storage_class_to_wire,
+};
+use crate::wire::domains::{
+    WireCustom, WireCustomCreate, WireCustomList, WireCustomUpdate, WireManaged, WireManagedUpdate,
+};
+use crate::wire::{ApiMessage, Envelope, cors, decode, from_value, lifecycle, lock};
+
+/// Header carrying the jurisdiction of the bucket a request addresses.
+const JURISDICTION_HEADER: &str = "cf-r2-jurisdiction";
+/// Header carrying the new default storage class on `PATCH /{bucket}`.
+const STORAGE_CLASS_HEADER: &str = "cf-r2-storage-class";
+/// Largest page the list endpoint accepts.
+const PER_PAGE: u64 = 1000;
+/// The list endpoint's default page size, which a server ignoring `per_page` falls back to.
+const SERVER_DEFAULT_PER_PAGE: u64 = 20;
+
+/// Characters escaped in a path segment: everything but unreserved characters, so a bucket or
+/// domain name can never add a path segment or a query.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|')
+    .add(b'[')
+    .add(b']')
+    .add(b';')
+    .add(b'=')
+    .add(b'&')
+    .add(b'+')
+    .add(b':')
+    .add(b'@')
+    .add(b'$')
+    .add(b',')
+    .add(b'\'');
+
+/// Which jurisdictions [`R2Client::list_buckets_in`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JurisdictionScope {
+    /// One jurisdiction.
+    One(Jurisdiction),
+    /// Every jurisdiction, one listing each ([`Jurisdiction::ALL`]).
+    All,
+}
+
+impl From<Jurisdiction> for JurisdictionScope {
+    fn from(j: Jurisdiction) -> Self {
+        JurisdictionScope::One(j)
+    }
+}
+
+/// What R2's REST API supports, for [`BucketAdmin::capabilities`] and migration planning.
+pub fn r2_capabilities() -> Capabilities {
+    let mut c = Capabilities::none(Provider::R2);
+    c.cors = true;
+    // No documented rule-count or max-age limit for R2 CORS.
+    c.max_cors_rules = None;
+    c.max_cors_max_age_seconds = None;
+    c.cors_expose_header_wildcard = false;
+    c.cors_response_vary = false;
+    // The REST API administers configuration; preflights go to the S3 endpoint or a domain.
+    c.cors_live_preflight = false;
+    c.lifecycle = true;
+    c.max_lifecycle_rules = Some(lifecycle::MAX_RULES);
+    c.lifecycle_age_unit = AgeUnit::Seconds;
+    c.lifecycle_dates = true;
+    c.lifecycle_tags = false;
+    c.lifecycle_noncurrent_versions = false;
+    c.lifecycle_expired_object_delete_marker = false;
+    c.lifecycle_abort_multipart = true;
+    c.lifecycle_requires_rule_id = true;
+    c.lifecycle_transition_classes = vec![StorageClass::InfrequentAccess];
+    c.versioning = false;
+    c.replication = false;
+    c.policy = false;
+    c.create_acl = false;
+    c.create_tags = false;
+    c.multi_az = false;
+    c.location_hint = true;
+    c.create_storage_class = true;
+    c.jurisdictions = true;
+    c
+}
+
+/// A Cloudflare R2 bucket-administration client.
+///
+/// Cheap to clone (the HTTP connection pool, settings and pacing limiter are shared). Every
+/// handle addresses one [`Jurisdiction`]; [`with_jurisdiction`](Self::with_jurisdiction) gives
+/// a handle for another one sharing everything else. `Debug` never shows the token.
+#[derive(Clone)]
+pub struct R2Client {
+    inner: Arc<Inner>,
+    jurisdiction: Jurisdiction,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    account_id: String,
+    token: BearerToken,
+    retry: RetryPolicy,
+    pacer: Option<Pacer>,
+    pacing: Option<Pacing>,
+    capabilities: Capabilities,
+}
+
+impl fmt::Debug for R2Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("R2Client")
+            .field("account_id", &self.inner.account_id)
+            .field("base_url", &self.inner.base_url)
+            .field("jurisdiction", &self.jurisdiction)
+            .field("api_token", &self.inner.token)
+            .field("retry", &self.inner.retry)
+            .field("pacing", &self.inner.pacing)
+            .finish()
+    }
+}
+
+/// One request to send (possibly several times).
+struct Call<'a> {
+    op: Operation,
+    bucket: Option<&'a str>,
+    method: Method,
+    /// Path segments after `/accounts/{id}/r2/buckets`, escaped when the URL is built.
+    path: Vec<&'a str>,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    jurisdiction: Jurisdiction,
+    storage_class: Option<&'static str>,
+}
+
+impl<'a> Call<'a> {
+    fn new(op: Operation, method: Method, jurisdiction: Jurisdiction) -> Self {
+        Self {
+            op,
+            bucket: None,
+            method,
+            path: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            jurisdiction,
+            storage_class: None,
+        }
+    }
+
+    fn bucket(mut self, bucket: &'a str) -> Self {
+        self.bucket = Some(bucket);
+        self.path.push(bucket);
+        self
+    }
+
+    fn segment(mut self, segment: &'a str) -> Self {
+        self.path.push(segment);
+        self
+    }
+
+    fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("could not encode the request: {e}"),
+            )
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+}
+
+/// A successful answer.
+struct Answer {
+    result: Value,
+    result_info: Option<Value>,
+}
+
+/// What an error is about, for [`map_error`].
+pub(crate) struct ErrorContext<'a> {
+    pub(crate) op: Operation,
+    pub(crate) bucket: Option<&'a str>,
+    pub(crate) jurisdiction: Jurisdiction,
+    pub(crate) request_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+/// Maps an error answer (HTTP status + envelope `errors`) to an [`Error`].
+pub(crate) fn map_error(status: u16, errors: &[ApiMessage], ctx: &ErrorContext<'_>) -> Error {
+    let code = errors.iter().find_map(|e| e.code);
+    let mut message = errors
+        .iter()
+        .map(|e| e.message.trim())
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if message.is_empty() {
+        message = format!("HTTP {status} without an error message");
+    }
+    let by_status = match status {
+        400 => ErrorKind::InvalidInput,
+        401 => ErrorKind::Unauthenticated,
+        403 => ErrorKind::PermissionDenied,
+        404 => ErrorKind::NotFound,
+        409 if ctx.op == Operation::CreateBucket => ErrorKind::AlreadyExists,
+        429 => ErrorKind::RateLimited,
+        500..=599 => ErrorKind::Unavailable,
+        _ => ErrorKind::Other,
+    };
+    let kind = match code {
+        Some(10006) => ErrorKind::NotFound,
+        Some(10004 | 10073) => ErrorKind::AlreadyExists,
+        Some(10008) => ErrorKind::NotEmpty,
+        Some(10002) => ErrorKind::Unauthenticated,
+        Some(10003) => ErrorKind::PermissionDenied,
+        Some(10005 | 10009 | 10040 | 10062) => ErrorKind::InvalidInput,
+        Some(10058) => ErrorKind::RateLimited,
+        Some(10001 | 10043) => ErrorKind::Unavailable,
+        Some(10059) => ErrorKind::NotFound,
+        Some(7003 | 10015) => ErrorKind::NotFound,
+        _ => by_status,
+    };
+    match code {
+        Some(10006) if ctx.bucket.is_some() => {
+            if ctx.jurisdiction == Jurisdiction::Default {
+                message.push_str(
+                    " (looked in the `default` jurisdiction; the bucket may exist in another \
+                     jurisdiction (`eu`, `fedramp`): select it with \
+                     `R2Client::with_jurisdiction(Jurisdiction::Eu)`, the builder's \
+                     `jurisdiction(...)` or `R2_JURISDICTION=eu`)",
+                );
+            } else {
+                message.push_str(&format!(
+                    " (looked in the `{}` jurisdiction)",
+                    ctx.jurisdiction
+                ));
+            }
+        }
+        Some(10040) => message.push_str(
+            " (the REST API expects `{\"rules\":[{\"allowed\":{\"origins\":[..],\"methods\":[..]}}]}`; \
+             S3-shaped CORS JSON such as `AllowedOrigins` / `CORSRules` is not accepted)",
+        ),
+        Some(7003 | 10015) => {
+            message.push_str(" (no such API route: check the account id and the base URL)")
+        }
+        _ => {}
+    }
+    let mut err = Error::new(kind, message)
+        .with_provider(Provider::R2)
+        .with_operation(ctx.op)
+        .with_status(status);
+    if let Some(bucket) = ctx.bucket {
+        err = err.with_bucket(bucket);
+    }
+    if let Some(code) = code {
+        err = err.with_code(code.to_string());
+    }
+    if let Some(id) = &ctx.request_id {
+        err = err.with_request_id(id.clone());
+    }
+    if let Some(after) = ctx.retry_after {
+        err = err.with_retry_after(after);
+    }
+    // A conflict is a statement about the bucket's state: repeating the request cannot change
+    // it, and a repeated create would only turn success into "already exists".
+    if status == 409 {
+        err = err.with_retryable(Retryable::Never);
+    }
+    err
+}
+
+/// `retry-after-ms` (milliseconds, fractional allowed) wins over `retry-after` (seconds).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let parse = |name: &str| -> Option<f64> {
+        let v = headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()?;
+        (v.is_finite() && v >= 0.0).then_some(v)
+    };
+    if let Some(ms) = parse("retry-after-ms") {
+        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    }
+    parse("retry-after").and_then(|s| Duration::try_from_secs_f64(s).ok())
+}
+
+fn validate_bucket_name(bucket: &str) -> Result<()> {
+    let mut v = Violations::new();
+    let ok_chars = bucket
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ends_ok = !bucket.starts_with('-') && !bucket.ends_with('-');
+    v.check(
+        (3..=63).contains(&bucket.len()) && ok_chars && ends_ok,
+        || "bucket".into(),
+        "R2 bucket names are 3-63 characters of a-z, 0-9 and '-', not starting or ending with '-'",
+    );
+    v.into_result()
+}
+
+/// Requests must name a bucket: an empty name would address the collection instead.
+fn require_bucket(op: Operation, bucket: &str) -> Result<()> {
+    if bucket.is_empty() {
+        return Err(Error::invalid_input(vec![bucket_admin_core::Violation::new(
+            "bucket",
+            "must not be empty",
+        )])
+        .with_provider(Provider::R2)
+        .with_operation(op));
+    }
+    Ok(())
+}
+
+impl R2Client {
+    /// A builder with defaults.
+    pub fn builder() -> R2ClientBuilder {
+        R2ClientBuilder::new()
+    }
+
+    /// A builder reading `CLOUDFLARE_API_TOKEN`, `CLOUDFLARE_ACCOUNT_ID`,
+    /// `CLOUDFLARE_BASE_URL` and `R2_JURISDICTION`.
+    pub fn from_env() -> R2ClientBuilder {
+        R2ClientBuilder::from_env()
+    }
+
+    pub(crate) fn from_parts(
+        http: reqwest::Client,
+        base_url: String,
+        account_id: String,
+        token: BearerToken,
+        jurisdiction: Jurisdiction,
+        retry: RetryPolicy,
+        pacing: Option<Pacing>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                account_id,
+                token,
+                retry,
+                pacer: pacing.and_then(Pacer::new),
+                pacing,
+                capabilities: r2_capabilities(),
+            }),
+            jurisdiction,
+        }
+    }
+
+    /// A handle for `jurisdiction`, sharing connections, settings and pacing with this one.
+    pub fn with_jurisdiction(&self, jurisdiction: Jurisdiction) -> R2Client {
+        R2Client {
+            inner: self.inner.clone(),
+            jurisdiction,
+        }
+    }
+
+    /// The jurisdiction this handle addresses.
+    pub fn jurisdiction(&self) -> Jurisdiction {
+        self.jurisdiction
+    }
+
+    /// The account id.
+    pub fn account_id(&self) -> &str {
+        &self.inner.account_id
+    }
+
+    /// The API base URL (without a trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    fn url(&self, call: &Call<'_>) -> Result<reqwest::Url> {
+        let mut raw = format!(
+            "{}/accounts/{}/r2/buckets",
+            self.inner.base_url,
+            utf8_percent_encode(&self.inner.account_id, SEGMENT)
+        );
+        for seg in &call.path {
+            raw.push('/');
+            raw.extend(utf8_percent_encode(seg, SEGMENT));
+        }
+        let mut url = reqwest::Url::parse(&raw).map_err(|e| {
+            Error::new(ErrorKind::Config, format!("invalid request URL: {e}"))
+                .with_provider(Provider::R2)
+                .with_operation(call.op)
+        })?;
+        if !call.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &call.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Sends `call` under the retry policy.
+    async fn send(&self, call: &Call<'_>) -> Result<Answer> {
+        let url = self.url(call)?;
+        self.inner
+            .retry
+            .run(call.op, |attempt| self.attempt(call, &url, attempt))
+            .await
+    }
+
+    async fn attempt(&self, call: &Call<'_>, url: &reqwest::Url, attempt: u32) -> Result<Answer> {
+        if let Some(pacer) = &self.inner.pacer {
+            pacer.acquire().await;
+        }
+        tracing::debug!(op = %call.op, method = %call.method, path = url.path(), attempt, "R2 request");
+        let mut req = self
+            .inner
+            .http
+            .request(call.method.clone(), url.clone())
+            .header(AUTHORIZATION, self.inner.token.header_value());
+        if call.jurisdiction != Jurisdiction::Default {
+            req = req.header(JURISDICTION_HEADER, call.jurisdiction.as_str());
+        }
+        if let Some(class) = call.storage_class {
+            req = req.header(STORAGE_CLASS_HEADER, class);
+        }
+        if let Some(body) = &call.body {
+            req = req
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let transport = |e: reqwest::Error| {
+            let (kind, retryable) = if e.is_timeout() {
+                (ErrorKind::Timeout, Retryable::IfIdempotent)
+            } else if e.is_connect() {
+                // No connection means the request never reached the server.
+                (ErrorKind::Transport, Retryable::Always)
+            } else {
+                (ErrorKind::Transport, Retryable::IfIdempotent)
+            };
+            let mut err = Error::new(kind, e.to_string())
+                .with_provider(Provider::R2)
+                .with_operation(call.op)
+                .with_retryable(retryable)
+                .with_source(e);
+            if let Some(b) = call.bucket {
+                err = err.with_bucket(b);
+            }
+            err
+        };
+        let resp = req.send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let request_id = headers
+            .get("cf-ray")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp.bytes().await.map_err(transport)?;
+        let ctx = ErrorContext {
+            op: call.op,
+            bucket: call.bucket,
+            jurisdiction: call.jurisdiction,
+            request_id,
+            retry_after: retry_after(&headers),
+        };
+        let envelope = match serde_json::from_slice::<Envelope>(&body) {
+            Ok(env) => env,
+            Err(e) => {
+                // Edge errors (HTML 502 pages, plain-text 429s) still mean what their status
+                // says; anything else that is not the envelope is undecodable.
+                if matches!(status, 401 | 403 | 429 | 500..=599) {
+                    return Err(map_error(status, &[], &ctx));
+                }
+                let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
+                let mut err = decode(format!(
+                    "the response is not a Cloudflare API envelope ({e}): {snippet:?}"
+                ))
+                .with_provider(Provider::R2)
+                .with_operation(call.op)
+                .with_status(status);
+                if let Some(b) = call.bucket {
+                    err = err.with_bucket(b);
+                }
+                if let Some(id) = ctx.request_id {
+                    err = err.with_request_id(id);
+                }
+                return Err(err);
+            }
+        };
+        if (200..300).contains(&status) && envelope.success != Some(false) {
+            return Ok(Answer {
+                result: envelope.result,
+                result_info: envelope.result_info,
+            });
+        }
+        Err(map_error(status, &envelope.errors, &ctx))
+    }
+
+    /// Adds what a decoding error is about.
+    fn decoded<T>(&self, op: Operation, bucket: Option<&str>, r: Result<T>) -> Result<T> {
+        r.map_err(|e| {
+            let e = e.with_provider(Provider::R2).with_operation(op);
+            match bucket {
+                Some(b) => e.with_bucket(b),
+                None => e,
+            }
+        })
+    }
+
+    fn unsupported(&self, op: Operation, bucket: &str, what: &str) -> Error {
+        Error::unsupported(Provider::R2, op, format!("{what} through its REST API"))
+            .with_bucket(bucket)
+    }
+
+    /// Every bucket in one jurisdiction, following every page.
+    async fn list_in(&self, jurisdiction: Jurisdiction) -> Result<Vec<BucketInfo>> {
+        let op = Operation::ListBuckets;
+        let mut out = Vec::new();
+        let mut seen_names = HashSet::new();
+        let mut seen_cursors = HashSet::new();
+        let mut start_after: Option<String> = None;
+        let mut cursor: Option<String> = None;
+        for page_no in 1u64.. {
+            let mut call = Call::new(op, Method::GET, jurisdiction);
+            call.query = vec![
+                ("per_page", PER_PAGE.to_string()),
+                ("order", "name".into()),
+                ("direction", "asc".into()),
+            ];
+            if let Some(c) = &cursor {
+                call.query.push(("cursor", c.clone()));
+            } else if let Some(s) = &start_after {
+                call.query.push(("start_after", s.clone()));
+            }
+            let answer = self.send(&call).await?;
+            let page: WireBucketList =
+                self.decoded(op, None, from_value(answer.result, "bucket list"))?;
+            let info = answer.result_info.unwrap_or(Value::Null);
+            let reported_per_page = info
+                .get("per_page")
+                .and_then(Value::as_u64)
+                .filter(|n| *n > 0);
+            let next_cursor = info
+                .get("cursor")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned);
+            let n = page.buckets.len() as u64;
+            if n == 0 {
+                break;
+            }
+            for bucket in page.buckets {
+                if !seen_names.insert(bucket.name.clone()) {
+                    // A server that ignores start_after/cursor would otherwise be listed forever.
+                    return Err(decode(format!(
+                        "the server repeated bucket `{}` on page {page_no}; stopping rather than looping or returning a partial list",
+                        bucket.name
+                    ))
+                    .with_provider(Provider::R2)
+                    .with_operation(op));
+                }
+                let name = bucket.name.clone();
+                out.push(self.decoded(op, Some(&name), bucket.into_info(jurisdiction))?);
+            }
+            start_after = out.last().map(|b: &BucketInfo| b.name.clone());
+            if let Some(c) = next_cursor {
+                if !seen_cursors.insert(c.clone()) {
+                    return Err(decode(format!(
+                        "the server repeated list cursor `{c}` on page {page_no}"
+                    ))
+                    .with_provider(Provider::R2)
+                    .with_operation(op));
+                }
+                cursor = Some(c);
+                continue;
+            }
+            cursor = None;
+            // A page shorter than the page size the server used is the last one. When the
+            // server does not report its page size, a page of exactly its default size (20)
+            // may come from a server that ignored per_page, so it is not trusted as the end.
+            let page_size = reported_per_page.unwrap_or(PER_PAGE);
+            let ambiguous = reported_per_page.is_none() && n == SERVER_DEFAULT_PER_PAGE;
+            if n < page_size && !ambiguous {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every bucket in `scope`, each tagged with its jurisdiction. With
+    /// [`JurisdictionScope::All`] the jurisdictions are listed one after another (a bucket
+    /// name may appear once per jurisdiction).
+    pub async fn list_buckets_in(&self, scope: JurisdictionScope) -> Result<Vec<BucketInfo>> {
+        let jurisdictions: Vec<Jurisdiction> = match scope {
+            JurisdictionScope::One(j) => vec![j],
+            JurisdictionScope::All => Jurisdiction::ALL.to_vec(),
+        };
+        let mut out = Vec::new();
+        for j in jurisdictions {
+            for mut b in self.list_in(j).await? {
+                b.jurisdiction = Some(j);
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Changes the default storage class of new objects (`PATCH` with `cf-r2-storage-class`).
+    /// R2 has `Standard` and `InfrequentAccess`; anything else is
+    /// [`ErrorKind::Unsupported`] before sending.
+    pub async fn set_storage_class(&self, bucket: &str, class: StorageClass) -> Result<()> {
+        let op = Operation::Other {
+            name: "set_storage_class",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let Some(wire) = storage_class_to_wire(&class) else {
+            return Err(Error::unsupported(
+                Provider::R2,
+                op,
+                format!(
+                    "storage class `{class}` (storage_class); use standard or infrequent_access"
+                ),
+            )
+            .with_bucket(bucket));
+        };
+        let mut call = Call::new(op, Method::PATCH, self.jurisdiction).bucket(bucket);
+        call.storage_class = Some(wire);
+        self.send(&call).await.map(drop)
+    }
+
+    /// The bucket's managed `r2.dev` domain.
+    pub async fn get_managed_domain(&self, bucket: &str) -> Result<ManagedDomain> {
+        let op = Operation::Other {
+            name: "get_managed_domain",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("managed");
+        let answer = self.send(&call).await?;
+        let wire: WireManaged = self.decoded(
+            op,
+            Some(bucket),
+            from_value(answer.result, "managed domain"),
+        )?;
+        Ok(wire.into())
+    }
+
+    /// Enables or disables public access through the managed `r2.dev` domain.
+    pub async fn put_managed_domain(&self, bucket: &str, enabled: bool) -> Result<ManagedDomain> {
+        let op = Operation::Other {
+            name: "put_managed_domain",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::PUT, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("managed")
+            .json(&WireManagedUpdate { enabled })?;
+        let answer = self.send(&call).await?;
+        let wire: WireManaged = self.decoded(
+            op,
+            Some(bucket),
+            from_value(answer.result, "managed domain"),
+        )?;
+        Ok(wire.into())
+    }
+
+    /// The custom domains connected to the bucket.
+    pub async fn list_custom_domains(&self, bucket: &str) -> Result<Vec<CustomDomain>> {
+        let op = Operation::Other {
+            name: "list_custom_domains",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("custom");
+        let answer = self.send(&call).await?;
+        let wire: WireCustomList = self.decoded(
+            op,
+            Some(bucket),
+            from_value(answer.result, "custom domain list"),
+        )?;
+        Ok(wire.domains.into_iter().map(Into::into).collect())
+    }
+
+    /// Connects a custom domain to the bucket. Not retried after an ambiguous failure (a
+    /// repeated add would answer "already exists").
+    pub async fn add_custom_domain(
+        &self,
+        bucket: &str,
+        domain: &NewCustomDomain,
+    ) -> Result<CustomDomain> {
+        let op = Operation::Other {
+            name: "add_custom_domain",
+            idempotent: false,
+        };
+        require_bucket(op, bucket)?;
+        let mut v = Violations::new();
+        v.check(
+            !domain.domain.is_empty(),
+            || "domain".into(),
+            "must not be empty",
+        );
+        v.check(
+            !domain.zone_id.is_empty(),
+            || "zone_id".into(),
+            "must not be empty",
+        );
+        v.into_result()?;
+        let call = Call::new(op, Method::POST, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("custom")
+            .json(&WireCustomCreate::from(domain))?;
+        let answer = self.send(&call).await?;
+        let wire: WireCustom =
+            self.decoded(op, Some(bucket), from_value(answer.result, "custom domain"))?;
+        Ok(wire.into())
+    }
+
+    /// One custom domain of the bucket.
+    pub async fn get_custom_domain(&self, bucket: &str, domain: &str) -> Result<CustomDomain> {
+        let op = Operation::Other {
+            name: "get_custom_domain",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("custom")
+            .segment(domain);
+        let answer = self.send(&call).await?;
+        let wire: WireCustom =
+            self.decoded(op, Some(bucket), from_value(answer.result, "custom domain"))?;
+        Ok(wire.into())
+    }
+
+    /// Changes a connected custom domain's settings. Returns what the API reports back
+    /// (typically the domain, `enabled` and `min_tls` only).
+    pub async fn update_custom_domain(
+        &self,
+        bucket: &str,
+        domain: &str,
+        update: &CustomDomainUpdate,
+    ) -> Result<CustomDomain> {
+        let op = Operation::Other {
+            name: "update_custom_domain",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::PUT, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("custom")
+            .segment(domain)
+            .json(&WireCustomUpdate::from(update))?;
+        let answer = self.send(&call).await?;
+        let wire: WireCustom =
+            self.decoded(op, Some(bucket), from_value(answer.result, "custom domain"))?;
+        Ok(wire.into())
+    }
+
+    /// Disconnects a custom domain from the bucket.
+    pub async fn remove_custom_domain(&self, bucket: &str, domain: &str) -> Result<()> {
+        let op = Operation::Other {
+            name: "remove_custom_domain",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::DELETE, self.jurisdiction)
+            .bucket(bucket)
+            .segment("domains")
+            .segment("custom")
+            .segment(domain);
+        self.send(&call).await.map(drop)
+    }
+
+    /// The bucket lock rules (empty when none are set).
+    pub async fn get_lock_rules(&self, bucket: &str) -> Result<Vec<LockRule>> {
+        let op = Operation::Other {
+            name: "get_lock_rules",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction)
+            .bucket(bucket)
+            .segment("lock");
+        let answer = self.send(&call).await?;
+        let wire = self.decoded(op, Some(bucket), from_value(answer.result, "lock rules"))?;
+        self.decoded(op, Some(bucket), lock::from_wire(wire))
+    }
+
+    /// Replaces the bucket lock rules (an empty slice removes them all).
+    pub async fn put_lock_rules(&self, bucket: &str, rules: &[LockRule]) -> Result<()> {
+        let op = Operation::Other {
+            name: "put_lock_rules",
+            idempotent: true,
+        };
+        require_bucket(op, bucket)?;
+        let wire = self.decoded(op, Some(bucket), lock::to_wire(rules))?;
+        let call = Call::new(op, Method::PUT, self.jurisdiction)
+            .bucket(bucket)
+            .segment("lock")
+            .json(&wire)?;
+        self.send(&call).await.map(drop)
+    }
+}
+
+/// Whether a get-CORS error means "no CORS configuration" rather than a failure.
+fn is_no_cors(err: &Error) -> bool {
+    match err.code() {
+        Some("10059") => true,
+        // 10006 is a missing bucket; 7003/10015 a bad route: both real failures.
+        Some("10006" | "7003" | "10015") => false,
+        _ => err.status() == Some(404),
+    }
+}
+
+#[async_trait]
+impl BucketAdmin for R2Client {
+    fn provider(&self) -> Provider {
+        Provider::R2
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
+        self.list_in(self.jurisdiction).await
+    }
+
+    async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {
+        let op = Operation::CreateBucket;
+        let unsupported = |field: &str, what: &str| {
+            Err(
+                Error::unsupported(Provider::R2, op, format!("{what} ({field})"))
+                    .with_bucket(bucket),
+            )
+        };
+        if options.acl.is_some() {
+            return unsupported(
+                "acl",
+                "canned ACLs; use API tokens and public domains instead",
+            );
+        }
+        if !options.grants.is_empty() {
+            return unsupported("grants", "grants on bucket creation");
+        }
+        if !options.tags.is_empty() {
+            return unsupported("tags", "bucket tags");
+        }
+        if options.multi_az {
+            return unsupported("multi_az", "multi-AZ buckets");
+        }
+        let storage_class = match &options.storage_class {
+            None => None,
+            Some(class) => match storage_class_to_wire(class) {
+                Some(w) => Some(w),
+                None => {
+                    return unsupported(
+                        "storage_class",
+                        &format!("storage class `{class}`; use standard or infrequent_access"),
+                    );
+                }
+            },
+        };
+        let mut v = Violations::new();
+        if let Err(e) = validate_bucket_name(bucket) {
+            v.extend_from(e);
+        }
+        let location_hint = options
+            .location_hint
+            .as_ref()
+            .map(|l| l.to_ascii_lowercase());
+        if let Some(l) = &location_hint {
+            v.check(
+                LOCATIONS.contains(&l.as_str()),
+                || "location_hint".into(),
+                format!("must be one of {}", LOCATIONS.join(", ")),
+            );
+        }
+        v.into_result().map_err(|e| {
+            e.with_provider(Provider::R2)
+                .with_operation(op)
+                .with_bucket(bucket)
+        })?;
+        let jurisdiction = options.jurisdiction.unwrap_or(self.jurisdiction);
+        let mut call = Call::new(op, Method::POST, jurisdiction).json(&WireCreateBucket {
+            name: bucket,
+            location_hint,
+            storage_class,
+        })?;
+        call.bucket = Some(bucket);
+        self.send(&call).await.map(drop)
+    }
+
+    async fn head_bucket(&self, bucket: &str) -> Result<BucketInfo> {
+        let op = Operation::HeadBucket;
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction).bucket(bucket);
+        let answer = self.send(&call).await?;
+        let wire: WireBucket =
+            self.decoded(op, Some(bucket), from_value(answer.result, "bucket"))?;
+        self.decoded(op, Some(bucket), wire.into_info(self.jurisdiction))
+    }
+
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
+        match self.head_bucket(bucket).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("10006") || (e.is_not_found() && e.code().is_none()) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn delete_bucket(&self, bucket: &str) -> Result<()> {
+        let op = Operation::DeleteBucket;
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::DELETE, self.jurisdiction).bucket(bucket);
+        self.send(&call).await.map(drop)
+    }
+
+    async fn get_cors(&self, bucket: &str) -> Result<Option<CorsConfiguration>> {
+        let op = Operation::GetCors;
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction)
+            .bucket(bucket)
+            .segment("cors");
+        let answer = match self.send(&call).await {
+            Ok(a) => a,
+            Err(e) if is_no_cors(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let wire = self.decoded(op, Some(bucket), from_value(answer.result, "CORS policy"))?;
+        self.decoded(op, Some(bucket), cors::from_wire(wire))
+    }
+
+    async fn put_cors(&self, bucket: &str, config: &CorsConfiguration) -> Result<()> {
+        let op = Operation::PutCors;
+        require_bucket(op, bucket)?;
+        let wire = self.decoded(op, Some(bucket), cors::to_wire(config))?;
+        let call = Call::new(op, Method::PUT, self.jurisdiction)
+            .bucket(bucket)
+            .segment("cors")
+            .json(&wire)?;
+        self.send(&call).await.map(drop)
+    }
+
+    async fn delete_cors(&self, bucket: &str) -> Result<()> {
+        let op = Operation::DeleteCors;
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::DELETE, self.jurisdiction)
+            .bucket(bucket)
+            .segment("cors");
+        match self.send(&call).await {
+            // Deleting what is not there is the state the caller asked for.
+            Err(e) if e.code() == Some("10059") => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    async fn get_lifecycle(&self, bucket: &str) -> Result<Option<LifecycleConfiguration>> {
+        let op = Operation::GetLifecycle;
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::GET, self.jurisdiction)
+            .bucket(bucket)
+            .segment("lifecycle");
+        let answer = self.send(&call).await?;
+        let wire = self.decoded(
+            op,
+            Some(bucket),
+            from_value(answer.result, "lifecycle rules"),
+        )?;
+        self.decoded(op, Some(bucket), lifecycle::from_wire(wire))
+    }
+
+    async fn put_lifecycle(&self, bucket: &str, config: &LifecycleConfiguration) -> Result<()> {
+        let op = Operation::PutLifecycle;
+        require_bucket(op, bucket)?;
+        let wire = self.decoded(op, Some(bucket), lifecycle::to_wire(config))?;
+        let call = Call::new(op, Method::PUT, self.jurisdiction)
+            .bucket(bucket)
+            .segment("lifecycle")
+            .json(&wire)?;
+        self.send(&call).await.map(drop)
+    }
+
+    async fn delete_lifecycle(&self, bucket: &str) -> Result<()> {
+        // R2 has no DELETE for lifecycle: an empty rule list clears it.
+        let op = Operation::DeleteLifecycle;
+        require_bucket(op, bucket)?;
+        let call = Call::new(op, Method::PUT, self.jurisdiction)
+            .bucket(bucket)
+            .segment("lifecycle")
+            .json(&serde_json::json!({"rules": []}))?;
+        self.send(&call).await.map(drop)
+    }
+
+    async fn get_versioning(&self, bucket: &str) -> Result<VersioningStatus> {
+        Err(self.unsupported(Operation::GetVersioning, bucket, "versioning"))
+    }
+
+    async fn put_versioning(&self, bucket: &str, _status: VersioningStatus) -> Result<()> {
+        Err(self.unsupported(Operation::PutVersioning, bucket, "versioning"))
+    }
+
+    async fn get_replication(&self, bucket: &str) -> Result<Option<ReplicationConfiguration>> {
+        Err(self.unsupported(Operation::GetReplication, bucket, "bucket replication"))
+    }
+
+    async fn put_replication(
+        &self,
+        bucket: &str,
+        _config: &ReplicationConfiguration,
+    ) -> Result<()> {
+        Err(self.unsupported(Operation::PutReplication, bucket, "bucket replication"))
+    }
+
+    async fn delete_replication(&self, bucket: &str) -> Result<()> {
+        Err(self.unsupported(Operation::DeleteReplication, bucket, "bucket replication"))
+    }
+
+    async fn get_policy(&self, bucket: &str) -> Result<Option<BucketPolicy>> {
+        Err(self.unsupported(Operation::GetPolicy, bucket, "bucket policies"))
+    }
+
+    async fn put_policy(&self, bucket: &str, _policy: &BucketPolicy) -> Result<()> {
+        Err(self.unsupported(Operation::PutPolicy, bucket, "bucket policies"))
+    }
+
+    async fn delete_policy(&self, bucket: &str) -> Result<()> {
+        Err(self.unsupported(Operation::DeletePolicy, bucket, "bucket policies"))
+    }
+}
+
+/// Moves the violations of an InvalidInput error into a list being built.
+trait ExtendFrom {
+    fn extend_from(&mut self, err: Error);
+}
+
+impl ExtendFrom for Violations {
+    fn extend_from(&mut self, err: Error) {
+        for v in err.violations() {
+            self.push(v.field.clone(), v.rule.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(code: i64) -> Vec<ApiMessage> {
+        vec![ApiMessage {
+            code: Some(code),
+            message: format!("error {code}"),
+        }]
+    }
+
+    fn ctx(op: Operation, j: Jurisdiction) -> ErrorContext<'static> {
+        ErrorContext {
+            op,
+            bucket: Some("b"),
+            jurisdiction: j,
+            request_id: Some("8abc-LHR".into()),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn error_mapping_table() {
+        use ErrorKind::*;
+        let table: &[(u16, Option<i64>, Operation, ErrorKind)] = &[
+            (404, Some(10006), Operation::GetCors, NotFound),
+            (409, Some(10004), Operation::CreateBucket, AlreadyExists),
+            (409, Some(10073), Operation::CreateBucket, AlreadyExists),
+            (409, Some(10008), Operation::DeleteBucket, NotEmpty),
+            (401, Some(10002), Operation::ListBuckets, Unauthenticated),
+            (401, None, Operation::ListBuckets, Unauthenticated),
+            (403, Some(10003), Operation::GetCors, PermissionDenied),
+            (403, None, Operation::GetCors, PermissionDenied),
+            (400, Some(10005), Operation::CreateBucket, InvalidInput),
+            (400, Some(10040), Operation::PutCors, InvalidInput),
+            (400, Some(10062), Operation::CreateBucket, InvalidInput),
+            (400, Some(99999), Operation::PutCors, InvalidInput),
+            (429, Some(10058), Operation::GetCors, RateLimited),
+            (429, None, Operation::GetCors, RateLimited),
+            (500, Some(10001), Operation::GetCors, Unavailable),
+            (503, Some(10043), Operation::GetCors, Unavailable),
+            (502, None, Operation::GetCors, Unavailable),
+            (409, None, Operation::CreateBucket, AlreadyExists),
+            (418, None, Operation::GetCors, Other),
+        ];
+        for &(status, code, op, kind) in table {
+            let errors = code.map(msg).unwrap_or_default();
+            let err = map_error(status, &errors, &ctx(op, Jurisdiction::Default));
+            assert_eq!(err.kind(), kind, "{status} {code:?}");
+            assert_eq!(err.status(), Some(status));
+            assert_eq!(err.request_id(), Some("8abc-LHR"));
+            assert_eq!(err.provider(), Some(Provider::R2));
+            assert_eq!(err.code(), code.map(|c| c.to_string()).as_deref());
+        }
+    }
+
+    #[test]
+    fn conflicts_are_never_retried_and_create_is_never_repeated_after_5xx() {
+        let err = map_error(
+            409,
+            &msg(10004),
+            &ctx(Operation::CreateBucket, Jurisdiction::Default),
+        );
+        assert_eq!(err.retryable(), Retryable::Never);
+        assert!(!err.is_retryable_for(Operation::CreateBucket));
+        let err = map_error(
+            409,
+            &[],
+            &ctx(Operation::DeleteBucket, Jurisdiction::Default),
+        );
+        assert_eq!(err.retryable(), Retryable::Never);
+        let err = map_error(
+            500,
+            &msg(10001),
+            &ctx(Operation::CreateBucket, Jurisdiction::Default),
+        );
+        assert!(!err.is_retryable_for(Operation::CreateBucket));
+        assert!(err.is_retryable_for(Operation::GetCors));
+    }
+
+    #[test]
+    fn missing_bucket_mentions_other_jurisdictions_only_from_default() {
+        let err = map_error(
+            404,
+            &msg(10006),
+            &ctx(Operation::GetCors, Jurisdiction::Default),
+        );
+        assert!(err.message().contains("another jurisdiction"), "{err}");
+        assert!(err.message().contains("eu") && err.message().contains("fedramp"));
+        assert!(err.message().contains("with_jurisdiction"));
+        let eu = map_error(404, &msg(10006), &ctx(Operation::GetCors, Jurisdiction::Eu));
+        assert!(!eu.message().contains("another jurisdiction"), "{eu}");
+        assert!(eu.message().contains("`eu`"));
+    }
+
+    #[test]
+    fn s3_shaped_cors_hint() {
+        let err = map_error(
+            400,
+            &msg(10040),
+            &ctx(Operation::PutCors, Jurisdiction::Default),
+        );
+        assert!(err.message().contains("S3-shaped CORS JSON"), "{err}");
+    }
+
+    #[test]
+    fn retry_after_headers() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert("retry-after-ms", "1500".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)));
+        h.insert("retry-after-ms", "garbage".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert("retry-after", "-3".parse().unwrap());
+        h.remove("retry-after-ms");
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn capabilities_describe_r2() {
+        let c = r2_capabilities();
+        assert!(c.cors && !c.cors_live_preflight && c.lifecycle && c.lifecycle_dates);
+        assert_eq!(c.lifecycle_age_unit, AgeUnit::Seconds);
+        assert!(!c.lifecycle_tags && !c.lifecycle_noncurrent_versions);
+        assert!(c.lifecycle_abort_multipart && c.lifecycle_requires_rule_id);
+        assert_eq!(c.max_lifecycle_rules, Some(1000));
+        assert_eq!(
+            c.lifecycle_transition_classes,
+            [StorageClass::InfrequentAccess]
+        );
+        assert!(!c.versioning && !c.replication && !c.policy);
+        assert!(c.location_hint && c.create_storage_class && c.jurisdictions);
+        assert_eq!(c.max_cors_rules, None);
+        assert_eq!(c.max_cors_max_age_seconds, None);
+    }
+
+    #[test]
+    fn bucket_names() {
+        assert!(validate_bucket_name("my-bucket-1").is_ok());
+        for bad in ["ab", "-ab", "ab-", "Upper", "a_b", &"a".repeat(64)] {
+            assert!(validate_bucket_name(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! CORS: `{"rules":[{"id"?, "allowed":{"origins","methods","headers"?}, "exposeHeaders"?,
+//! "maxAgeSeconds"?}]}`.
+
+use bucket_admin_core::{CorsConfiguration, CorsMethod, CorsRule, Error, Operation, Provider};
+use serde::{Deserialize, Serialize};
+use serde_json::Number;
+
+use super::{decode, exact_uint};
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct WireCors {
+    #[serde(default)]
+    pub(crate) rules: Option<Vec<WireCorsRule>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct WireCorsRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    allowed: WireAllowed,
+    // Empty lists are omitted: R2 and terraform have rejected `[]` (terraform #5260).
+    #[serde(
+        rename = "exposeHeaders",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    expose_headers: Option<Vec<String>>,
+    // A JSON number, typed as float by the SDKs: read as `Number` and checked exactly.
+    #[serde(
+        rename = "maxAgeSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    max_age_seconds: Option<Number>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireAllowed {
+    #[serde(default)]
+    origins: Vec<String>,
+    #[serde(default)]
+    methods: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    headers: Option<Vec<String>>,
+}
+
+fn non_empty(list: &[String]) -> Option<Vec<String>> {
+    (!list.is_empty()).then(|| list.to_vec())
+}
+
+/// The wire form of a neutral configuration, after R2-specific checks that the neutral
+/// validation does not make (R2 has no `ResponseVary`, no `*` in expose headers).
+pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
+    config.validate().into_result()?;
+    if config.extras.cos_response_vary.is_some() {
+        return Err(Error::unsupported(
+            Provider::R2,
+            Operation::PutCors,
+            "the COS ResponseVary setting (extras.cos_response_vary)",
+        ));
+    }
+    let mut violations = bucket_admin_core::Violations::new();
+    for (i, rule) in config.rules.iter().enumerate() {
+        for (j, h) in rule.expose_headers.iter().enumerate() {
+            violations.check(
+                h != "*",
+                || format!("rules[{i}].expose_headers[{j}]"),
+                "R2 does not accept `*` in expose headers; list the header names",
+            );
+        }
+    }
+    violations.into_result()?;
+    Ok(WireCors {
+        rules: Some(
+            config
+                .rules
+                .iter()
+                .map(|rule| WireCorsRule {
+                    id: rule.id.clone(),
+                    allowed: WireAllowed {
+                        origins: rule.allowed_origins.clone(),
+                        methods: rule
+                            .allowed_methods
+                            .iter()
+                            .map(|m| m.as_str().to_owned())
+                            .collect(),
+                        headers: non_empty(&rule.allowed_headers),
+                    },
+                    expose_headers: non_empty(&rule.expose_headers),
+                    max_age_seconds: rule.max_age_seconds.map(Number::from),
+                })
+                .collect(),
+        ),
+    })
+}
+
+/// The neutral configuration, or `None` when there are no rules.
+pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Error> {
+    let rules = wire.rules.unwrap_or_default();
+    if rules.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(rules.len());
+    for (i, rule) in rules.into_iter().enumerate() {
+        let name = match &rule.id {
+            Some(id) => format!("rules[{i}] (id `{id}`)"),
+            None => format!("rules[{i}]"),
+        };
+        let mut methods = Vec::with_capacity(rule.allowed.methods.len());
+        for m in &rule.allowed.methods {
+            let method = m
+                .parse::<CorsMethod>()
+                .map_err(|e| decode(format!("CORS {name}: {e}")))?;
+            methods.push(method);
+        }
+        let max_age_seconds = match &rule.max_age_seconds {
+            None => None,
+            Some(n) => {
+                let v = exact_uint(n, u64::from(u32::MAX)).map_err(|why| {
+                    decode(format!(
+                        "CORS {name}: maxAgeSeconds {why}; expected whole seconds 0..={}",
+                        u32::MAX
+                    ))
+                })?;
+                // Cannot fail: exact_uint bounded it by u32::MAX.
+                Some(u32::try_from(v).unwrap_or(u32::MAX))
+            }
+        };
+        out.push(CorsRule {
+            id: rule.id,
+            allowed_origins: rule.allowed.origins,
+            allowed_methods: methods,
+            allowed_headers: rule.allowed.headers.unwrap_or_default(),
+            expose_headers: rule.expose_headers.unwrap_or_default(),
+            max_age_seconds,
+        });
+    }
+    Ok(Some(CorsConfiguration::new(out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use bucket_admin_core::ErrorKind;
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(v: serde_json::Value) -> Result<Option<CorsConfiguration>, Error> {
+        from_wire(serde_json::from_value(v).unwrap())
+    }
+
+    fn with_max_age(raw: &str) -> Result<Option<CorsConfiguration>, Error> {
+        let text = format!(
+            r#"{{"rules":[{{"id":"r1","allowed":{{"origins":["*"],"methods":["GET"]}},"maxAgeSeconds":{raw}}}]}}"#
+        );
+        from_wire(serde_json::from_str(&text).unwrap())
+    }
+
+    #[test]
+    fn seed_example_parses() {
+        let cfg = parse(json!({"rules": [{
+            "allowed": {"methods": ["GET"], "origins": ["http://localhost:3000"], "headers": ["x-requested-by"]},
+            "id": "Allow Local Development",
+            "exposeHeaders": ["Content-Encoding"],
+            "maxAgeSeconds": 3600
+        }]}))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            cfg.rules,
+            [CorsRule::new(["http://localhost:3000"], [CorsMethod::Get])
+                .with_id("Allow Local Development")
+                .with_allowed_headers(["x-requested-by"])
+                .with_expose_headers(["Content-Encoding"])
+                .with_max_age_seconds(3600)]
+        );
+    }
+
+    #[test]
+    fn max_age_edge_cases() {
+        let age = |raw| with_max_age(raw).unwrap().unwrap().rules[0].max_age_seconds;
+        assert_eq!(age("3600"), Some(3600));
+        assert_eq!(age("3600.0"), Some(3600));
+        assert_eq!(age("0"), Some(0));
+        assert_eq!(age("4294967295"), Some(u32::MAX));
+        for bad in ["3600.5", "-1", "1e12", "4294967296"] {
+            let err = with_max_age(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Decode, "{bad}");
+            assert!(
+                err.message().contains("rules[0] (id `r1`)"),
+                "{}",
+                err.message()
+            );
+            assert!(err.message().contains("maxAgeSeconds"), "{}", err.message());
+        }
+        assert!(
+            with_max_age("3600.5")
+                .unwrap_err()
+                .message()
+                .contains("3600.5")
+        );
+    }
+
+    #[test]
+    fn empty_or_missing_rules_are_not_configured() {
+        assert!(parse(json!({"rules": []})).unwrap().is_none());
+        assert!(parse(json!({})).unwrap().is_none());
+        assert!(parse(json!({"rules": null})).unwrap().is_none());
+    }
+
+    #[test]
+    fn unknown_method_is_decode_error() {
+        let err = parse(json!({"rules": [{"allowed": {"origins": ["*"], "methods": ["PATCH"]}}]}))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+    }
+
+    #[test]
+    fn empty_header_lists_are_omitted_on_the_wire() {
+        let cfg = CorsConfiguration::new(vec![CorsRule::new(
+            ["https://a.example"],
+            [CorsMethod::Put],
+        )]);
+        let v = serde_json::to_value(to_wire(&cfg).unwrap()).unwrap();
+        assert_eq!(
+            v,
+            json!({"rules": [{"allowed": {"origins": ["https://a.example"], "methods": ["PUT"]}}]})
+        );
+        let full = CorsConfiguration::new(vec![
+            CorsRule::new(["https://a.example"], [CorsMethod::Get, CorsMethod::Head])
+                .with_id("x")
+                .with_allowed_headers(["content-type"])
+                .with_expose_headers(["ETag"])
+                .with_max_age_seconds(600),
+        ]);
+        let v = serde_json::to_value(to_wire(&full).unwrap()).unwrap();
+        assert_eq!(
+            v,
+            json!({"rules": [{"id": "x", "allowed": {"origins": ["https://a.example"], "methods": ["GET", "HEAD"], "headers": ["content-type"]}, "exposeHeaders": ["ETag"], "maxAgeSeconds": 600}]})
+        );
+        let back = from_wire(serde_json::from_value(v).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, full);
+    }
+
+    #[test]
+    fn r2_specific_rejections() {
+        let mut cfg = CorsConfiguration::new(vec![
+            CorsRule::new(["*"], [CorsMethod::Get]).with_expose_headers(["*"]),
+        ]);
+        let err = to_wire(&cfg).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.violations()[0].field, "rules[0].expose_headers[0]");
+        cfg.rules[0].expose_headers.clear();
+        cfg.extras.cos_response_vary = Some(true);
+        let err = to_wire(&cfg).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported);
+        assert!(err.message().contains("cos_response_vary"));
+        let empty = to_wire(&CorsConfiguration::default()).unwrap_err();
+        assert_eq!(empty.kind(), ErrorKind::InvalidInput);
+    }
+}
