@@ -1,0 +1,1279 @@
+//! [`CosClient`]: HTTP, signing, retries, error mapping and the [`BucketAdmin`] implementation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use bucket_admin_core::preflight::{
+    DenialReason, PreflightAllowed, PreflightDenied, PreflightOutcome, PreflightRequest,
+};
+use bucket_admin_core::{
+    AgeUnit, BucketAdmin, BucketInfo, BucketPolicy, Capabilities, CorsConfiguration,
+    CreateBucketOptions, Error, ErrorKind, GrantPermission, LifecycleConfiguration, Operation,
+    Provider, ReplicationConfiguration, Result, RetryPolicy, Retryable, StorageClass,
+    VersioningStatus, Violations, async_trait,
+};
+use md5::{Digest as _, Md5};
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{CosClientBuilder, REGIONAL_SERVICE_DOMAIN, config_error, mask_id};
+use crate::sign::{self, KeyTime};
+use crate::validate;
+use crate::wire::{self, bucket::*, cors::CorsXml, error::ErrorXml, lifecycle::LifecycleXml};
+use crate::wire::{replication::ReplicationXml, versioning::VersioningXml};
+
+/// How long request signatures stay valid, as in the official SDK.
+const SIGN_EXPIRES_SECONDS: i64 = 10_000;
+/// Page size of list-buckets, the most COS returns.
+const LIST_PAGE_SIZE: &str = "2000";
+/// Safety stop for a service that keeps saying "truncated".
+const MAX_LIST_PAGES: usize = 10_000;
+const USER_AGENT: &str = concat!("bucket-admin-cos/", env!("CARGO_PKG_VERSION"));
+
+/// The validated settings a client runs with.
+pub(crate) struct Settings {
+    pub(crate) region: String,
+    pub(crate) secret_id: String,
+    pub(crate) secret_key: SecretString,
+    pub(crate) session_token: Option<SecretString>,
+    pub(crate) bucket_scheme: String,
+    pub(crate) domain_template: String,
+    pub(crate) service_scheme: String,
+    pub(crate) service_domain: String,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) fixed_time: Option<i64>,
+}
+
+/// The COS provider: administers buckets through the COS XML API.
+///
+/// Cheap to clone (the state is shared behind an [`Arc`]); `Debug` never shows a secret.
+/// Build one with [`CosClient::builder`] or [`CosClientBuilder::from_env`].
+#[derive(Clone)]
+pub struct CosClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    http: reqwest::Client,
+    /// Seconds to add to the local clock, learnt from a `RequestTimeTooSkewed` answer.
+    clock_offset: AtomicI64,
+    capabilities: Capabilities,
+}
+
+pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
+    let mut http = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        // The Host header is set by hand; a redirect would carry it to another server.
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(t) = settings.timeout {
+        http = http.timeout(t);
+    }
+    if let Some(t) = settings.connect_timeout {
+        http = http.connect_timeout(t);
+    }
+    let http = http
+        .build()
+        .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+    Ok(CosClient {
+        inner: Arc::new(Inner {
+            settings,
+            http,
+            clock_offset: AtomicI64::new(0),
+            capabilities: cos_capabilities(),
+        }),
+    })
+}
+
+/// What COS supports, as a [`Capabilities`] value (also used to generate documentation).
+pub fn cos_capabilities() -> Capabilities {
+    let mut c = Capabilities::none(Provider::Cos);
+    c.cors = true;
+    c.max_cors_rules = Some(validate::MAX_CORS_RULES);
+    c.cors_expose_header_wildcard = false;
+    c.cors_response_vary = true;
+    c.cors_live_preflight = true;
+    c.lifecycle = true;
+    c.max_lifecycle_rules = Some(validate::MAX_LIFECYCLE_RULES);
+    c.lifecycle_age_unit = AgeUnit::Days;
+    c.lifecycle_dates = true;
+    c.lifecycle_tags = true;
+    c.lifecycle_noncurrent_versions = true;
+    c.lifecycle_expired_object_delete_marker = true;
+    c.lifecycle_abort_multipart = true;
+    c.lifecycle_requires_rule_id = false;
+    c.lifecycle_transition_classes = vec![
+        StorageClass::InfrequentAccess,
+        StorageClass::Archive,
+        StorageClass::DeepArchive,
+        StorageClass::IntelligentTiering,
+    ];
+    c.versioning = true;
+    c.replication = true;
+    c.max_replication_rules = Some(validate::MAX_REPLICATION_RULES);
+    c.policy = true;
+    c.create_acl = true;
+    c.create_tags = true;
+    c.multi_az = true;
+    c
+}
+
+impl fmt::Debug for CosClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.inner.settings;
+        f.debug_struct("CosClient")
+            .field("region", &s.region)
+            .field("secret_id", &mask_id(&s.secret_id))
+            .field("secret_key", &"[REDACTED]")
+            .field(
+                "session_token",
+                &s.session_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("domain_template", &s.domain_template)
+            .field("service_domain", &s.service_domain)
+            .field("endpoint", &s.endpoint)
+            .field(
+                "clock_offset_seconds",
+                &self.inner.clock_offset.load(Ordering::Relaxed),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request body with its content type.
+struct Body {
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    md5: bool,
+}
+
+/// One COS request, described independently of time so that every attempt signs anew.
+struct Request {
+    op: Operation,
+    bucket: Option<String>,
+    method: Method,
+    scheme: String,
+    host: String,
+    /// Decoded path, as signed.
+    path: String,
+    query: Vec<(String, String)>,
+    sign_query: bool,
+    headers: Vec<(String, String)>,
+    body: Option<Body>,
+    signed: bool,
+}
+
+/// A response read to the end.
+struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    fn text(&self) -> Result<&str> {
+        std::str::from_utf8(&self.body)
+            .map_err(|_| Error::new(ErrorKind::Decode, "COS returned a body that is not UTF-8"))
+    }
+}
+
+fn subresource(name: &str) -> Vec<(String, String)> {
+    vec![(name.to_owned(), String::new())]
+}
+
+/// Maps a COS error code and HTTP status to an [`ErrorKind`]. Codes compare case-insensitively.
+#[doc(hidden)]
+pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
+    let code = code.unwrap_or("").trim().to_ascii_lowercase();
+    match code.as_str() {
+        "nosuchbucket"
+        | "nosuchkey"
+        | "nosuchresource"
+        | "nosuchcorsconfiguration"
+        | "nosuchlifecycleconfiguration"
+        | "nosuchreplicationconfiguration"
+        | "replicationconfigurationnotfounderror"
+        | "nosuchbucketpolicy" => ErrorKind::NotFound,
+        "bucketalreadyexists" | "bucketalreadyownedbyyou" => ErrorKind::AlreadyExists,
+        "bucketnotempty" => ErrorKind::NotEmpty,
+        "signaturedoesnotmatch"
+        | "invalidaccesskeyid"
+        | "expiredtoken"
+        | "invalidsecretid"
+        | "invalidtoken"
+        | "requesttimetooskewed"
+        | "missingsecurityheader" => ErrorKind::Unauthenticated,
+        "accessdenied" if status == 401 => ErrorKind::Unauthenticated,
+        "accessdenied" | "accessforbidden" => ErrorKind::PermissionDenied,
+        "invalidargument" | "malformedxml" | "invalidbucketname" | "buckettoolong"
+        | "bucketnametoolong" | "invaliddigest" | "toomanybuckets" | "invalidrequest"
+        | "entitytoolarge" => ErrorKind::InvalidInput,
+        "slowdown" | "toomanyrequests" | "requestlimitexceeded" => ErrorKind::RateLimited,
+        _ => match status {
+            401 => ErrorKind::Unauthenticated,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            400 | 411 | 413 | 414 => ErrorKind::InvalidInput,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Unavailable,
+            _ => ErrorKind::Other,
+        },
+    }
+}
+
+/// Error codes meaning "this configuration is not set": the `get_*` calls answer `Ok(None)`.
+fn is_not_configured(err: &Error) -> bool {
+    let code = err.code().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        code.as_str(),
+        "nosuchcorsconfiguration"
+            | "nosuchlifecycleconfiguration"
+            | "replicationconfigurationnotfounderror"
+            | "nosuchreplicationconfiguration"
+            | "nosuchbucketpolicy"
+    ) || (err.kind() == ErrorKind::NotFound
+        && err
+            .message()
+            .to_ascii_lowercase()
+            .contains("policy not found"))
+}
+
+fn is_clock_skew(code: Option<&str>, message: &str) -> bool {
+    code.is_some_and(|c| c.eq_ignore_ascii_case("RequestTimeTooSkewed"))
+        || message.to_ascii_lowercase().contains("request has expired")
+}
+
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+fn system_now() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+impl CosClient {
+    /// A new [`CosClientBuilder`].
+    pub fn builder() -> CosClientBuilder {
+        CosClientBuilder::new()
+    }
+
+    /// The configured region.
+    pub fn region(&self) -> &str {
+        &self.inner.settings.region
+    }
+
+    /// The seconds added to the local clock after COS reported clock skew (0 until then).
+    pub fn clock_offset_seconds(&self) -> i64 {
+        self.inner.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// The virtual host of a bucket, from the domain template.
+    pub fn bucket_host(&self, bucket: &str) -> String {
+        let s = &self.inner.settings;
+        s.domain_template
+            .replace("{bucket}", bucket)
+            .replace("{region}", &s.region)
+    }
+
+    fn service_host(&self, region: Option<&str>) -> String {
+        let s = &self.inner.settings;
+        match region {
+            None => s.service_domain.replace("{region}", &s.region),
+            Some(r) if s.service_domain.contains("{region}") => {
+                s.service_domain.replace("{region}", r)
+            }
+            Some(r) => REGIONAL_SERVICE_DOMAIN.replace("{region}", r),
+        }
+    }
+
+    fn local_now(&self) -> i64 {
+        self.inner.settings.fixed_time.unwrap_or_else(system_now)
+    }
+
+    fn now(&self) -> i64 {
+        self.local_now()
+            .saturating_add(self.inner.clock_offset.load(Ordering::Relaxed))
+    }
+
+    fn bucket_request(&self, op: Operation, method: Method, bucket: &str) -> Request {
+        Request {
+            op,
+            bucket: Some(bucket.to_owned()),
+            method,
+            scheme: self.inner.settings.bucket_scheme.clone(),
+            host: self.bucket_host(bucket),
+            path: "/".to_owned(),
+            query: Vec::new(),
+            sign_query: true,
+            headers: Vec::new(),
+            body: None,
+            signed: true,
+        }
+    }
+
+    fn with_context(&self, err: Error, op: Operation, bucket: Option<&str>) -> Error {
+        let err = err.with_provider(Provider::Cos).with_operation(op);
+        match bucket {
+            Some(b) => err.with_bucket(b),
+            None => err,
+        }
+    }
+
+    fn check_bucket(&self, op: Operation, bucket: &str) -> Result<()> {
+        let host = self.bucket_host(bucket);
+        validate::bucket_name(bucket, &host)
+            .into_result()
+            .map_err(|e| self.with_context(e, op, Some(bucket)))
+    }
+
+    fn invalid(&self, v: Violations, op: Operation, bucket: &str) -> Result<()> {
+        v.into_result()
+            .map_err(|e| self.with_context(e, op, Some(bucket)))
+    }
+
+    fn xml_body<T: serde::Serialize>(
+        &self,
+        value: &T,
+        op: Operation,
+        bucket: &str,
+    ) -> Result<Body> {
+        let xml = wire::to_xml(value).map_err(|e| self.with_context(e, op, Some(bucket)))?;
+        Ok(Body {
+            bytes: xml.into_bytes(),
+            content_type: "application/xml",
+            md5: true,
+        })
+    }
+
+    /// Builds the wire request of one attempt: URL, headers (Host, Content-*, token,
+    /// Authorization) and body, signed with the current (skew-corrected) time.
+    fn prepare(&self, req: &Request) -> Result<reqwest::Request> {
+        let s = &self.inner.settings;
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 6);
+        headers.push(("Host".into(), req.host.clone()));
+        headers.extend(req.headers.iter().cloned());
+        if let Some(body) = &req.body {
+            headers.push(("Content-Type".into(), body.content_type.to_owned()));
+            if body.md5 {
+                let digest = Md5::digest(&body.bytes);
+                headers.push((
+                    "Content-MD5".into(),
+                    base64::engine::general_purpose::STANDARD.encode(digest),
+                ));
+            }
+            headers.push(("Content-Length".into(), body.bytes.len().to_string()));
+        } else if req.method != Method::GET && req.method != Method::HEAD {
+            // What the SDK (through `requests`) sends and signs for a body-less PUT/DELETE.
+            headers.push(("Content-Length".into(), "0".into()));
+        }
+        if req.signed {
+            if let Some(token) = &s.session_token {
+                headers.push((
+                    "x-cos-security-token".into(),
+                    token.expose_secret().to_owned(),
+                ));
+            }
+            let query: Vec<(&str, &str)> = if req.sign_query {
+                req.query
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let header_refs: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let signature = sign::sign(
+                &s.secret_id,
+                s.secret_key.expose_secret(),
+                req.method.as_str(),
+                &req.path,
+                &query,
+                &header_refs,
+                KeyTime::around(self.now(), SIGN_EXPIRES_SECONDS),
+            );
+            headers.push(("Authorization".into(), signature.authorization().to_owned()));
+        }
+
+        let mut url = match &s.endpoint {
+            Some(endpoint) => endpoint.clone(),
+            None => format!("{}://{}", req.scheme, req.host),
+        };
+        url.push_str(&sign::object_path(&req.path));
+        for (i, (k, v)) in req.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&sign::encode(k));
+            url.push('=');
+            url.push_str(&sign::encode(v));
+        }
+        let url = reqwest::Url::parse(&url).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("cannot build a URL for host `{}`: {e}", req.host),
+            )
+        })?;
+
+        let mut map = HeaderMap::with_capacity(headers.len());
+        for (name, value) in headers {
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("invalid header name `{name}`"),
+                )
+            })?;
+            let mut header_value = HeaderValue::from_str(&value).map_err(|_| {
+                // The value may be a credential: name the header, never echo the value.
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("the value of header `{name}` is not valid in HTTP"),
+                )
+            })?;
+            if name == "Authorization" || name == "x-cos-security-token" {
+                header_value.set_sensitive(true);
+            }
+            map.insert(header_name, header_value);
+        }
+        let mut request = reqwest::Request::new(req.method.clone(), url);
+        *request.headers_mut() = map;
+        if let Some(body) = &req.body {
+            *request.body_mut() = Some(body.bytes.clone().into());
+        }
+        Ok(request)
+    }
+
+    async fn send_once(&self, req: &Request) -> Result<Response> {
+        let request = self.prepare(req)?;
+        tracing::debug!(
+            operation = %req.op,
+            method = %req.method,
+            host = %req.host,
+            path = %req.path,
+            "sending COS request"
+        );
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| {
+            let kind = if e.is_timeout() {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Transport
+            };
+            Error::new(
+                kind,
+                format!("reading the COS response body failed: {}", error_chain(&e)),
+            )
+            .with_status(status)
+        })?;
+        tracing::debug!(
+            operation = %req.op,
+            status,
+            request_id = headers.get("x-cos-request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            "COS response"
+        );
+        Ok(Response {
+            status,
+            headers,
+            body: body.to_vec(),
+        })
+    }
+
+    /// One attempt: send, and on a clock-skew answer correct the clock and send once more.
+    /// Statuses `accept` lets through are returned as responses, not errors.
+    async fn attempt(&self, req: &Request, accept: fn(u16) -> bool) -> Result<Response> {
+        let mut corrected = false;
+        loop {
+            let resp = self.send_once(req).await?;
+            if (200..300).contains(&resp.status) || accept(resp.status) {
+                return Ok(resp);
+            }
+            let parsed = if req.method == Method::HEAD {
+                None
+            } else {
+                std::str::from_utf8(&resp.body)
+                    .ok()
+                    .and_then(ErrorXml::parse)
+            };
+            let skewed = parsed.as_ref().is_some_and(|p| {
+                is_clock_skew(p.code.as_deref(), p.message.as_deref().unwrap_or(""))
+            });
+            if skewed && !corrected && req.signed {
+                if let Some(server) = resp
+                    .header("date")
+                    .and_then(|d| httpdate::parse_http_date(d).ok())
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .and_then(|d| i64::try_from(d.as_secs()).ok())
+                {
+                    let offset = server - self.local_now();
+                    self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                    tracing::debug!(
+                        offset,
+                        "COS reported clock skew; retrying with a corrected key time"
+                    );
+                    corrected = true;
+                    continue;
+                }
+            }
+            return Err(response_error(&resp, parsed));
+        }
+    }
+
+    async fn execute_with(&self, req: Request, accept: fn(u16) -> bool) -> Result<Response> {
+        let op = req.op;
+        let result = self
+            .inner
+            .settings
+            .retry_policy
+            .run(op, |_| self.attempt(&req, accept))
+            .await;
+        result.map_err(|e| self.with_context(e, op, req.bucket.as_deref()))
+    }
+
+    async fn execute(&self, req: Request) -> Result<Response> {
+        self.execute_with(req, |_| false).await
+    }
+
+    /// Runs a GET of a configuration: `Ok(None)` when COS says it is not set.
+    async fn get_config(&self, req: Request) -> Result<Option<Response>> {
+        match self.execute(req).await {
+            Ok(resp) => Ok(Some(resp)),
+            Err(e) if is_not_configured(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn decode_err(&self, e: Error, op: Operation, bucket: &str, resp: &Response) -> Error {
+        let e = match resp.header("x-cos-request-id") {
+            Some(id) => e.with_request_id(id),
+            None => e,
+        };
+        self.with_context(e.with_status(resp.status), op, Some(bucket))
+    }
+
+    /// Every bucket of the account in one region, following every page (GET Service on
+    /// `cos.<region>.myqcloud.com`, or on the configured `service_domain` when it holds
+    /// `{region}`).
+    pub async fn list_buckets_in_region(&self, region: &str) -> Result<Vec<BucketInfo>> {
+        self.list_all(self.service_host(Some(region))).await
+    }
+
+    async fn list_all(&self, host: String) -> Result<Vec<BucketInfo>> {
+        let op = Operation::ListBuckets;
+        let mut marker = String::new();
+        let mut out = Vec::new();
+        for _ in 0..MAX_LIST_PAGES {
+            let req = Request {
+                op,
+                bucket: None,
+                method: Method::GET,
+                scheme: self.inner.settings.service_scheme.clone(),
+                host: host.clone(),
+                path: "/".into(),
+                query: vec![
+                    ("marker".into(), marker.clone()),
+                    ("max-keys".into(), LIST_PAGE_SIZE.into()),
+                ],
+                // The SDK does not sign list-buckets parameters; COS accepts either.
+                sign_query: false,
+                headers: Vec::new(),
+                body: None,
+                signed: true,
+            };
+            let resp = self.execute(req).await?;
+            let ctx = |e: Error| {
+                let e = e.with_status(resp.status);
+                let e = match resp.header("x-cos-request-id") {
+                    Some(id) => e.with_request_id(id),
+                    None => e,
+                };
+                self.with_context(e, op, None)
+            };
+            let page: ListBucketsXml = resp
+                .text()
+                .and_then(|t| wire::from_xml(t, "bucket list"))
+                .map_err(ctx)?;
+            let next = page.next_marker();
+            let truncated = page.is_truncated();
+            let buckets = page.into_buckets().map_err(ctx)?;
+            let last_name = buckets.last().map(|b| b.name.clone());
+            out.extend(buckets);
+            let next = match (truncated, next, last_name) {
+                (false, _, _) => return Ok(out),
+                (true, Some(next), _) => next,
+                (true, None, Some(last)) => last,
+                (true, None, None) => return Ok(out),
+            };
+            if next == marker {
+                return Err(ctx(Error::new(
+                    ErrorKind::Decode,
+                    "COS said the bucket list is truncated but the next marker did not advance",
+                )));
+            }
+            marker = next;
+        }
+        Err(self.with_context(
+            Error::new(
+                ErrorKind::Decode,
+                format!("the bucket list did not end after {MAX_LIST_PAGES} pages"),
+            ),
+            op,
+            None,
+        ))
+    }
+
+    /// Sends a live, unsigned CORS preflight (`OPTIONS /<key>`) and reports COS's answer.
+    ///
+    /// HTTP 200 gives [`PreflightOutcome::Allowed`] built from the `Access-Control-*` response
+    /// headers (`rule_index` is `None`: COS does not say which rule matched); HTTP 403 gives
+    /// [`PreflightOutcome::Denied`] with [`DenialReason::ProviderRejected`]. Other failures are
+    /// errors.
+    pub async fn preflight(
+        &self,
+        bucket: &str,
+        key: &str,
+        request: &PreflightRequest,
+    ) -> Result<PreflightOutcome> {
+        let op = Operation::Preflight;
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::OPTIONS, bucket);
+        req.signed = false;
+        req.path = format!("/{}", key.strip_prefix('/').unwrap_or(key));
+        req.headers.push(("Origin".into(), request.origin.clone()));
+        req.headers.push((
+            "Access-Control-Request-Method".into(),
+            request.method.clone(),
+        ));
+        if !request.request_headers.is_empty() {
+            req.headers.push((
+                "Access-Control-Request-Headers".into(),
+                request.request_headers.join(", "),
+            ));
+        }
+        let resp = self.execute_with(req, |status| status == 403).await?;
+        if resp.status == 403 {
+            let parsed = std::str::from_utf8(&resp.body)
+                .ok()
+                .and_then(ErrorXml::parse)
+                .unwrap_or_default();
+            return Ok(PreflightOutcome::Denied(PreflightDenied {
+                reason: DenialReason::ProviderRejected {
+                    status: resp.status,
+                    code: parsed.code,
+                    message: parsed.message,
+                },
+                mismatches: Vec::new(),
+            }));
+        }
+        let list = |name: &str| -> Vec<String> {
+            resp.header(name)
+                .map(|v| bucket_admin_core::preflight::split_header_list(v).collect())
+                .unwrap_or_default()
+        };
+        Ok(PreflightOutcome::Allowed(PreflightAllowed {
+            rule_index: None,
+            rule_id: None,
+            allow_origin: resp
+                .header("access-control-allow-origin")
+                .unwrap_or("")
+                .to_owned(),
+            allow_credentials: resp
+                .header("access-control-allow-credentials")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+            allow_methods: list("access-control-allow-methods"),
+            allow_headers: list("access-control-allow-headers"),
+            expose_headers: list("access-control-expose-headers"),
+            max_age_seconds: resp
+                .header("access-control-max-age")
+                .and_then(|v| v.trim().parse().ok()),
+        }))
+    }
+
+    /// The `Authorization` value for a request you send yourself (the SDK's `get_auth`):
+    /// signs `method` on `/<key>` of `bucket` with `params` and `headers` (plus `host`),
+    /// valid for `expires` from now.
+    pub fn get_auth(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        params: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        expires: Duration,
+    ) -> String {
+        self.sign_for(method, bucket, key, params, headers, expires)
+            .authorization()
+            .to_owned()
+    }
+
+    /// A pre-signed URL (the SDK's `get_presigned_url`) on the bucket's virtual host, valid
+    /// for `expires` from now. With temporary credentials the session token is added as the
+    /// signed `x-cos-security-token` parameter (the SDK leaves that to the caller).
+    pub fn presigned_url(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        params: &[(&str, &str)],
+        expires: Duration,
+    ) -> String {
+        let s = &self.inner.settings;
+        let token = s
+            .session_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned());
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        if let Some(token) = &token {
+            all.push(("x-cos-security-token", token));
+        }
+        let signature = self.sign_for(method, bucket, key, &all, &[], expires);
+        let object_url = format!(
+            "{}://{}{}",
+            s.bucket_scheme,
+            self.bucket_host(bucket),
+            sign::object_path(key)
+        );
+        sign::presigned_url(&object_url, &signature, &all)
+    }
+
+    fn sign_for(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        params: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        expires: Duration,
+    ) -> sign::Signature {
+        let s = &self.inner.settings;
+        let host = self.bucket_host(bucket);
+        let mut all: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            all.push(("host", &host));
+        }
+        all.extend_from_slice(headers);
+        let expires = i64::try_from(expires.as_secs()).unwrap_or(i64::MAX / 2);
+        sign::sign(
+            &s.secret_id,
+            s.secret_key.expose_secret(),
+            method,
+            &format!("/{}", key.strip_prefix('/').unwrap_or(key)),
+            params,
+            &all,
+            KeyTime::around(self.now(), expires),
+        )
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    let detail = error_chain(&e);
+    if e.is_timeout() {
+        Error::new(
+            ErrorKind::Timeout,
+            format!("the request to COS timed out: {detail}"),
+        )
+    } else if e.is_connect() {
+        // Nothing reached the server, so even a non-idempotent request may be repeated.
+        Error::new(
+            ErrorKind::Transport,
+            format!("cannot connect to COS: {detail}"),
+        )
+        .with_retryable(Retryable::Always)
+    } else {
+        Error::new(
+            ErrorKind::Transport,
+            format!("the request to COS failed: {detail}"),
+        )
+    }
+}
+
+/// Builds the error of a failed response from its status, headers and `<Error>` body.
+fn response_error(resp: &Response, parsed: Option<ErrorXml>) -> Error {
+    let status = resp.status;
+    let parsed = parsed.unwrap_or_default();
+    let code = parsed
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let kind = classify(status, code);
+    let mut message = parsed
+        .message
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| {
+            if resp.body.is_empty() {
+                match status {
+                    404 => "the bucket or resource does not exist".to_owned(),
+                    _ => format!("COS answered HTTP {status} without an error body"),
+                }
+            } else {
+                let text = String::from_utf8_lossy(&resp.body);
+                let snippet: String = text.chars().take(200).collect();
+                format!("COS answered HTTP {status}: {}", snippet.trim())
+            }
+        });
+    let signature_mismatch = code.is_some_and(|c| c.eq_ignore_ascii_case("SignatureDoesNotMatch"));
+    if signature_mismatch && (parsed.string_to_sign.is_some() || parsed.format_string.is_some()) {
+        message.push_str(
+            " (the error details `string_to_sign` and `format_string` hold what COS computed; compare them with the local signing strings)",
+        );
+    }
+    let mut err = Error::new(kind, message).with_status(status);
+    if let Some(code) = code {
+        err = err.with_code(code);
+    }
+    let request_id = resp
+        .header("x-cos-request-id")
+        .map(str::to_owned)
+        .or(parsed.request_id.clone());
+    if let Some(id) = request_id {
+        err = err.with_request_id(id);
+    }
+    if let Some(trace) = parsed
+        .trace_id
+        .clone()
+        .or_else(|| resp.header("x-cos-trace-id").map(str::to_owned))
+    {
+        err = err.with_detail("trace_id", trace);
+    }
+    if let Some(resource) = parsed.resource.clone() {
+        err = err.with_detail("resource", resource);
+    }
+    if signature_mismatch {
+        if let Some(sts) = parsed.string_to_sign {
+            err = err.with_detail("string_to_sign", sts);
+        }
+        if let Some(fs) = parsed.format_string {
+            err = err.with_detail("format_string", fs);
+        }
+    }
+    if let Some(after) = resp.header("retry-after").and_then(parse_retry_after) {
+        err = err.with_retry_after(after);
+    }
+    err
+}
+
+#[async_trait]
+impl BucketAdmin for CosClient {
+    fn provider(&self) -> Provider {
+        Provider::Cos
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
+        self.list_all(self.service_host(None)).await
+    }
+
+    async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {
+        let op = Operation::CreateBucket;
+        let unsupported = |field: &str| {
+            Err(Error::unsupported(
+                Provider::Cos,
+                op,
+                format_args!("the create option `{field}` (COS has no equivalent)"),
+            )
+            .with_bucket(bucket))
+        };
+        if options.location_hint.is_some() {
+            return unsupported("location_hint");
+        }
+        if options.storage_class.is_some() {
+            return unsupported("storage_class");
+        }
+        if options.jurisdiction.is_some() {
+            return unsupported("jurisdiction");
+        }
+        let host = self.bucket_host(bucket);
+        let mut v = validate::bucket_name(bucket, &host);
+        for (i, grant) in options.grants.iter().enumerate() {
+            v.check(
+                !grant.grantees.is_empty(),
+                || format!("grants[{i}].grantees"),
+                "at least one grantee is required",
+            );
+        }
+        for (i, tag) in options.tags.iter().enumerate() {
+            v.check(
+                !tag.key.is_empty(),
+                || format!("tags[{i}].key"),
+                "must not be empty",
+            );
+        }
+        self.invalid(v, op, bucket)?;
+
+        let mut req = self.bucket_request(op, Method::PUT, bucket);
+        if let Some(acl) = options.acl {
+            req.headers.push(("x-cos-acl".into(), acl.as_str().into()));
+        }
+        for grant in &options.grants {
+            let name = match grant.permission {
+                GrantPermission::Read => "x-cos-grant-read",
+                GrantPermission::Write => "x-cos-grant-write",
+                GrantPermission::ReadAcp => "x-cos-grant-read-acp",
+                GrantPermission::WriteAcp => "x-cos-grant-write-acp",
+                GrantPermission::FullControl => "x-cos-grant-full-control",
+            };
+            req.headers.push((name.into(), grant.grantees.join(",")));
+        }
+        if !options.tags.is_empty() {
+            let tagging = options
+                .tags
+                .iter()
+                .map(|t| format!("{}={}", sign::encode(&t.key), sign::encode(&t.value)))
+                .collect::<Vec<_>>()
+                .join("&");
+            req.headers.push(("x-cos-tagging".into(), tagging));
+        }
+        if options.multi_az {
+            let body = CreateBucketXml {
+                az: Some("MAZ".into()),
+            };
+            req.body = Some(self.xml_body(&body, op, bucket)?);
+        }
+        self.execute(req).await.map(drop)
+    }
+
+    async fn head_bucket(&self, bucket: &str) -> Result<BucketInfo> {
+        let op = Operation::HeadBucket;
+        self.check_bucket(op, bucket)?;
+        let resp = self
+            .execute(self.bucket_request(op, Method::HEAD, bucket))
+            .await?;
+        let az = resp.header("x-cos-bucket-az-type");
+        Ok(BucketInfo {
+            name: bucket.to_owned(),
+            region: resp
+                .header("x-cos-bucket-region")
+                .map(str::to_owned)
+                .or_else(|| Some(self.region().to_owned())),
+            multi_az: az.map(|t| t.trim().eq_ignore_ascii_case("MAZ")),
+            bucket_type: resp
+                .header("x-cos-bucket-arch")
+                .map(|a| a.trim().to_ascii_lowercase()),
+            ..BucketInfo::default()
+        })
+    }
+
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
+        match self.head_bucket(bucket).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() && e.status() == Some(404) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn delete_bucket(&self, bucket: &str) -> Result<()> {
+        let op = Operation::DeleteBucket;
+        self.check_bucket(op, bucket)?;
+        self.execute(self.bucket_request(op, Method::DELETE, bucket))
+            .await
+            .map(drop)
+    }
+
+    async fn get_cors(&self, bucket: &str) -> Result<Option<CorsConfiguration>> {
+        let op = Operation::GetCors;
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::GET, bucket);
+        req.query = subresource("cors");
+        let Some(resp) = self.get_config(req).await? else {
+            return Ok(None);
+        };
+        let cfg = resp
+            .text()
+            .and_then(|t| wire::from_xml::<CorsXml>(t, "CORS"))
+            .and_then(CorsXml::into_model)
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
+        Ok((!cfg.rules.is_empty()).then_some(cfg))
+    }
+
+    async fn put_cors(&self, bucket: &str, config: &CorsConfiguration) -> Result<()> {
+        let op = Operation::PutCors;
+        let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
+        v.extend(validate::cors(config));
+        self.invalid(v, op, bucket)?;
+        let body = self.xml_body(&CorsXml::from_model(config), op, bucket)?;
+        if body.bytes.len() > validate::MAX_CORS_BODY_BYTES {
+            let mut v = Violations::new();
+            v.push(
+                "rules",
+                format!(
+                    "the CORS configuration is {} bytes as XML; COS accepts at most {}",
+                    body.bytes.len(),
+                    validate::MAX_CORS_BODY_BYTES
+                ),
+            );
+            self.invalid(v, op, bucket)?;
+        }
+        let mut req = self.bucket_request(op, Method::PUT, bucket);
+        req.query = subresource("cors");
+        req.body = Some(body);
+        self.execute(req).await.map(drop)
+    }
+
+    async fn delete_cors(&self, bucket: &str) -> Result<()> {
+        self.delete_sub(Operation::DeleteCors, bucket, "cors").await
+    }
+
+    async fn get_lifecycle(&self, bucket: &str) -> Result<Option<LifecycleConfiguration>> {
+        let op = Operation::GetLifecycle;
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::GET, bucket);
+        req.query = subresource("lifecycle");
+        let Some(resp) = self.get_config(req).await? else {
+            return Ok(None);
+        };
+        let cfg = resp
+            .text()
+            .and_then(|t| wire::from_xml::<LifecycleXml>(t, "lifecycle"))
+            .and_then(LifecycleXml::into_model)
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
+        Ok((!cfg.rules.is_empty()).then_some(cfg))
+    }
+
+    async fn put_lifecycle(&self, bucket: &str, config: &LifecycleConfiguration) -> Result<()> {
+        let op = Operation::PutLifecycle;
+        let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
+        v.extend(validate::lifecycle(config));
+        let wire = match LifecycleXml::from_model(config) {
+            Ok(wire) => Some(wire),
+            Err(more) => {
+                v.extend(more);
+                None
+            }
+        };
+        self.invalid(v, op, bucket)?;
+        let Some(wire) = wire else {
+            return Ok(()); // unreachable: a failed conversion always adds violations
+        };
+        let mut req = self.bucket_request(op, Method::PUT, bucket);
+        req.query = subresource("lifecycle");
+        req.body = Some(self.xml_body(&wire, op, bucket)?);
+        self.execute(req).await.map(drop)
+    }
+
+    async fn delete_lifecycle(&self, bucket: &str) -> Result<()> {
+        self.delete_sub(Operation::DeleteLifecycle, bucket, "lifecycle")
+            .await
+    }
+
+    async fn get_versioning(&self, bucket: &str) -> Result<VersioningStatus> {
+        let op = Operation::GetVersioning;
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::GET, bucket);
+        req.query = subresource("versioning");
+        let resp = self.execute(req).await?;
+        resp.text()
+            .and_then(|t| {
+                if t.trim().is_empty() {
+                    Ok(VersioningXml::default())
+                } else {
+                    wire::from_xml::<VersioningXml>(t, "versioning")
+                }
+            })
+            .and_then(VersioningXml::into_model)
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))
+    }
+
+    async fn put_versioning(&self, bucket: &str, status: VersioningStatus) -> Result<()> {
+        let op = Operation::PutVersioning;
+        let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
+        let wire = VersioningXml::from_model(status);
+        if wire.is_none() {
+            v.push(
+                "status",
+                "versioning can only be Enabled or Suspended; a bucket never returns to unversioned",
+            );
+        }
+        self.invalid(v, op, bucket)?;
+        let Some(wire) = wire else {
+            return Ok(()); // unreachable: reported above
+        };
+        let mut req = self.bucket_request(op, Method::PUT, bucket);
+        req.query = subresource("versioning");
+        req.body = Some(self.xml_body(&wire, op, bucket)?);
+        self.execute(req).await.map(drop)
+    }
+
+    async fn get_replication(&self, bucket: &str) -> Result<Option<ReplicationConfiguration>> {
+        let op = Operation::GetReplication;
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::GET, bucket);
+        req.query = subresource("replication");
+        let Some(resp) = self.get_config(req).await? else {
+            return Ok(None);
+        };
+        let cfg = resp
+            .text()
+            .and_then(|t| wire::from_xml::<ReplicationXml>(t, "replication"))
+            .and_then(ReplicationXml::into_model)
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
+        Ok((!cfg.rules.is_empty()).then_some(cfg))
+    }
+
+    async fn put_replication(&self, bucket: &str, config: &ReplicationConfiguration) -> Result<()> {
+        let op = Operation::PutReplication;
+        let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
+        v.extend(validate::replication(config));
+        self.invalid(v, op, bucket)?;
+        let mut req = self.bucket_request(op, Method::PUT, bucket);
+        req.query = subresource("replication");
+        req.body = Some(self.xml_body(&ReplicationXml::from_model(config), op, bucket)?);
+        self.execute(req).await.map(drop)
+    }
+
+    async fn delete_replication(&self, bucket: &str) -> Result<()> {
+        self.delete_sub(Operation::DeleteReplication, bucket, "replication")
+            .await
+    }
+
+    async fn get_policy(&self, bucket: &str) -> Result<Option<BucketPolicy>> {
+        let op = Operation::GetPolicy;
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::GET, bucket);
+        req.query = subresource("policy");
+        let Some(resp) = self.get_config(req).await? else {
+            return Ok(None);
+        };
+        let text = resp
+            .text()
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        // Parsed whatever the Content-Type says: COS sometimes labels the JSON as XML.
+        wire::policy::from_wire(text)
+            .map(Some)
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))
+    }
+
+    async fn put_policy(&self, bucket: &str, policy: &BucketPolicy) -> Result<()> {
+        let op = Operation::PutPolicy;
+        let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
+        v.extend(validate::policy(policy));
+        self.invalid(v, op, bucket)?;
+        let json =
+            wire::policy::to_wire(policy).map_err(|e| self.with_context(e, op, Some(bucket)))?;
+        let mut req = self.bucket_request(op, Method::PUT, bucket);
+        req.query = subresource("policy");
+        // As the SDK: JSON with its content type, no Content-MD5.
+        req.body = Some(Body {
+            bytes: json.into_bytes(),
+            content_type: "application/json",
+            md5: false,
+        });
+        self.execute(req).await.map(drop)
+    }
+
+    async fn delete_policy(&self, bucket: &str) -> Result<()> {
+        self.delete_sub(Operation::DeletePolicy, bucket, "policy")
+            .await
+    }
+}
+
+impl CosClient {
+    async fn delete_sub(&self, op: Operation, bucket: &str, sub: &str) -> Result<()> {
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::DELETE, bucket);
+        req.query = subresource(sub);
+        self.execute(req).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_table() {
+        let cases: &[(u16, Option<&str>, ErrorKind)] = &[
+            (404, Some("NoSuchBucket"), ErrorKind::NotFound),
+            (404, Some("nosuchbucket"), ErrorKind::NotFound),
+            (409, Some("BucketAlreadyExists"), ErrorKind::AlreadyExists),
+            (
+                409,
+                Some("BucketAlreadyOwnedByYou"),
+                ErrorKind::AlreadyExists,
+            ),
+            (409, Some("BucketNotEmpty"), ErrorKind::NotEmpty),
+            (
+                403,
+                Some("SignatureDoesNotMatch"),
+                ErrorKind::Unauthenticated,
+            ),
+            (403, Some("InvalidAccessKeyId"), ErrorKind::Unauthenticated),
+            (401, Some("AccessDenied"), ErrorKind::Unauthenticated),
+            (400, Some("ExpiredToken"), ErrorKind::Unauthenticated),
+            (403, Some("InvalidSecretId"), ErrorKind::Unauthenticated),
+            (403, Some("AccessDenied"), ErrorKind::PermissionDenied),
+            (400, Some("InvalidArgument"), ErrorKind::InvalidInput),
+            (400, Some("MalformedXML"), ErrorKind::InvalidInput),
+            (400, Some("InvalidBucketName"), ErrorKind::InvalidInput),
+            (400, Some("BucketNameTooLong"), ErrorKind::InvalidInput),
+            (400, Some("InvalidDigest"), ErrorKind::InvalidInput),
+            (400, Some("TooManyBuckets"), ErrorKind::InvalidInput),
+            (503, Some("SlowDown"), ErrorKind::RateLimited),
+            (503, None, ErrorKind::Unavailable),
+            (500, Some("InternalError"), ErrorKind::Unavailable),
+            (429, None, ErrorKind::RateLimited),
+            (
+                404,
+                Some("ReplicationConfigurationnotFoundError"),
+                ErrorKind::NotFound,
+            ),
+            (404, None, ErrorKind::NotFound),
+            (403, None, ErrorKind::PermissionDenied),
+            (418, Some("Teapot"), ErrorKind::Other),
+        ];
+        for (status, code, kind) in cases {
+            assert_eq!(classify(*status, *code), *kind, "{status} {code:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
