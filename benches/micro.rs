@@ -4,9 +4,132 @@
 
 use std::hint::black_box;
 
+use bucket_admin::cos::codec as cos_codec;
+use bucket_admin::cos::sign::{KeyTime, sign};
 use bucket_admin::preflight::{PreflightRequest, evaluate};
-use bucket_admin::{CorsConfiguration, CorsMethod, CorsRule};
+use bucket_admin::r2::codec as r2_codec;
+use bucket_admin::{
+    Age, CorsConfiguration, CorsMethod, CorsRule, Expiration, LifecycleConfiguration,
+    LifecycleFilter, LifecycleRule, StorageClass, Transition, Trigger,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+const SECRET_ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
+const SECRET_KEY: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
+
+fn signing(c: &mut Criterion) {
+    let key_time = KeyTime::new(1_557_989_151, 1_557_996_351);
+    let typical_headers = [
+        (
+            "Host",
+            "examplebucket-1250000000.cos.ap-beijing.myqcloud.com",
+        ),
+        ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
+        ("Content-Type", "application/xml"),
+        ("Content-Length", "312"),
+    ];
+    c.bench_function("sign/typical bucket request", |b| {
+        b.iter(|| {
+            sign(
+                SECRET_ID,
+                black_box(SECRET_KEY),
+                "PUT",
+                "/",
+                &[("cors", "")],
+                black_box(&typical_headers),
+                key_time,
+            )
+        })
+    });
+    let names: Vec<(String, String)> = (0..10)
+        .map(|i| {
+            (
+                format!("x-cos-meta-field-{i}"),
+                format!("value {i}/with spaces+plus"),
+            )
+        })
+        .collect();
+    let params: Vec<(String, String)> = (0..10)
+        .map(|i| (format!("Param-{i}"), format!("v/{i} ü")))
+        .collect();
+    let headers: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let query: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.bench_function("sign/10 headers + 10 params", |b| {
+        b.iter(|| {
+            sign(
+                SECRET_ID,
+                black_box(SECRET_KEY),
+                "GET",
+                "/exampleobject(腾讯云)",
+                black_box(&query),
+                black_box(&headers),
+                key_time,
+            )
+        })
+    });
+}
+
+/// A 1000-rule lifecycle configuration both providers can hold.
+fn thousand_lifecycle_rules() -> LifecycleConfiguration {
+    LifecycleConfiguration::new(
+        (0..1000)
+            .map(|i| LifecycleRule {
+                id: Some(format!("rule-{i}")),
+                enabled: i % 2 == 0,
+                filter: LifecycleFilter {
+                    prefix: Some(format!("logs/{i}/")),
+                    tags: vec![],
+                },
+                expiration: Some(Expiration::After(Age::days(365))),
+                transitions: vec![Transition {
+                    trigger: Trigger::After(Age::days(30)),
+                    storage_class: StorageClass::InfrequentAccess,
+                }],
+                abort_incomplete_multipart_upload: Some(Age::days(7)),
+                ..LifecycleRule::default()
+            })
+            .collect(),
+    )
+}
+
+fn codecs(c: &mut Criterion) {
+    let cors = hundred_rules();
+    let cos_xml = cos_codec::encode_cors(&cors).expect("encode");
+    let r2_json = r2_codec::encode_cors(&cors).expect("encode");
+    c.bench_function("codec/cors 100 rules/COS XML encode", |b| {
+        b.iter(|| cos_codec::encode_cors(black_box(&cors)))
+    });
+    c.bench_function("codec/cors 100 rules/COS XML decode", |b| {
+        b.iter(|| cos_codec::decode_cors(black_box(&cos_xml)))
+    });
+    c.bench_function("codec/cors 100 rules/R2 JSON encode", |b| {
+        b.iter(|| r2_codec::encode_cors(black_box(&cors)))
+    });
+    c.bench_function("codec/cors 100 rules/R2 JSON decode", |b| {
+        b.iter(|| r2_codec::decode_cors(black_box(&r2_json)))
+    });
+    let lifecycle = thousand_lifecycle_rules();
+    let cos_xml = cos_codec::encode_lifecycle(&lifecycle).expect("encode");
+    let r2_json = r2_codec::encode_lifecycle(&lifecycle).expect("encode");
+    c.bench_function("codec/lifecycle 1000 rules/COS XML encode", |b| {
+        b.iter(|| cos_codec::encode_lifecycle(black_box(&lifecycle)))
+    });
+    c.bench_function("codec/lifecycle 1000 rules/COS XML decode", |b| {
+        b.iter(|| cos_codec::decode_lifecycle(black_box(&cos_xml)))
+    });
+    c.bench_function("codec/lifecycle 1000 rules/R2 JSON encode", |b| {
+        b.iter(|| r2_codec::encode_lifecycle(black_box(&lifecycle)))
+    });
+    c.bench_function("codec/lifecycle 1000 rules/R2 JSON decode", |b| {
+        b.iter(|| r2_codec::decode_lifecycle(black_box(&r2_json)))
+    });
+}
 
 /// 100 rules, none of which matches the benchmark's request: the evaluator's worst case.
 fn hundred_rules() -> CorsConfiguration {
@@ -14,7 +137,10 @@ fn hundred_rules() -> CorsConfiguration {
         (0..100)
             .map(|i| {
                 CorsRule::new(
-                    [format!("https://*.tenant{i}.example.com"), format!("https://app{i}.example.org")],
+                    [
+                        format!("https://*.tenant{i}.example.com"),
+                        format!("https://app{i}.example.org"),
+                    ],
                     [CorsMethod::Get, CorsMethod::Put, CorsMethod::Post],
                 )
                 .with_id(format!("rule-{i}"))
@@ -40,5 +166,5 @@ fn preflight(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, preflight);
+criterion_group!(benches, signing, codecs, preflight);
 criterion_main!(benches);

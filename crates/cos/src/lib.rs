@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod codec;
 mod config;
 pub mod sign;
 pub mod validate;

@@ -34,6 +34,7 @@
 
 mod auth;
 mod client;
+pub mod codec;
 mod config;
 pub mod extras;
 mod pacing;
