@@ -1,0 +1,551 @@
+//! R2 routing: bearer auth, account check, jurisdiction namespace, then the operation.
+
+use std::collections::BTreeMap;
+
+use axum::http::Method;
+use axum::response::Response;
+use base64::Engine;
+use bucket_admin_core::Jurisdiction;
+use serde_json::{Value, json};
+
+use super::json::{self as wire, JsonError};
+use super::{error, ok, ok_with_info};
+use crate::server::{Req, Shared};
+use crate::state::R2Bucket;
+
+const LOCATIONS: [&str; 6] = ["apac", "eeur", "enam", "weur", "wnam", "oc"];
+const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+fn no_route(req: &Req) -> Response {
+    error(
+        404,
+        7003,
+        &format!(
+            "Could not route to {}, perhaps your object identifier is invalid?",
+            req.path
+        ),
+    )
+}
+
+fn method_not_allowed() -> Response {
+    error(405, 10000, "Method not allowed for this route.")
+}
+
+fn no_bucket() -> Response {
+    error(404, 10006, "The specified bucket does not exist.")
+}
+
+fn bad(e: JsonError) -> Response {
+    error(400, e.code, &e.message)
+}
+
+/// Handle one R2 request.
+pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
+    let rest = req.path.strip_prefix("/client/v4").unwrap_or_default();
+    let segs: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(crate::server::percent_decode)
+        .collect();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let ["accounts", account, "r2", "buckets", tail @ ..] = segs.as_slice() else {
+        return no_route(req);
+    };
+    // Token first: Cloudflare authenticates before it looks at the account.
+    let token = req
+        .header("authorization")
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    match token {
+        Some(t) if crate::cos::auth::constant_time_eq(t.as_bytes(), sh.r2.api_token.as_bytes()) => {
+        }
+        _ => return error(401, 10002, "Authentication error"),
+    }
+    if account.len() != 32 || !account.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return no_route(req);
+    }
+    if *account != sh.r2.account_id {
+        return error(
+            403,
+            10003,
+            "Access denied: the API token is not authorized for this account.",
+        );
+    }
+    let jurisdiction = match req.header("cf-r2-jurisdiction").map(str::trim) {
+        None | Some("") => Jurisdiction::Default,
+        Some(j) => match j.parse::<Jurisdiction>() {
+            Ok(j) => j,
+            Err(_) => {
+                return error(
+                    400,
+                    10040,
+                    &format!("Invalid jurisdiction `{j}`: expected default, eu or fedramp."),
+                );
+            }
+        },
+    };
+    let m = &req.method;
+    match tail {
+        [] if *m == Method::GET => list(sh, req, jurisdiction),
+        [] if *m == Method::POST => create(sh, req, jurisdiction),
+        [] => method_not_allowed(),
+        [name, sub @ ..] => {
+            let exists = sh.store.read(|s| {
+                s.r2.get(&jurisdiction)
+                    .is_some_and(|b| b.contains_key(*name))
+            });
+            if !exists {
+                // Routes that do not exist answer 7003 even for unknown buckets.
+                return if known_route(sub) {
+                    no_bucket()
+                } else {
+                    no_route(req)
+                };
+            }
+            bucket_route(sh, req, jurisdiction, name, sub)
+        }
+    }
+}
+
+fn known_route(sub: &[&str]) -> bool {
+    matches!(
+        sub,
+        [] | ["cors"]
+            | ["lifecycle"]
+            | ["lock"]
+            | ["domains", "managed"]
+            | ["domains", "custom"]
+            | ["domains", "custom", _]
+    )
+}
+
+fn bucket_route(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, sub: &[&str]) -> Response {
+    let m = &req.method;
+    match sub {
+        [] if *m == Method::GET => with_bucket(sh, j, name, |b| ok(render_bucket(b))),
+        [] if *m == Method::PATCH => patch(sh, req, j, name),
+        [] if *m == Method::DELETE => delete(sh, j, name),
+        ["cors"] if *m == Method::GET => with_bucket(sh, j, name, |b| match &b.cors {
+            Some(c) => ok(wire::render_cors(c)),
+            None => error(404, 10059, "The CORS configuration does not exist."),
+        }),
+        ["cors"] if *m == Method::PUT => match wire::parse_cors(&req.body) {
+            Ok(cfg) => {
+                update(sh, j, name, |b| b.cors = Some(cfg));
+                ok(json!({}))
+            }
+            Err(e) => bad(e),
+        },
+        ["cors"] if *m == Method::DELETE => {
+            update(sh, j, name, |b| b.cors = None);
+            ok(json!({}))
+        }
+        ["lifecycle"] if *m == Method::GET => {
+            with_bucket(sh, j, name, |b| ok(wire::render_lifecycle(&b.lifecycle)))
+        }
+        ["lifecycle"] if *m == Method::PUT => match wire::parse_lifecycle(&req.body) {
+            Ok(cfg) => {
+                update(sh, j, name, |b| b.lifecycle = cfg);
+                ok(json!({}))
+            }
+            Err(e) => bad(e),
+        },
+        ["lock"] if *m == Method::GET => with_bucket(sh, j, name, |b| ok(json!({"rules": b.lock}))),
+        ["lock"] if *m == Method::PUT => match wire::parse_lock(&req.body) {
+            Ok(rules) => {
+                update(sh, j, name, |b| b.lock = rules);
+                ok(json!({}))
+            }
+            Err(e) => bad(e),
+        },
+        ["domains", "managed"] if *m == Method::GET => with_bucket(sh, j, name, |b| ok(managed(b))),
+        ["domains", "managed"] if *m == Method::PUT => {
+            match wire::parse_body::<wire::ManagedPut>(&req.body) {
+                Ok(p) => {
+                    let b = update(sh, j, name, |b| b.managed_enabled = p.enabled);
+                    b.map_or_else(no_bucket, |b| ok(managed(&b)))
+                }
+                Err(e) => bad(e),
+            }
+        }
+        ["domains", "custom"] if *m == Method::GET => with_bucket(sh, j, name, |b| {
+            let domains: Vec<Value> = b
+                .custom_domains
+                .values()
+                .map(wire::CustomDomain::render)
+                .collect();
+            ok(json!({ "domains": domains }))
+        }),
+        ["domains", "custom"] if *m == Method::POST => add_domain(sh, req, j, name),
+        ["domains", "custom", domain] => custom_domain(sh, req, j, name, domain),
+        _ if known_route(sub) => method_not_allowed(),
+        _ => no_route(req),
+    }
+}
+
+fn with_bucket(
+    sh: &Shared,
+    j: Jurisdiction,
+    name: &str,
+    f: impl FnOnce(&R2Bucket) -> Response,
+) -> Response {
+    match sh
+        .store
+        .read(|s| s.r2.get(&j).and_then(|m| m.get(name)).cloned())
+    {
+        Some(b) => f(&b),
+        None => no_bucket(),
+    }
+}
+
+/// Change a bucket; returns it after the change (None when it vanished concurrently).
+fn update(
+    sh: &Shared,
+    j: Jurisdiction,
+    name: &str,
+    f: impl FnOnce(&mut R2Bucket),
+) -> Option<R2Bucket> {
+    sh.store.write(|s| {
+        let b = s.r2.get_mut(&j)?.get_mut(name)?;
+        f(b);
+        Some(b.clone())
+    })
+}
+
+fn render_bucket(b: &R2Bucket) -> Value {
+    json!({
+        "name": b.name,
+        "creation_date": b.creation_date,
+        "location": b.location,
+        "storage_class": b.storage_class,
+        "jurisdiction": b.jurisdiction.as_str(),
+    })
+}
+
+fn managed(b: &R2Bucket) -> Value {
+    json!({
+        "bucketId": b.public_id,
+        "domain": format!("pub-{}.r2.dev", b.public_id),
+        "enabled": b.managed_enabled,
+    })
+}
+
+fn valid_name(n: &str) -> bool {
+    let bytes = n.as_bytes();
+    (3..=63).contains(&n.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+}
+
+fn storage_class(v: &str) -> Option<&'static str> {
+    match v {
+        "Standard" => Some("Standard"),
+        "InfrequentAccess" => Some("InfrequentAccess"),
+        _ => None,
+    }
+}
+
+fn list(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
+    let q = req.query_pairs();
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let per_page = match get("per_page") {
+        None => 20,
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => {
+                return error(
+                    400,
+                    10040,
+                    "per_page must be an integer between 1 and 1000.",
+                );
+            }
+        },
+    };
+    if let Some(o) = get("order") {
+        if o != "name" {
+            return error(400, 10040, "order must be `name`.");
+        }
+    }
+    let desc = match get("direction") {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => return error(400, 10040, "direction must be `asc` or `desc`."),
+    };
+    let after = match get("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => match CURSOR
+            .decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+        {
+            Some(name) => Some(name),
+            None => return error(400, 10040, "The cursor is invalid."),
+        },
+        None => get("start_after")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    };
+    let contains = get("name_contains").unwrap_or("");
+    let mut buckets: Vec<R2Bucket> = sh.store.read(|s| {
+        s.r2.get(&j)
+            .map(|m| {
+                m.values()
+                    .filter(|b| b.name.contains(contains))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    if desc {
+        buckets.reverse();
+    }
+    if let Some(after) = &after {
+        buckets.retain(|b| {
+            if desc {
+                b.name < *after
+            } else {
+                b.name > *after
+            }
+        });
+    }
+    let per_page = sh
+        .limits
+        .max_page_size
+        .map_or(per_page, |cap| per_page.min(cap.max(1)));
+    let more = buckets.len() > per_page;
+    buckets.truncate(per_page);
+    let mut info = json!({ "per_page": per_page });
+    if more {
+        if let Some(last) = buckets.last() {
+            info["cursor"] = json!(CURSOR.encode(&last.name));
+        }
+    }
+    let list: Vec<Value> = buckets.iter().map(render_bucket).collect();
+    ok_with_info(json!({ "buckets": list }), Some(info))
+}
+
+fn create(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
+    let body: wire::CreateBucket = match wire::parse_body(&req.body) {
+        Ok(b) => b,
+        Err(e) => return bad(e),
+    };
+    if !valid_name(&body.name) {
+        return error(400, 10005, "The specified bucket name is not valid.");
+    }
+    let class = match body.storage_class.as_deref() {
+        None => "Standard",
+        Some(c) => match storage_class(c) {
+            Some(c) => c,
+            None => return error(400, 10062, "The storage class specified is not valid."),
+        },
+    };
+    let location = match body.location_hint.as_deref().map(str::to_ascii_lowercase) {
+        None => match j {
+            Jurisdiction::Eu => "weur".to_owned(),
+            _ => "enam".to_owned(),
+        },
+        Some(l) if LOCATIONS.contains(&l.as_str()) => l,
+        Some(l) => return error(400, 10040, &format!("Invalid location hint `{l}`.")),
+    };
+    let now = sh.now();
+    let created = time::OffsetDateTime::from(now);
+    let creation_date = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        created.year(),
+        u8::from(created.month()),
+        created.day(),
+        created.hour(),
+        created.minute(),
+        created.second(),
+        created.millisecond()
+    );
+    let result = sh.store.write(|s| {
+        let total: usize = s.r2.values().map(BTreeMap::len).sum();
+        let ns = s.r2.entry(j).or_default();
+        if ns.contains_key(&body.name) {
+            return Err(409);
+        }
+        if total >= sh.limits.r2_max_buckets {
+            return Err(400);
+        }
+        let b = R2Bucket {
+            name: body.name.clone(),
+            creation_date,
+            location: location.to_ascii_uppercase(),
+            storage_class: class.to_owned(),
+            jurisdiction: j,
+            cors: None,
+            lifecycle: wire::default_lifecycle(),
+            lock: Vec::new(),
+            public_id: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
+            managed_enabled: false,
+            custom_domains: BTreeMap::new(),
+            objects: 0,
+        };
+        ns.insert(body.name.clone(), b.clone());
+        Ok(b)
+    });
+    match result {
+        Ok(b) => ok(render_bucket(&b)),
+        Err(409) => error(
+            409,
+            10004,
+            "The bucket you tried to create already exists, and you own it.",
+        ),
+        Err(_) => error(
+            400,
+            10009,
+            "You have reached the maximum number of buckets allowed.",
+        ),
+    }
+}
+
+fn patch(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
+    let Some(class) = req
+        .header("cf-r2-storage-class")
+        .and_then(|c| storage_class(c.trim()))
+    else {
+        return error(400, 10062, "The storage class specified is not valid.");
+    };
+    match update(sh, j, name, |b| b.storage_class = class.to_owned()) {
+        Some(b) => ok(render_bucket(&b)),
+        None => no_bucket(),
+    }
+}
+
+fn delete(sh: &Shared, j: Jurisdiction, name: &str) -> Response {
+    let r = sh.store.write(|s| {
+        let ns = s.r2.get_mut(&j)?;
+        if ns.get(name)?.objects > 0 {
+            return Some(false);
+        }
+        ns.remove(name);
+        Some(true)
+    });
+    match r {
+        Some(true) => ok(json!({})),
+        Some(false) => error(409, 10008, "The bucket you tried to delete is not empty."),
+        None => no_bucket(),
+    }
+}
+
+fn zone_name(domain: &str) -> String {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels[labels.len().saturating_sub(2)..].join(".")
+}
+
+fn add_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
+    let p: wire::CustomDomainPost = match wire::parse_body(&req.body) {
+        Ok(p) => p,
+        Err(e) => return bad(e),
+    };
+    let domain = p.domain.trim().to_ascii_lowercase();
+    if domain.is_empty() || !domain.contains('.') || domain.contains('/') {
+        return error(400, 10040, "domain must be a hostname.");
+    }
+    let min_tls = p.min_tls.unwrap_or_else(|| "1.0".into());
+    if !wire::valid_min_tls(&min_tls) {
+        return error(400, 10040, "minTLS must be one of 1.0, 1.1, 1.2, 1.3.");
+    }
+    let d = wire::CustomDomain {
+        domain: domain.clone(),
+        enabled: p.enabled,
+        zone_id: p.zone_id,
+        zone_name: zone_name(&domain),
+        min_tls,
+        ciphers: p.ciphers.unwrap_or_default(),
+    };
+    let r = sh.store.write(|s| {
+        // A hostname can front one bucket only, across the account.
+        let taken =
+            s.r2.values()
+                .flat_map(|m| m.values())
+                .any(|b| b.custom_domains.contains_key(&domain));
+        let b = s.r2.get_mut(&j)?.get_mut(name)?;
+        if taken {
+            return Some(false);
+        }
+        b.custom_domains.insert(domain.clone(), d.clone());
+        Some(true)
+    });
+    match r {
+        Some(true) => ok(
+            json!({"domain": d.domain, "enabled": d.enabled, "minTLS": d.min_tls, "ciphers": d.ciphers}),
+        ),
+        Some(false) => error(
+            409,
+            10004,
+            "The custom domain is already attached to a bucket.",
+        ),
+        None => no_bucket(),
+    }
+}
+
+fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &str) -> Response {
+    let domain = domain.to_ascii_lowercase();
+    let not_found = || {
+        error(
+            404,
+            10006,
+            "The custom domain does not exist on this bucket.",
+        )
+    };
+    match req.method {
+        Method::GET => with_bucket(sh, j, name, |b| match b.custom_domains.get(&domain) {
+            Some(d) => ok(d.render()),
+            None => not_found(),
+        }),
+        Method::PUT => {
+            let p: wire::CustomDomainPut = match wire::parse_body(&req.body) {
+                Ok(p) => p,
+                Err(e) => return bad(e),
+            };
+            if let Some(t) = &p.min_tls {
+                if !wire::valid_min_tls(t) {
+                    return error(400, 10040, "minTLS must be one of 1.0, 1.1, 1.2, 1.3.");
+                }
+            }
+            let r = sh.store.write(|s| {
+                let d =
+                    s.r2.get_mut(&j)?
+                        .get_mut(name)?
+                        .custom_domains
+                        .get_mut(&domain)?;
+                if let Some(e) = p.enabled {
+                    d.enabled = e;
+                }
+                if let Some(t) = p.min_tls {
+                    d.min_tls = t;
+                }
+                if let Some(c) = p.ciphers {
+                    d.ciphers = c;
+                }
+                Some(d.clone())
+            });
+            match r {
+                Some(d) => ok(
+                    json!({"domain": d.domain, "enabled": d.enabled, "minTLS": d.min_tls, "ciphers": d.ciphers}),
+                ),
+                None => not_found(),
+            }
+        }
+        Method::DELETE => {
+            let r = sh.store.write(|s| {
+                s.r2.get_mut(&j)?
+                    .get_mut(name)?
+                    .custom_domains
+                    .remove(&domain)
+            });
+            match r {
+                Some(d) => ok(json!({"domain": d.domain})),
+                None => not_found(),
+            }
+        }
+        _ => method_not_allowed(),
+    }
+}
