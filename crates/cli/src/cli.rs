@@ -1,0 +1,479 @@
+//! Command-line definitions (clap derive). Every command carries examples in its `--help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::formats::CorsFormat;
+
+const EXIT_CODES: &str = "\
+Targets:
+  cos://<bucket>-<appid>?region=ap-beijing   a COS bucket (region falls back to COS_REGION)
+  r2://<bucket>?jurisdiction=eu              an R2 bucket (jurisdiction: default, eu, fedramp)
+  file://cors.json                           a configuration file
+  cos://?region=ap-beijing, r2://            a whole account (buckets list, --match-names)
+
+Credentials come from the environment: COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN,
+COS_REGION, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
+CLOUDFLARE_BASE_URL, R2_JURISDICTION.
+
+Exit codes:
+  0  success
+  1  an operation failed (in bulk mode: at least one bucket failed)
+  2  usage error or invalid input (bad flag, URL, file; missing credentials)
+  3  a lossy copy was refused (read the loss report; rerun with --allow-lossy)
+  4  verification mismatch (read-back differs from what was written; live preflight differs)
+  5  negative answer (bucket does not exist, preflight denied, configurations differ)";
+
+/// Administer and migrate bucket configuration (CORS, lifecycle, versioning, replication,
+/// policy) on Tencent COS and Cloudflare R2.
+#[derive(Debug, Parser)]
+#[command(name = "bucket-admin", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Print machine-readable JSON on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// More logging on stderr (-v: debug, -vv: trace). RUST_LOG overrides. Secrets are never
+    /// logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Start an in-process emulator and run the command against it (its state is lost when
+    /// the command ends; use `bucket-admin emulator` + --endpoint to keep it).
+    #[arg(long, global = true, conflicts_with = "endpoint")]
+    pub emulator: bool,
+    /// Base URL of a running `bucket-admin emulator` (COS requests go there, R2 requests to
+    /// URL/client/v4). Credentials still come from the environment.
+    #[arg(long, global = true, env = "BUCKET_ADMIN_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Allow plain http:// endpoints that are not on this machine (loopback is always allowed).
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+    /// Attempts per request, including the first (1 disables retries).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub retries: Option<u32>,
+    /// Per-request timeout in seconds.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// R2 request pacing as REQUESTS/SECONDS, or `off` (default: Cloudflare's 1200/300 against
+    /// Cloudflare, off against an emulator).
+    #[arg(long, global = true, value_name = "N/SECS|off")]
+    pub r2_pacing: Option<String>,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, create, delete buckets and test whether one exists.
+    #[command(subcommand)]
+    Buckets(BucketsCmd),
+    /// Read, write, copy, diff and check CORS configurations.
+    #[command(subcommand)]
+    Cors(CorsCmd),
+    /// Read, write, delete and copy lifecycle rules.
+    #[command(subcommand)]
+    Lifecycle(LifecycleCmd),
+    /// Read or change bucket versioning.
+    #[command(subcommand)]
+    Versioning(VersioningCmd),
+    /// Read, write or delete replication rules.
+    #[command(subcommand)]
+    Replication(DocCmd),
+    /// Read, write or delete the bucket policy.
+    #[command(subcommand)]
+    Policy(DocCmd),
+    /// Serve the local COS + R2 emulator until Ctrl-C.
+    #[command(after_help = "Examples:
+  bucket-admin emulator --data-dir ./emu-data
+  bucket-admin emulator --bind 127.0.0.1:9100
+
+It prints `export ...` lines; paste them in another terminal and run commands there.")]
+    Emulator(EmulatorArgs),
+    /// Print a pre-signed URL for an object in a COS bucket.
+    #[command(after_help = "Examples:
+  bucket-admin presign cos://assets-1250000000?region=ap-beijing --key img/logo.png
+  bucket-admin presign cos://assets-1250000000?region=ap-beijing --key upload.bin --method PUT --expires 600")]
+    Presign(PresignArgs),
+}
+
+/// `buckets` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BucketsCmd {
+    /// List the buckets of an account.
+    #[command(after_help = "Examples:
+  bucket-admin buckets list cos://?region=ap-beijing
+  bucket-admin buckets list r2://?jurisdiction=eu --json")]
+    List {
+        /// Account URL (cos://?region=.., r2://).
+        account: String,
+    },
+    /// Create a bucket.
+    #[command(after_help = "Examples:
+  bucket-admin buckets create cos://assets-1250000000?region=ap-beijing
+  bucket-admin buckets create r2://assets?jurisdiction=eu")]
+    Create {
+        /// Bucket URL.
+        target: String,
+    },
+    /// Delete an (empty) bucket.
+    #[command(after_help = "Examples:
+  bucket-admin buckets delete r2://old-assets")]
+    Delete {
+        /// Bucket URL.
+        target: String,
+    },
+    /// Exit 0 when the bucket exists, 5 when it does not.
+    #[command(after_help = "Examples:
+  bucket-admin buckets exists r2://assets && echo present")]
+    Exists {
+        /// Bucket URL.
+        target: String,
+    },
+}
+
+/// `cors` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CorsCmd {
+    /// Print a bucket's (or file's) CORS configuration, in any format.
+    #[command(after_help = "Examples:
+  bucket-admin cors get cos://assets-1250000000?region=ap-beijing
+  bucket-admin cors get r2://assets --output-format r2 > wrangler-cors.json
+  bucket-admin cors get file://s3-cors.json --output-format r2   # convert a file")]
+    Get {
+        /// Bucket or file URL.
+        target: String,
+        /// Output shape.
+        #[arg(long, value_name = "FORMAT", default_value = "neutral", value_parser = parse_format)]
+        output_format: CorsFormat,
+        /// Read a file target in this format instead of detecting it.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<CorsFormat>,
+    },
+    /// Replace a bucket's CORS configuration from a file (any format, detected).
+    #[command(after_help = "Examples:
+  bucket-admin cors put r2://assets --file cors.json
+  bucket-admin cors put cos://assets-1250000000?region=ap-beijing --file cors.xml
+  aws s3api get-bucket-cors --bucket x | bucket-admin cors put r2://assets --file -")]
+    Put {
+        /// Bucket URL.
+        target: String,
+        /// File to read (`-` for stdin).
+        #[arg(long, short)]
+        file: String,
+        /// Force the input format instead of detecting it.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<CorsFormat>,
+    },
+    /// Remove a bucket's CORS configuration.
+    #[command(after_help = "Examples:
+  bucket-admin cors delete r2://assets")]
+    Delete {
+        /// Bucket URL.
+        target: String,
+    },
+    /// Copy CORS between buckets/files: convert, show the plan and losses, back up, write, verify.
+    #[command(after_help = "Examples:
+  bucket-admin cors copy --from cos://assets-1250000000?region=ap-beijing --to r2://assets --dry-run
+  bucket-admin cors copy --from cos://assets-1250000000?region=ap-beijing --to r2://assets --allow-lossy
+  bucket-admin cors copy --from file://cors.json --to r2://assets
+  bucket-admin cors copy --mapping buckets.csv --concurrency 8
+  bucket-admin cors copy --match-names --from-account cos://?region=ap-beijing --to-account r2://
+
+A mapping file has one `source,target` pair per line; `#` starts a comment. A bulk run appends
+each verified bucket to the state file; rerunning skips those and retries the rest.")]
+    Copy(CopyArgs),
+    /// Show the differences between two CORS configurations (exit 5 when they differ).
+    #[command(after_help = "Examples:
+  bucket-admin cors diff cos://assets-1250000000?region=ap-beijing r2://assets
+  bucket-admin cors diff file://cors.json r2://assets")]
+    Diff {
+        /// First bucket or file.
+        a: String,
+        /// Second bucket or file.
+        b: String,
+    },
+    /// Evaluate a preflight offline (and live on COS with --live); exit 5 when denied.
+    #[command(after_help = "Examples:
+  bucket-admin cors check r2://assets --origin https://app.example.com --method PUT --header content-type
+  bucket-admin cors check file://cors.json --origin https://x.com --method GET
+  bucket-admin cors check cos://assets-1250000000?region=ap-beijing --origin https://x.com --method GET --live")]
+    Check(CheckArgs),
+}
+
+/// `lifecycle` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCmd {
+    /// Print a bucket's lifecycle rules (neutral JSON).
+    #[command(after_help = "Examples:
+  bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json")]
+    Get {
+        /// Bucket or file URL.
+        target: String,
+    },
+    /// Replace a bucket's lifecycle rules from a neutral JSON file.
+    #[command(after_help = "Examples:
+  bucket-admin lifecycle put r2://logs --file rules.json")]
+    Put {
+        /// Bucket URL.
+        target: String,
+        /// File to read (`-` for stdin).
+        #[arg(long, short)]
+        file: String,
+    },
+    /// Remove a bucket's lifecycle rules.
+    #[command(after_help = "Examples:
+  bucket-admin lifecycle delete r2://logs")]
+    Delete {
+        /// Bucket URL.
+        target: String,
+    },
+    /// Copy lifecycle rules: convert (days <-> seconds, unsupported actions), plan, back up,
+    /// write, verify.
+    #[command(after_help = "Examples:
+  bucket-admin lifecycle copy --from cos://logs-1250000000?region=ap-beijing --to r2://logs --dry-run
+  bucket-admin lifecycle copy --mapping buckets.csv --allow-lossy")]
+    Copy(CopyArgs),
+}
+
+/// `versioning` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VersioningCmd {
+    /// Print the versioning status.
+    #[command(after_help = "Examples:
+  bucket-admin versioning get cos://assets-1250000000?region=ap-beijing")]
+    Get {
+        /// Bucket URL.
+        target: String,
+    },
+    /// Enable or suspend versioning.
+    #[command(after_help = "Examples:
+  bucket-admin versioning put cos://assets-1250000000?region=ap-beijing enabled")]
+    Put {
+        /// Bucket URL.
+        target: String,
+        /// New status.
+        status: VersioningArg,
+    },
+}
+
+/// A versioning status that can be set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VersioningArg {
+    /// Keep every version.
+    Enabled,
+    /// Stop creating versions (existing ones stay).
+    Suspended,
+}
+
+/// get/put/delete of a neutral JSON document (replication, policy).
+#[derive(Debug, Subcommand)]
+pub enum DocCmd {
+    /// Print it as neutral JSON.
+    #[command(after_help = "Examples:
+  bucket-admin policy get cos://assets-1250000000?region=ap-beijing > policy.json
+  bucket-admin replication get cos://assets-1250000000?region=ap-beijing")]
+    Get {
+        /// Bucket URL.
+        target: String,
+    },
+    /// Replace it from a neutral JSON file.
+    #[command(after_help = "Examples:
+  bucket-admin policy put cos://assets-1250000000?region=ap-beijing --file policy.json
+  bucket-admin replication put cos://assets-1250000000?region=ap-beijing --file replication.json")]
+    Put {
+        /// Bucket URL.
+        target: String,
+        /// File to read (`-` for stdin).
+        #[arg(long, short)]
+        file: String,
+    },
+    /// Remove it.
+    #[command(after_help = "Examples:
+  bucket-admin policy delete cos://assets-1250000000?region=ap-beijing")]
+    Delete {
+        /// Bucket URL.
+        target: String,
+    },
+}
+
+/// Options of `cors copy` / `lifecycle copy`.
+#[derive(Debug, Clone, Args)]
+pub struct CopyArgs {
+    /// Source bucket or file.
+    #[arg(long, requires = "to", conflicts_with_all = ["mapping", "match_names"])]
+    pub from: Option<String>,
+    /// Target bucket or file.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Bulk: a file of `source,target` lines.
+    #[arg(long, conflicts_with = "match_names")]
+    pub mapping: Option<PathBuf>,
+    /// Bulk: pair the buckets of two accounts by name (COS `-<appid>` suffix stripped).
+    #[arg(long, requires_all = ["from_account", "to_account"])]
+    pub match_names: bool,
+    /// Source account for --match-names (cos://?region=.., r2://).
+    #[arg(long, value_name = "URL")]
+    pub from_account: Option<String>,
+    /// Target account for --match-names.
+    #[arg(long, value_name = "URL")]
+    pub to_account: Option<String>,
+    /// Apply even when the conversion loses or changes something.
+    #[arg(long)]
+    pub allow_lossy: bool,
+    /// Show the plan; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where the target's previous configuration is saved before overwriting.
+    #[arg(long, default_value = "./bucket-admin-backups", value_name = "DIR")]
+    pub backup_dir: PathBuf,
+    /// Bulk: buckets processed at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Bulk: state file for resuming (default: MAPPING.state.jsonl, or
+    /// ./bucket-admin-match.state.jsonl with --match-names).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Force the source file's CORS format instead of detecting it.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<CorsFormat>,
+}
+
+/// Options of `cors check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Bucket or file URL.
+    pub target: String,
+    /// The `Origin` of the preflight.
+    #[arg(long)]
+    pub origin: String,
+    /// The `Access-Control-Request-Method`.
+    #[arg(long)]
+    pub method: String,
+    /// A requested header (repeatable; comma-separated lists accepted).
+    #[arg(long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Also send a real OPTIONS to COS and compare (exit 4 when the answers differ).
+    #[arg(long)]
+    pub live: bool,
+    /// Object key the live preflight is sent for.
+    #[arg(long, default_value = "bucket-admin-preflight-check")]
+    pub key: String,
+    /// Force the file's format instead of detecting it.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<CorsFormat>,
+}
+
+/// Options of `emulator`.
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    pub bind: SocketAddr,
+    /// Persist buckets in this directory (loaded again at the next start).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Options of `presign`.
+#[derive(Debug, Clone, Args)]
+pub struct PresignArgs {
+    /// COS bucket URL.
+    pub target: String,
+    /// Object key.
+    #[arg(long)]
+    pub key: String,
+    /// HTTP method the URL is for.
+    #[arg(long, default_value = "GET")]
+    pub method: String,
+    /// Validity in seconds.
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=7 * 24 * 3600))]
+    pub expires: u64,
+}
+
+fn parse_format(s: &str) -> Result<CorsFormat, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_leaf_command_has_examples() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                let help = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if !help.contains("Examples:") {
+                    missing.push(path.clone());
+                }
+            }
+            for s in subs {
+                walk(s, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "no examples: {missing:?}");
+    }
+
+    #[test]
+    fn copy_modes_are_exclusive() {
+        let ok = Cli::try_parse_from([
+            "bucket-admin",
+            "cors",
+            "copy",
+            "--from",
+            "r2://aaa",
+            "--to",
+            "r2://bbb",
+        ]);
+        assert!(ok.is_ok());
+        let both = Cli::try_parse_from([
+            "bucket-admin",
+            "cors",
+            "copy",
+            "--from",
+            "r2://aaa",
+            "--to",
+            "r2://bbb",
+            "--mapping",
+            "m.csv",
+        ]);
+        assert!(both.is_err());
+        let half = Cli::try_parse_from([
+            "bucket-admin",
+            "cors",
+            "copy",
+            "--match-names",
+            "--from-account",
+            "r2://",
+        ]);
+        assert!(half.is_err());
+    }
+}

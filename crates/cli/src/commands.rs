@@ -1,0 +1,786 @@
+//! Command handlers: parse targets, call providers through [`Connector`], print results.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bucket_admin_core::preflight::{self, PreflightOutcome, PreflightRequest};
+use bucket_admin_core::{
+    BucketPolicy, CreateBucketOptions, ReplicationConfiguration, VersioningStatus,
+};
+use serde::Serialize;
+
+use crate::bulk::{self, BulkOptions, Pair, StateFile, StderrProgress};
+use crate::cli::{
+    BucketsCmd, CheckArgs, Cli, Command, CopyArgs, CorsCmd, DocCmd, EmulatorArgs, LifecycleCmd,
+    PresignArgs, VersioningArg, VersioningCmd,
+};
+use crate::copy::{self, CopyOptions, CopyReport, Outcome};
+use crate::diff;
+use crate::endpoint::{self, Cors, Endpoint, Lifecycle, Section};
+use crate::exit::{CliError, Exit};
+use crate::formats::{self, CorsFormat};
+use crate::output::{self, Table};
+use crate::targets::{Connector, EmulatorAccess, Settings};
+use crate::url::{self, TargetUrl};
+
+/// Runs a parsed command line and returns the exit code; errors are printed here.
+pub async fn run(cli: Cli) -> Exit {
+    let json = cli.global.json;
+    match dispatch(cli).await {
+        Ok(exit) => exit,
+        Err(e) => {
+            output::print_error(&e, json);
+            e.exit
+        }
+    }
+}
+
+struct Ctx {
+    json: bool,
+    connector: Arc<Connector>,
+}
+
+impl Ctx {
+    fn target(&self, s: &str) -> Result<TargetUrl, CliError> {
+        s.parse()
+    }
+
+    fn endpoint(&self, s: &str, format: Option<CorsFormat>) -> Result<Endpoint, CliError> {
+        self.connector.endpoint_for(&self.target(s)?, format)
+    }
+
+    /// A bucket endpoint (files refused).
+    fn bucket(&self, s: &str, what: &str) -> Result<Endpoint, CliError> {
+        let url = self.target(s)?;
+        url.require_bucket(what)?;
+        self.connector.endpoint_for(&url, None)
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+    let g = cli.global;
+    // The emulator subcommand needs no provider; run it before building anything.
+    if let Command::Emulator(args) = &cli.command {
+        return serve_emulator(args).await;
+    }
+    // Held for the whole command: dropping it stops the in-process emulator.
+    let mut _emulator = None;
+    let mut settings = Settings {
+        endpoint: g.endpoint.clone(),
+        emulator: None,
+        allow_http: g.allow_http,
+        retries: g.retries,
+        timeout: g.timeout.map(Duration::from_secs),
+        r2_pacing: g.r2_pacing.clone(),
+    };
+    if g.emulator {
+        let emu = bucket_admin_emulator::Emulator::start()
+            .await
+            .map_err(|e| CliError::failed(format!("cannot start the emulator: {e}")))?;
+        let (c, r) = (emu.cos_credentials(), emu.r2_credentials());
+        settings.emulator = Some(EmulatorAccess {
+            cos_endpoint: emu.cos_endpoint(),
+            r2_base_url: emu.r2_base_url(),
+            cos_secret_id: c.secret_id.clone(),
+            cos_secret_key: c.secret_key.clone(),
+            cos_region: c.region.clone(),
+            r2_account_id: r.account_id.clone(),
+            r2_api_token: r.api_token.clone(),
+        });
+        tracing::info!(
+            "started an in-process emulator at {} (state is lost when this command ends)",
+            emu.cos_endpoint()
+        );
+        _emulator = Some(emu);
+    }
+    let ctx = Ctx {
+        json: g.json,
+        connector: Arc::new(Connector::new(settings)),
+    };
+    match cli.command {
+        Command::Buckets(cmd) => buckets(&ctx, cmd).await,
+        Command::Cors(cmd) => cors(&ctx, cmd).await,
+        Command::Lifecycle(cmd) => lifecycle(&ctx, cmd).await,
+        Command::Versioning(cmd) => versioning(&ctx, cmd).await,
+        Command::Replication(cmd) => replication(&ctx, cmd).await,
+        Command::Policy(cmd) => policy(&ctx, cmd).await,
+        Command::Presign(args) => presign(&ctx, args),
+        Command::Emulator(_) => Ok(Exit::Ok),
+    }
+}
+
+async fn serve_emulator(args: &EmulatorArgs) -> Result<Exit, CliError> {
+    let mut builder = bucket_admin_emulator::Emulator::builder().bind(args.bind);
+    if let Some(dir) = &args.data_dir {
+        builder = builder.data_dir(dir.clone());
+    }
+    bucket_admin_emulator::serve_until_ctrl_c(builder)
+        .await
+        .map_err(|e| CliError::failed(format!("emulator: {e}")))?;
+    Ok(Exit::Ok)
+}
+
+fn done(ctx: &Ctx, message: &str) -> Result<Exit, CliError> {
+    if ctx.json {
+        output::print_json(&serde_json::json!({ "ok": true, "message": message }));
+    } else {
+        println!("{message}");
+    }
+    Ok(Exit::Ok)
+}
+
+// ---- buckets ----
+
+async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
+    match cmd {
+        BucketsCmd::List { account } => {
+            let url = ctx.target(&account)?;
+            url.require_account("buckets list")?;
+            let list = ctx.connector.admin(&url)?.list_buckets().await?;
+            if ctx.json {
+                output::print_json(&list);
+            } else {
+                let mut t = Table::new(["name", "region", "jurisdiction", "created"]);
+                for b in &list {
+                    t.row([
+                        b.name.clone(),
+                        b.region.clone().unwrap_or_default(),
+                        b.jurisdiction.map(|j| j.to_string()).unwrap_or_default(),
+                        b.created
+                            .and_then(|c| {
+                                c.format(&time::format_description::well_known::Rfc3339)
+                                    .ok()
+                            })
+                            .unwrap_or_default(),
+                    ]);
+                }
+                output::print_text(&t.render());
+                eprintln!("{} bucket(s) in {url}", list.len());
+            }
+            Ok(Exit::Ok)
+        }
+        BucketsCmd::Create { target } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "buckets create")?;
+            admin
+                .create_bucket(&bucket, &CreateBucketOptions::default())
+                .await?;
+            done(ctx, &format!("created {target}"))
+        }
+        BucketsCmd::Delete { target } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "buckets delete")?;
+            admin.delete_bucket(&bucket).await?;
+            done(ctx, &format!("deleted {target}"))
+        }
+        BucketsCmd::Exists { target } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "buckets exists")?;
+            let exists = admin.bucket_exists(&bucket).await?;
+            if ctx.json {
+                output::print_json(&serde_json::json!({ "bucket": target, "exists": exists }));
+            } else {
+                println!(
+                    "{target} {}",
+                    if exists { "exists" } else { "does not exist" }
+                );
+            }
+            Ok(if exists { Exit::Ok } else { Exit::Negative })
+        }
+    }
+}
+
+fn admin_bucket(
+    ctx: &Ctx,
+    target: &str,
+    what: &str,
+) -> Result<(Arc<dyn bucket_admin_core::BucketAdmin>, String), CliError> {
+    let url = ctx.target(target)?;
+    let bucket = url.require_bucket(what)?.to_owned();
+    Ok((ctx.connector.admin(&url)?, bucket))
+}
+
+// ---- reading input files ----
+
+fn read_input(file: &str) -> Result<String, CliError> {
+    if file == "-" {
+        use std::io::Read;
+        let mut text = String::new();
+        std::io::stdin()
+            .take(endpoint::MAX_FILE_BYTES)
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+        Ok(text)
+    } else {
+        // Accept both `cors.json` and `file://cors.json`.
+        let path = file.strip_prefix("file://").unwrap_or(file);
+        endpoint::read_required(Path::new(path))
+    }
+}
+
+// ---- cors ----
+
+async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
+    match cmd {
+        CorsCmd::Get {
+            target,
+            output_format,
+            format,
+        } => {
+            let ep = ctx.endpoint(&target, format)?;
+            match endpoint::get::<Cors>(&ep).await? {
+                None => {
+                    if ctx.json {
+                        output::print_json(&serde_json::Value::Null);
+                    } else {
+                        eprintln!("{target} has no CORS configuration");
+                    }
+                }
+                Some(cfg) => {
+                    // --json keeps the neutral shape, which is what scripts parse.
+                    let format = if ctx.json {
+                        CorsFormat::Neutral
+                    } else {
+                        output_format
+                    };
+                    let (text, lost) = formats::render_cors(&cfg, format);
+                    for l in lost {
+                        eprintln!("warning: {l}");
+                    }
+                    output::print_text(&text);
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        CorsCmd::Put {
+            target,
+            file,
+            format,
+        } => {
+            let ep = ctx.bucket(&target, "cors put")?;
+            let text = read_input(&file)?;
+            let parsed =
+                formats::parse_cors(&text, format).map_err(|e| CliError::from(e).context(&file))?;
+            tracing::info!("read {file} as {}", parsed.format.describe());
+            endpoint::put::<Cors>(&ep, &parsed.config).await?;
+            done(
+                ctx,
+                &format!(
+                    "put {} CORS rule(s) on {target} (read {file} as {})",
+                    parsed.config.rules.len(),
+                    parsed.format
+                ),
+            )
+        }
+        CorsCmd::Delete { target } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "cors delete")?;
+            admin.delete_cors(&bucket).await?;
+            done(ctx, &format!("deleted the CORS configuration of {target}"))
+        }
+        CorsCmd::Copy(args) => copy_cmd::<Cors>(ctx, args).await,
+        CorsCmd::Diff { a, b } => diff_cmd::<Cors>(ctx, &a, &b).await,
+        CorsCmd::Check(args) => check(ctx, args).await,
+    }
+}
+
+async fn diff_cmd<S: Section>(ctx: &Ctx, a: &str, b: &str) -> Result<Exit, CliError> {
+    let (ea, eb) = (ctx.endpoint(a, None)?, ctx.endpoint(b, None)?);
+    let (ca, cb) = (
+        endpoint::get_source::<S>(&ea).await?,
+        endpoint::get_source::<S>(&eb).await?,
+    );
+    let same = match (&ca, &cb) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => true,
+        _ => false,
+    };
+    let text = diff::config_diff(ca.as_ref(), cb.as_ref(), a, b);
+    if ctx.json {
+        output::print_json(&serde_json::json!({
+            "a": a, "b": b, "same": same, "diff": text,
+        }));
+    } else {
+        output::print_text(&text);
+    }
+    Ok(if same { Exit::Ok } else { Exit::Negative })
+}
+
+#[derive(Serialize)]
+struct CheckResult {
+    request: PreflightRequest,
+    offline: PreflightOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<PreflightOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    same_answer: Option<bool>,
+}
+
+async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
+    let url = ctx.target(&args.target)?;
+    let ep = ctx.connector.endpoint_for(&url, args.format)?;
+    let request =
+        PreflightRequest::new(args.origin.clone(), args.method.clone()).with_headers(&args.headers);
+    // Refuse --live before any request, so the usage error is not masked by a lookup failure.
+    let live_target = match (&url, args.live) {
+        (_, false) => None,
+        (
+            TargetUrl::Cos {
+                bucket: Some(bucket),
+                region,
+            },
+            true,
+        ) => Some((bucket, region)),
+        (_, true) => {
+            return Err(CliError::usage(
+                "--live needs a COS bucket: R2's REST API cannot send a preflight, and a file has no server",
+            ));
+        }
+    };
+    let cfg = endpoint::get_source::<Cors>(&ep).await?;
+    let offline = preflight::evaluate(cfg.as_ref(), &request);
+    let live = match live_target {
+        Some((bucket, region)) => {
+            let client = ctx.connector.cos(region.as_deref())?;
+            Some(client.preflight(bucket, &args.key, &request).await?)
+        }
+        None => None,
+    };
+    let same = live.as_ref().map(|l| l.same_answer(&offline));
+    let exit = match (same, offline.is_allowed()) {
+        (Some(false), _) => Exit::Mismatch,
+        (_, true) => Exit::Ok,
+        (_, false) => Exit::Negative,
+    };
+    if ctx.json {
+        output::print_json(&CheckResult {
+            request,
+            offline,
+            live,
+            same_answer: same,
+        });
+        return Ok(exit);
+    }
+    println!(
+        "preflight {} from {}{} against {}",
+        args.method,
+        args.origin,
+        if request.request_headers.is_empty() {
+            String::new()
+        } else {
+            format!(" with headers {}", request.request_headers.join(", "))
+        },
+        args.target
+    );
+    match &live {
+        None => println!("{offline}"),
+        Some(live) => {
+            let mut t = Table::new(["", "offline (evaluated)", "live (COS OPTIONS)"]);
+            for (name, a, b) in side_by_side(&offline, live) {
+                t.row([name, a, b]);
+            }
+            output::print_text(&t.render());
+            println!("\noffline evaluation: {offline}");
+            if same == Some(true) {
+                println!("\nthe live answer matches the offline evaluation");
+            } else {
+                println!(
+                    "\nMISMATCH: COS answered differently than the offline evaluation of its configuration"
+                );
+            }
+        }
+    }
+    Ok(exit)
+}
+
+fn side_by_side(a: &PreflightOutcome, b: &PreflightOutcome) -> Vec<(String, String, String)> {
+    fn headers(o: &PreflightOutcome) -> BTreeMap<&'static str, String> {
+        match o {
+            PreflightOutcome::Allowed(x) => x.response_headers().into_iter().collect(),
+            PreflightOutcome::Denied(_) => BTreeMap::new(),
+        }
+    }
+    let verdict = |o: &PreflightOutcome| match o {
+        PreflightOutcome::Allowed(_) => "allowed".to_owned(),
+        PreflightOutcome::Denied(d) => match &d.reason {
+            preflight::DenialReason::ProviderRejected { status, code, .. } => format!(
+                "denied (HTTP {status}{})",
+                code.as_deref().map(|c| format!(" {c}")).unwrap_or_default()
+            ),
+            _ => "denied".to_owned(),
+        },
+    };
+    let (ha, hb) = (headers(a), headers(b));
+    let mut rows = vec![("result".to_owned(), verdict(a), verdict(b))];
+    let mut names: Vec<&str> = ha.keys().chain(hb.keys()).copied().collect();
+    names.sort_unstable();
+    names.dedup();
+    for n in names {
+        rows.push((
+            n.to_owned(),
+            ha.get(n).cloned().unwrap_or_else(|| "-".into()),
+            hb.get(n).cloned().unwrap_or_else(|| "-".into()),
+        ));
+    }
+    rows
+}
+
+// ---- lifecycle ----
+
+async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
+    match cmd {
+        LifecycleCmd::Get { target } => {
+            let ep = ctx.endpoint(&target, None)?;
+            print_optional(
+                ctx,
+                endpoint::get::<Lifecycle>(&ep).await?,
+                &target,
+                "lifecycle rules",
+            );
+            Ok(Exit::Ok)
+        }
+        LifecycleCmd::Put { target, file } => {
+            let ep = ctx.bucket(&target, "lifecycle put")?;
+            let cfg = Lifecycle::parse(&read_input(&file)?, None).map_err(|e| e.context(&file))?;
+            endpoint::put::<Lifecycle>(&ep, &cfg).await?;
+            done(
+                ctx,
+                &format!("put {} lifecycle rule(s) on {target}", cfg.rules.len()),
+            )
+        }
+        LifecycleCmd::Delete { target } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "lifecycle delete")?;
+            admin.delete_lifecycle(&bucket).await?;
+            done(ctx, &format!("deleted the lifecycle rules of {target}"))
+        }
+        LifecycleCmd::Copy(args) => copy_cmd::<Lifecycle>(ctx, args).await,
+    }
+}
+
+fn print_optional<T: Serialize>(ctx: &Ctx, value: Option<T>, target: &str, what: &str) {
+    match value {
+        Some(v) => output::print_text(&endpoint::to_pretty(&v)),
+        None if ctx.json => output::print_json(&serde_json::Value::Null),
+        None => eprintln!("{target} has no {what}"),
+    }
+}
+
+// ---- versioning, replication, policy ----
+
+async fn versioning(ctx: &Ctx, cmd: VersioningCmd) -> Result<Exit, CliError> {
+    match cmd {
+        VersioningCmd::Get { target } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "versioning get")?;
+            let status = admin.get_versioning(&bucket).await?;
+            if ctx.json {
+                output::print_json(&serde_json::json!({ "bucket": target, "status": status }));
+            } else {
+                println!("{status}");
+            }
+            Ok(Exit::Ok)
+        }
+        VersioningCmd::Put { target, status } => {
+            let (admin, bucket) = admin_bucket(ctx, &target, "versioning put")?;
+            let status = match status {
+                VersioningArg::Enabled => VersioningStatus::Enabled,
+                VersioningArg::Suspended => VersioningStatus::Suspended,
+            };
+            admin.put_versioning(&bucket, status).await?;
+            done(ctx, &format!("versioning of {target} is now {status}"))
+        }
+    }
+}
+
+/// get/put/delete of replication or policy, which share a shape: neutral JSON in and out.
+macro_rules! doc_command {
+    ($fn_name:ident, $ty:ty, $name:literal, $get:ident, $put:ident, $delete:ident) => {
+        async fn $fn_name(ctx: &Ctx, cmd: DocCmd) -> Result<Exit, CliError> {
+            match cmd {
+                DocCmd::Get { target } => {
+                    let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " get"))?;
+                    print_optional(ctx, admin.$get(&bucket).await?, &target, $name);
+                    Ok(Exit::Ok)
+                }
+                DocCmd::Put { target, file } => {
+                    let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " put"))?;
+                    let value: $ty = endpoint::parse_neutral(&read_input(&file)?, $name)
+                        .map_err(|e| e.context(&file))?;
+                    admin.$put(&bucket, &value).await?;
+                    done(ctx, &format!(concat!("put the ", $name, " of {}"), target))
+                }
+                DocCmd::Delete { target } => {
+                    let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " delete"))?;
+                    admin.$delete(&bucket).await?;
+                    done(
+                        ctx,
+                        &format!(concat!("deleted the ", $name, " of {}"), target),
+                    )
+                }
+            }
+        }
+    };
+}
+
+doc_command!(
+    replication,
+    ReplicationConfiguration,
+    "replication configuration",
+    get_replication,
+    put_replication,
+    delete_replication
+);
+doc_command!(
+    policy,
+    BucketPolicy,
+    "bucket policy",
+    get_policy,
+    put_policy,
+    delete_policy
+);
+
+// ---- presign ----
+
+fn presign(ctx: &Ctx, args: PresignArgs) -> Result<Exit, CliError> {
+    let url = ctx.target(&args.target)?;
+    let TargetUrl::Cos {
+        bucket: Some(bucket),
+        region,
+    } = &url
+    else {
+        return Err(CliError::usage(format!(
+            "presign works on COS buckets (cos://<bucket>-<appid>?region=..), not `{url}`"
+        )));
+    };
+    let method = args.method.to_ascii_uppercase();
+    let client = ctx.connector.cos(region.as_deref())?;
+    tracing::debug!(%bucket, key = %args.key, %method, expires = args.expires, "pre-signing a COS URL");
+    let signed = client.presigned_url(
+        &method,
+        bucket,
+        &args.key,
+        &[],
+        Duration::from_secs(args.expires),
+    );
+    if ctx.json {
+        output::print_json(&serde_json::json!({
+            "url": signed, "method": method, "expires_seconds": args.expires,
+        }));
+    } else {
+        println!("{signed}");
+    }
+    Ok(Exit::Ok)
+}
+
+// ---- copy ----
+
+async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliError> {
+    let opts = CopyOptions {
+        allow_lossy: args.allow_lossy,
+        dry_run: args.dry_run,
+        backup_dir: args.backup_dir.clone(),
+    };
+    if let (Some(from), Some(to)) = (&args.from, &args.to) {
+        let source = ctx.endpoint(from, args.format)?;
+        let target = ctx.endpoint(to, None)?;
+        let report = copy::copy_one::<S>(&source, &target, &opts).await;
+        print_copy_report::<S>(ctx, &report);
+        return Ok(report.outcome.exit());
+    }
+    let (pairs, unmatched, default_state) = if let Some(mapping) = &args.mapping {
+        let text = endpoint::read_required(mapping)?;
+        let pairs = bulk::parse_mapping(&text).map_err(|e| e.context(mapping.display()))?;
+        let mut state = mapping.as_os_str().to_owned();
+        state.push(".state.jsonl");
+        (pairs, Vec::new(), PathBuf::from(state))
+    } else if args.match_names {
+        let (from, to) = match (&args.from_account, &args.to_account) {
+            (Some(f), Some(t)) => (f, t),
+            _ => {
+                return Err(CliError::usage(
+                    "--match-names needs --from-account and --to-account",
+                ));
+            }
+        };
+        let (pairs, unmatched) = match_names(ctx, from, to).await?;
+        (
+            pairs,
+            unmatched,
+            PathBuf::from("bucket-admin-match.state.jsonl"),
+        )
+    } else {
+        return Err(CliError::usage(
+            "say what to copy: --from A --to B, --mapping FILE, or --match-names --from-account A --to-account B",
+        ));
+    };
+    for u in &unmatched {
+        eprintln!("warning: {u} has no bucket with the same name on the target; not copied");
+    }
+    let state_path = args.state.clone().unwrap_or(default_state);
+    let state = Arc::new(StateFile::load(&state_path)?);
+    if !state.is_empty() {
+        eprintln!(
+            "resuming: {} pair(s) already verified in {}",
+            state.len(),
+            state_path.display()
+        );
+    }
+    let reports = bulk::run::<S>(
+        pairs,
+        ctx.connector.clone(),
+        state,
+        BulkOptions {
+            copy: opts,
+            concurrency: usize::from(args.concurrency),
+        },
+        Arc::new(StderrProgress::new(ctx.json)),
+    )
+    .await;
+    let (counts, exit) = bulk::summarize(&reports);
+    if ctx.json {
+        output::print_json(&serde_json::json!({
+            "section": S::NAME,
+            "results": reports,
+            "unmatched": unmatched,
+            "summary": counts,
+            "state_file": state_path,
+            "exit_code": exit.code(),
+        }));
+    } else {
+        let mut t = Table::new(["source", "target", "result", "detail"]);
+        for r in &reports {
+            t.row([
+                r.source.clone(),
+                r.target.clone(),
+                r.outcome.label().to_owned(),
+                report_detail(r),
+            ]);
+        }
+        output::print_text(&t.render());
+        let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        println!(
+            "\n{} pair(s): {}{}",
+            reports.len(),
+            summary.join(", "),
+            if unmatched.is_empty() {
+                String::new()
+            } else {
+                format!(", {} unmatched", unmatched.len())
+            }
+        );
+        println!("state file: {}", state_path.display());
+        if exit != Exit::Ok {
+            println!(
+                "rerun the same command to retry what did not complete; verified buckets are skipped"
+            );
+        }
+    }
+    Ok(exit)
+}
+
+fn report_detail(r: &CopyReport) -> String {
+    match r.outcome {
+        Outcome::Failed | Outcome::Mismatch => r.error.clone().unwrap_or_default(),
+        Outcome::LossyRefused => format!(
+            "{} loss(es): {}",
+            r.changes.len(),
+            r.changes
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Outcome::Applied if !r.changes.is_empty() => {
+            format!("{} loss(es) allowed", r.changes.len())
+        }
+        Outcome::SourceEmpty => "source has no configuration; target left as is".into(),
+        _ => r.error.clone().unwrap_or_default(),
+    }
+}
+
+async fn match_names(
+    ctx: &Ctx,
+    from: &str,
+    to: &str,
+) -> Result<(Vec<Pair>, Vec<String>), CliError> {
+    let (fu, tu) = (ctx.target(from)?, ctx.target(to)?);
+    fu.require_account("--from-account")?;
+    tu.require_account("--to-account")?;
+    let sources = ctx.connector.admin(&fu)?.list_buckets().await?;
+    let targets = ctx.connector.admin(&tu)?.list_buckets().await?;
+    let by_name: BTreeMap<&str, &str> = targets
+        .iter()
+        .map(|b| (url::strip_appid(&b.name), b.name.as_str()))
+        .collect();
+    let mut pairs = Vec::new();
+    let mut unmatched = Vec::new();
+    for s in &sources {
+        let src = fu.with_bucket(&s.name).to_string();
+        match by_name.get(url::strip_appid(&s.name)) {
+            Some(t) => pairs.push(Pair {
+                source: src,
+                target: tu.with_bucket(t).to_string(),
+            }),
+            None => unmatched.push(src),
+        }
+    }
+    if pairs.is_empty() {
+        return Err(CliError::failed(format!(
+            "no bucket of {from} has a same-named bucket in {to}"
+        )));
+    }
+    Ok((pairs, unmatched))
+}
+
+fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport) {
+    if ctx.json {
+        output::print_json(r);
+        return;
+    }
+    println!("{} copy {} -> {}", S::TITLE, r.source, r.target);
+    if r.outcome == Outcome::SourceEmpty {
+        println!(
+            "the source has no {} configuration; the target was left as it is",
+            S::TITLE
+        );
+        return;
+    }
+    if r.outcome == Outcome::Failed && r.diff.is_none() {
+        println!("failed: {}", r.error.as_deref().unwrap_or(""));
+        return;
+    }
+    if r.changes.is_empty() {
+        println!("\nloss report: nothing lost or changed");
+    } else {
+        println!("\nloss report ({} item(s)):", r.changes.len());
+        for c in &r.changes {
+            println!("  - {c}");
+        }
+    }
+    if let Some(d) = &r.diff {
+        println!("\nplan:\n{d}");
+    }
+    let message = match r.outcome {
+        Outcome::Applied => format!(
+            "applied and verified{}",
+            r.backup
+                .as_ref()
+                .map(|b| format!("; previous configuration saved to {}", b.display()))
+                .unwrap_or_else(|| "; the target had no previous configuration".into())
+        ),
+        Outcome::Unchanged => "unchanged: the target already holds this configuration".into(),
+        Outcome::Planned => "dry run: this plan would be applied; nothing was written".into(),
+        Outcome::LossyRefused => format!(
+            "refused: the copy would lose or change {} setting(s) listed above; nothing was written. Rerun with --allow-lossy to apply it anyway",
+            r.changes.len()
+        ),
+        Outcome::Mismatch => format!(
+            "VERIFICATION FAILED: {}{}",
+            r.error.as_deref().unwrap_or(""),
+            r.backup
+                .as_ref()
+                .map(|b| format!("\nthe previous configuration is saved in {}", b.display()))
+                .unwrap_or_default()
+        ),
+        Outcome::Failed => format!("failed: {}", r.error.as_deref().unwrap_or("")),
+        Outcome::SourceEmpty | Outcome::AlreadyDone => String::new(),
+    };
+    println!("{message}");
+}

@@ -1,0 +1,483 @@
+//! The copy planner: read, convert, diff, decide, back up, write, read back, verify.
+//!
+//! [`decide`] is the pure decision; [`copy_one`] runs the whole sequence for one
+//! source/target pair and never returns an error: every failure becomes a [`CopyReport`] with
+//! [`Outcome::Failed`], so the bulk engine can keep going and report it.
+
+use std::path::{Path, PathBuf};
+
+use bucket_admin_core::convert::{Change, Converted};
+use serde::{Deserialize, Serialize};
+
+use crate::diff;
+use crate::endpoint::{self, Endpoint, Section};
+use crate::exit::{CliError, Exit};
+
+/// How a copy behaves.
+#[derive(Debug, Clone)]
+pub struct CopyOptions {
+    /// Apply even when the conversion lost or changed something.
+    pub allow_lossy: bool,
+    /// Plan and report only; write nothing.
+    pub dry_run: bool,
+    /// Where the target's previous configuration is saved before it is overwritten.
+    pub backup_dir: PathBuf,
+}
+
+/// What happened to one bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Written, read back and verified.
+    Applied,
+    /// The target already holds the planned configuration; nothing written.
+    Unchanged,
+    /// `--dry-run`: would be written.
+    Planned,
+    /// The conversion is lossy and `--allow-lossy` was not given; nothing written.
+    LossyRefused,
+    /// The source has no configuration; the target was left as it is.
+    SourceEmpty,
+    /// Written, but what was read back differs from what was planned.
+    Mismatch,
+    /// An operation failed; see the error.
+    Failed,
+    /// Bulk rerun: already verified in the state file, not touched again.
+    AlreadyDone,
+}
+
+impl Outcome {
+    /// The label shown in tables.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Planned => "planned (dry run)",
+            Outcome::LossyRefused => "lossy-refused",
+            Outcome::SourceEmpty => "source-empty",
+            Outcome::Mismatch => "verify-mismatch",
+            Outcome::Failed => "failed",
+            Outcome::AlreadyDone => "already-done",
+        }
+    }
+
+    /// The exit code this outcome contributes.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Outcome::Applied
+            | Outcome::Unchanged
+            | Outcome::Planned
+            | Outcome::SourceEmpty
+            | Outcome::AlreadyDone => Exit::Ok,
+            Outcome::LossyRefused => Exit::LossyRefused,
+            Outcome::Mismatch => Exit::Mismatch,
+            Outcome::Failed => Exit::Failed,
+        }
+    }
+
+    /// Whether the target is verified to hold the planned configuration (recorded in the
+    /// bulk state file, skipped on a rerun).
+    pub fn is_verified(&self) -> bool {
+        matches!(self, Outcome::Applied | Outcome::Unchanged)
+    }
+}
+
+/// The result of copying one configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyReport {
+    /// Section copied (`cors`, `lifecycle`).
+    pub section: &'static str,
+    /// Source URL.
+    pub source: String,
+    /// Target URL.
+    pub target: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Every loss or change the conversion made.
+    pub changes: Vec<Change>,
+    /// Diff of the target's current configuration against the plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// Where the previous configuration was saved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
+    /// Why it failed or mismatched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl CopyReport {
+    fn new<S: Section>(source: &str, target: &str, outcome: Outcome) -> Self {
+        Self {
+            section: S::NAME,
+            source: source.to_owned(),
+            target: target.to_owned(),
+            outcome,
+            changes: Vec::new(),
+            diff: None,
+            backup: None,
+            error: None,
+        }
+    }
+
+    /// A failure report.
+    pub fn failed<S: Section>(source: &str, target: &str, error: impl ToString) -> Self {
+        let mut r = Self::new::<S>(source, target, Outcome::Failed);
+        r.error = Some(error.to_string());
+        r
+    }
+
+    /// A report for a pair skipped because the state file records it as verified.
+    pub fn already_done<S: Section>(source: &str, target: &str) -> Self {
+        Self::new::<S>(source, target, Outcome::AlreadyDone)
+    }
+}
+
+/// The decision for one copy, before anything is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The source has nothing to copy.
+    SourceEmpty,
+    /// The target already holds the plan.
+    Unchanged,
+    /// Lossy, and not allowed.
+    LossyRefused,
+    /// Write the plan.
+    Apply,
+}
+
+/// Decides what to do. Unchanged wins over lossy: nothing would be written, so there is
+/// nothing to refuse (the loss report is still shown).
+pub fn decide<S: Section>(
+    planned: Option<&Converted<S::Config>>,
+    current: Option<&S::Config>,
+    allow_lossy: bool,
+) -> Decision {
+    let Some(planned) = planned else {
+        return Decision::SourceEmpty;
+    };
+    if current.is_some_and(|c| S::same(&planned.value, c)) {
+        Decision::Unchanged
+    } else if !planned.is_lossless() && !allow_lossy {
+        Decision::LossyRefused
+    } else {
+        Decision::Apply
+    }
+}
+
+/// Saves `config` as neutral JSON under `dir`, named after the target, section and time, and
+/// returns the path. The file is restorable with `bucket-admin <section> put <target> --file`.
+pub fn backup<S: Section>(
+    dir: &Path,
+    target: &Endpoint,
+    config: &S::Config,
+) -> Result<PathBuf, CliError> {
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.millisecond()
+    );
+    let base = format!("{}.{}.{stamp}", target.file_label(), S::NAME);
+    // Two copies to the same target within a millisecond must not overwrite each other's
+    // backup.
+    let mut path = dir.join(format!("{base}.json"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!("{base}.{n}.json"));
+    }
+    endpoint::write_atomic(&path, &endpoint::to_pretty(config))?;
+    Ok(path)
+}
+
+/// Copies `S`'s configuration from `source` to `target`. Never fails: failures are reported in
+/// the returned [`CopyReport`].
+pub async fn copy_one<S: Section>(
+    source: &Endpoint,
+    target: &Endpoint,
+    opts: &CopyOptions,
+) -> CopyReport {
+    let (src, dst) = (source.url(), target.url());
+    let fail = |e: CliError| CopyReport::failed::<S>(src, dst, e);
+    let from = match endpoint::get_source::<S>(source).await {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let planned = match from {
+        None => None,
+        Some(cfg) => match target.capabilities() {
+            Some(caps) => match S::convert(&cfg, caps) {
+                Ok(p) => Some(p),
+                Err(e) => return fail(e.into()),
+            },
+            None => Some(Converted {
+                value: cfg,
+                changes: Vec::new(),
+            }),
+        },
+    };
+    let current = match endpoint::get::<S>(target).await {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let decision = decide::<S>(planned.as_ref(), current.as_ref(), opts.allow_lossy);
+    let mut report = CopyReport::new::<S>(src, dst, Outcome::Failed);
+    let Some(planned) = planned else {
+        report.outcome = Outcome::SourceEmpty;
+        return report;
+    };
+    report.changes = planned.changes.clone();
+    report.diff = Some(diff::config_diff(
+        current.as_ref(),
+        Some(&planned.value),
+        &format!("{dst} (current)"),
+        &format!("{dst} (planned)"),
+    ));
+    match decision {
+        // Not reached: without a plan we returned above.
+        Decision::SourceEmpty => report.outcome = Outcome::SourceEmpty,
+        Decision::Unchanged => report.outcome = Outcome::Unchanged,
+        Decision::LossyRefused => report.outcome = Outcome::LossyRefused,
+        Decision::Apply if opts.dry_run => report.outcome = Outcome::Planned,
+        Decision::Apply => {
+            if let Some(previous) = &current {
+                match backup::<S>(&opts.backup_dir, target, previous) {
+                    Ok(path) => report.backup = Some(path),
+                    Err(e) => {
+                        // Never overwrite what we could not save.
+                        report.error = Some(format!("backup failed, nothing written: {e}"));
+                        return report;
+                    }
+                }
+            }
+            if let Err(e) = endpoint::put::<S>(target, &planned.value).await {
+                report.error = Some(e.to_string());
+                return report;
+            }
+            match endpoint::get::<S>(target).await {
+                Err(e) => {
+                    report.error = Some(format!("written, but reading it back failed: {e}"));
+                }
+                Ok(Some(actual)) if S::same(&planned.value, &actual) => {
+                    report.outcome = Outcome::Applied;
+                }
+                Ok(actual) => {
+                    report.outcome = Outcome::Mismatch;
+                    report.error = Some(format!(
+                        "{dst}: the {} configuration read back differs from what was written:\n{}",
+                        S::TITLE,
+                        diff::config_diff(
+                            Some(&planned.value),
+                            actual.as_ref(),
+                            "written",
+                            "read back"
+                        )
+                    ));
+                }
+            }
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use bucket_admin_core::{CorsConfiguration, CorsMethod, CorsRule, Provider};
+
+    use super::*;
+    use crate::endpoint::Cors;
+    use crate::fake::FakeAdmin;
+
+    fn cfg(age: u32) -> CorsConfiguration {
+        CorsConfiguration::new(vec![
+            CorsRule::new(["https://a.com"], [CorsMethod::Get]).with_max_age_seconds(age),
+        ])
+    }
+
+    fn ep(admin: &Arc<FakeAdmin>, bucket: &str) -> Endpoint {
+        Endpoint::Bucket {
+            admin: admin.clone(),
+            bucket: bucket.into(),
+            url: format!("{}://{bucket}", admin.caps.provider.as_str()),
+        }
+    }
+
+    fn opts(dir: &Path) -> CopyOptions {
+        CopyOptions {
+            allow_lossy: false,
+            dry_run: false,
+            backup_dir: dir.to_owned(),
+        }
+    }
+
+    #[test]
+    fn decisions() {
+        let lossless = Converted {
+            value: cfg(60),
+            changes: vec![],
+        };
+        let lossy = Converted {
+            value: cfg(60),
+            changes: vec![Change {
+                path: "rules[0].max_age_seconds".into(),
+                kind: bucket_admin_core::convert::ChangeKind::Rounded,
+                detail: "x".into(),
+            }],
+        };
+        assert_eq!(
+            decide::<Cors>(None, Some(&cfg(1)), false),
+            Decision::SourceEmpty
+        );
+        assert_eq!(
+            decide::<Cors>(Some(&lossless), None, false),
+            Decision::Apply
+        );
+        assert_eq!(
+            decide::<Cors>(Some(&lossless), Some(&cfg(1)), false),
+            Decision::Apply
+        );
+        assert_eq!(
+            decide::<Cors>(Some(&lossless), Some(&cfg(60)), false),
+            Decision::Unchanged
+        );
+        assert_eq!(
+            decide::<Cors>(Some(&lossy), None, false),
+            Decision::LossyRefused
+        );
+        assert_eq!(decide::<Cors>(Some(&lossy), None, true), Decision::Apply);
+        assert_eq!(
+            decide::<Cors>(Some(&lossy), Some(&cfg(60)), false),
+            Decision::Unchanged
+        );
+    }
+
+    #[tokio::test]
+    async fn lossless_copy_backs_up_applies_and_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let cos =
+            Arc::new(FakeAdmin::new(Provider::Cos).with_bucket("a-1250000000", Some(cfg(600))));
+        let r2 = Arc::new(FakeAdmin::new(Provider::R2).with_bucket("a", Some(cfg(5))));
+        let report =
+            copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &opts(dir.path())).await;
+        assert_eq!(report.outcome, Outcome::Applied, "{report:?}");
+        assert_eq!(r2.cors("a"), Some(cfg(600)));
+        let backup = report.backup.unwrap();
+        let saved: CorsConfiguration =
+            serde_json::from_str(&std::fs::read_to_string(backup).unwrap()).unwrap();
+        assert_eq!(saved, cfg(5));
+        assert!(
+            report
+                .diff
+                .unwrap()
+                .contains("+       \"max_age_seconds\": 600")
+        );
+
+        // Second run: unchanged, nothing written.
+        let before = r2.puts.load(Ordering::SeqCst);
+        let again =
+            copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &opts(dir.path())).await;
+        assert_eq!(again.outcome, Outcome::Unchanged);
+        assert_eq!(r2.puts.load(Ordering::SeqCst), before);
+    }
+
+    #[tokio::test]
+    async fn lossy_copy_is_refused_unless_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cos =
+            Arc::new(FakeAdmin::new(Provider::Cos).with_bucket("a-1250000000", Some(cfg(200_000))));
+        let r2 = Arc::new(FakeAdmin::new(Provider::R2).with_bucket("a", None));
+        let refused =
+            copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &opts(dir.path())).await;
+        assert_eq!(refused.outcome, Outcome::LossyRefused);
+        assert_eq!(refused.outcome.exit(), Exit::LossyRefused);
+        assert_eq!(refused.changes.len(), 1);
+        assert_eq!(r2.cors("a"), None);
+
+        let mut dry = opts(dir.path());
+        dry.allow_lossy = true;
+        dry.dry_run = true;
+        let planned = copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &dry).await;
+        assert_eq!(planned.outcome, Outcome::Planned);
+        assert_eq!(r2.cors("a"), None);
+
+        dry.dry_run = false;
+        let applied = copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &dry).await;
+        assert_eq!(applied.outcome, Outcome::Applied);
+        assert_eq!(r2.cors("a"), Some(cfg(86_400)));
+        assert!(applied.backup.is_none(), "nothing to back up");
+    }
+
+    #[tokio::test]
+    async fn mismatch_failure_and_empty_source_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let cos = Arc::new(
+            FakeAdmin::new(Provider::Cos)
+                .with_bucket("a-1250000000", Some(cfg(60)))
+                .with_bucket("empty-1250000000", None),
+        );
+        let r2 = Arc::new(
+            FakeAdmin::new(Provider::R2)
+                .with_bucket("a", None)
+                .with_bucket("b", None),
+        );
+        r2.corrupting.lock().unwrap().insert("a".into());
+        r2.failing.lock().unwrap().insert("b".into());
+        let o = opts(dir.path());
+        let mismatch = copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &o).await;
+        assert_eq!(mismatch.outcome, Outcome::Mismatch);
+        assert!(mismatch.error.unwrap().contains("read back"));
+        let failed = copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "b"), &o).await;
+        assert_eq!(failed.outcome, Outcome::Failed);
+        let error = failed.error.unwrap();
+        assert!(error.contains("R2 get_cors on bucket `b`"), "{error}");
+        assert!(error.contains("request id fake-req"), "{error}");
+        let empty = copy_one::<Cors>(&ep(&cos, "empty-1250000000"), &ep(&r2, "a"), &o).await;
+        assert_eq!(empty.outcome, Outcome::SourceEmpty);
+    }
+
+    #[tokio::test]
+    async fn file_endpoints_copy_without_conversion() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in.json");
+        std::fs::write(
+            &src,
+            r#"{"CORSRules":[{"AllowedOrigins":["https://a.com"],"AllowedMethods":["GET"],"MaxAgeSeconds":60}]}"#,
+        )
+        .unwrap();
+        let source = Endpoint::File {
+            path: src.clone(),
+            format: None,
+            url: "file://in.json".into(),
+        };
+        let out = dir.path().join("out.xml");
+        let target = Endpoint::File {
+            path: out.clone(),
+            format: None,
+            url: "file://out.xml".into(),
+        };
+        let report = copy_one::<Cors>(&source, &target, &opts(dir.path())).await;
+        assert_eq!(report.outcome, Outcome::Applied, "{report:?}");
+        assert!(
+            std::fs::read_to_string(&out)
+                .unwrap()
+                .contains("<CORSConfiguration>")
+        );
+        let missing = Endpoint::File {
+            path: dir.path().join("nope.json"),
+            format: None,
+            url: "file://nope.json".into(),
+        };
+        let r = copy_one::<Cors>(&missing, &target, &opts(dir.path())).await;
+        assert_eq!(r.outcome, Outcome::Failed);
+        assert!(r.error.unwrap().contains("does not exist"));
+    }
+}

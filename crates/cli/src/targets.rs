@@ -1,0 +1,308 @@
+//! Provider construction: turns a [`TargetUrl`] into an [`Endpoint`] (a `BucketAdmin` client
+//! or a file). This is the only module that knows the provider crates' builders.
+//!
+//! Clients are cached per COS region and per R2 jurisdiction, so a bulk run over hundreds of
+//! buckets shares one connection pool, and one R2 pacing limiter, per account.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bucket_admin_core::{BucketAdmin, Jurisdiction, RetryPolicy};
+use bucket_admin_cos::{CosClient, CosClientBuilder};
+use bucket_admin_r2::{Pacing, R2Client, R2ClientBuilder};
+
+use crate::bulk::EndpointFactory;
+use crate::endpoint::Endpoint;
+use crate::exit::CliError;
+use crate::formats::CorsFormat;
+use crate::url::TargetUrl;
+
+/// Credentials of an in-process emulator (emulator-only values, never real secrets).
+#[derive(Clone)]
+pub struct EmulatorAccess {
+    /// COS endpoint (`http://127.0.0.1:PORT`).
+    pub cos_endpoint: String,
+    /// R2 base URL (`http://127.0.0.1:PORT/client/v4`).
+    pub r2_base_url: String,
+    /// COS SecretId.
+    pub cos_secret_id: String,
+    /// COS SecretKey.
+    pub cos_secret_key: String,
+    /// COS default region.
+    pub cos_region: String,
+    /// R2 account id.
+    pub r2_account_id: String,
+    /// R2 API token.
+    pub r2_api_token: String,
+}
+
+impl fmt::Debug for EmulatorAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Even emulator credentials stay out of logs, so a log line never trains anyone to
+        // expect a key there.
+        f.debug_struct("EmulatorAccess")
+            .field("cos_endpoint", &self.cos_endpoint)
+            .field("r2_base_url", &self.r2_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How provider clients are built.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `--endpoint`: a running emulator's base URL.
+    pub endpoint: Option<String>,
+    /// `--emulator`: an in-process emulator.
+    pub emulator: Option<EmulatorAccess>,
+    /// `--allow-http`.
+    pub allow_http: bool,
+    /// `--retries`: attempts per request.
+    pub retries: Option<u32>,
+    /// `--timeout`.
+    pub timeout: Option<Duration>,
+    /// `--r2-pacing` as given.
+    pub r2_pacing: Option<String>,
+}
+
+/// Parses `--r2-pacing`: `off`, or `REQUESTS/SECONDS`.
+pub fn parse_pacing(s: &str) -> Result<Option<Pacing>, CliError> {
+    if s.eq_ignore_ascii_case("off") || s == "0" {
+        return Ok(None);
+    }
+    let bad = || {
+        CliError::usage(format!(
+            "--r2-pacing `{s}`: expected REQUESTS/SECONDS such as 1200/300, or off"
+        ))
+    };
+    let (n, secs) = s.split_once('/').ok_or_else(bad)?;
+    let n: u32 = n.trim().parse().map_err(|_| bad())?;
+    let secs: u64 = secs.trim().parse().map_err(|_| bad())?;
+    if n == 0 || secs == 0 {
+        return Err(bad());
+    }
+    Ok(Some(Pacing::new(n, Duration::from_secs(secs))))
+}
+
+/// Whether a URL points at this machine, where plain http is acceptable (emulators).
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Builds and caches provider clients.
+pub struct Connector {
+    settings: Settings,
+    cos: Mutex<HashMap<Option<String>, CosClient>>,
+    r2: Mutex<Option<R2Client>>,
+}
+
+impl fmt::Debug for Connector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connector")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connector {
+    /// A connector with these settings; nothing is built until first use.
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            cos: Mutex::new(HashMap::new()),
+            r2: Mutex::new(None),
+        }
+    }
+
+    fn retry_policy(&self) -> Option<RetryPolicy> {
+        self.settings.retries.map(|n| {
+            if n <= 1 {
+                RetryPolicy::disabled()
+            } else {
+                RetryPolicy::default().with_max_attempts(n)
+            }
+        })
+    }
+
+    fn cos_endpoint(&self) -> Option<String> {
+        if let Some(emu) = &self.settings.emulator {
+            return Some(emu.cos_endpoint.clone());
+        }
+        self.settings
+            .endpoint
+            .clone()
+            .or_else(|| env("COS_ENDPOINT"))
+    }
+
+    fn r2_base_url(&self) -> Option<String> {
+        if let Some(emu) = &self.settings.emulator {
+            return Some(emu.r2_base_url.clone());
+        }
+        match &self.settings.endpoint {
+            Some(e) => Some(format!("{}/client/v4", e.trim_end_matches('/'))),
+            None => env("CLOUDFLARE_BASE_URL"),
+        }
+    }
+
+    /// A COS client for `region` (`None`: `COS_REGION`).
+    pub fn cos(&self, region: Option<&str>) -> Result<CosClient, CliError> {
+        let key = region.map(str::to_owned);
+        let mut cache = self.cos.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(&key) {
+            return Ok(c.clone());
+        }
+        let mut b = CosClientBuilder::from_env();
+        if let Some(emu) = &self.settings.emulator {
+            b = b
+                .secret_id(emu.cos_secret_id.clone())
+                .secret_key(emu.cos_secret_key.clone())
+                .region(emu.cos_region.clone());
+        }
+        if let Some(endpoint) = self.cos_endpoint() {
+            let http_ok = self.settings.allow_http || is_loopback(&endpoint);
+            b = b.endpoint(endpoint).allow_http(http_ok);
+        }
+        if let Some(r) = region {
+            b = b.region(r);
+        }
+        if let Some(p) = self.retry_policy() {
+            b = b.retry_policy(p);
+        }
+        if let Some(t) = self.settings.timeout {
+            b = b.timeout(t);
+        }
+        let client = b.build().map_err(|e| {
+            CliError::from(e).with_hint(
+                "set COS_SECRET_ID, COS_SECRET_KEY and a region (?region= in the URL or COS_REGION)",
+            )
+        })?;
+        cache.insert(key, client.clone());
+        Ok(client)
+    }
+
+    /// An R2 client for `jurisdiction` (`None`: `R2_JURISDICTION`, then `default`).
+    pub fn r2(&self, jurisdiction: Option<Jurisdiction>) -> Result<R2Client, CliError> {
+        let mut cache = self.r2.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.is_none() {
+            let mut b = R2ClientBuilder::from_env();
+            if let Some(emu) = &self.settings.emulator {
+                b = b
+                    .account_id(emu.r2_account_id.clone())
+                    .api_token(emu.r2_api_token.clone());
+            }
+            let base = self.r2_base_url();
+            let local = base.as_deref().is_some_and(is_loopback);
+            if let Some(base) = &base {
+                b = b
+                    .base_url(base.clone())
+                    .allow_http(self.settings.allow_http || local);
+            }
+            // Cloudflare's API limit does not apply to a local emulator; pacing against it
+            // would only make bulk runs slow.
+            let pacing = match &self.settings.r2_pacing {
+                Some(s) => parse_pacing(s)?,
+                None if local => None,
+                None => Some(Pacing::cloudflare_default()),
+            };
+            b = b.pacing(pacing);
+            if let Some(p) = self.retry_policy() {
+                b = b.retry_policy(p);
+            }
+            if let Some(t) = self.settings.timeout {
+                b = b.timeout(t);
+            }
+            let client = b.build().map_err(|e| {
+                CliError::from(e).with_hint("set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID")
+            })?;
+            *cache = Some(client);
+        }
+        let base = cache.as_ref().expect("built above");
+        Ok(match jurisdiction {
+            Some(j) => base.with_jurisdiction(j),
+            None => base.clone(),
+        })
+    }
+
+    /// The provider client for a bucket or account URL.
+    pub fn admin(&self, url: &TargetUrl) -> Result<Arc<dyn BucketAdmin>, CliError> {
+        Ok(match url {
+            TargetUrl::Cos { region, .. } => Arc::new(self.cos(region.as_deref())?),
+            TargetUrl::R2 { jurisdiction, .. } => Arc::new(self.r2(*jurisdiction)?),
+            TargetUrl::File { .. } => {
+                return Err(CliError::usage(format!(
+                    "`{url}` is a file; this command needs a bucket"
+                )));
+            }
+        })
+    }
+
+    /// The endpoint for a bucket or file URL. `format` is the CORS format of a file.
+    pub fn endpoint_for(
+        &self,
+        url: &TargetUrl,
+        format: Option<CorsFormat>,
+    ) -> Result<Endpoint, CliError> {
+        match url {
+            TargetUrl::File { path } => Ok(Endpoint::File {
+                path: path.clone(),
+                format,
+                url: url.to_string(),
+            }),
+            _ => {
+                let bucket = url.require_bucket("this command")?.to_owned();
+                Ok(Endpoint::Bucket {
+                    admin: self.admin(url)?,
+                    bucket,
+                    url: url.to_string(),
+                })
+            }
+        }
+    }
+}
+
+impl EndpointFactory for Connector {
+    fn endpoint(&self, url: &str) -> Result<Endpoint, CliError> {
+        self.endpoint_for(&url.parse()?, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_detection() {
+        assert!(is_loopback("http://127.0.0.1:9000"));
+        assert!(is_loopback("http://localhost:9000/client/v4"));
+        assert!(is_loopback("http://[::1]:9000"));
+        assert!(!is_loopback("http://10.0.0.1:9000"));
+        assert!(!is_loopback("http://127.0.0.1.evil.com"));
+    }
+
+    #[test]
+    fn pacing_parses() {
+        assert_eq!(parse_pacing("off").unwrap(), None);
+        assert_eq!(
+            parse_pacing("1200/300").unwrap(),
+            Some(Pacing::new(1200, Duration::from_secs(300)))
+        );
+        assert!(parse_pacing("fast").is_err());
+        assert!(parse_pacing("0/10").is_err());
+    }
+}

@@ -1,0 +1,378 @@
+//! Target URLs: `cos://<bucket>-<appid>?region=..`, `r2://<bucket>?jurisdiction=..`,
+//! `file://path.json`.
+//!
+//! A URL without a bucket (`cos://?region=ap-beijing`, `r2://`) names an account, for
+//! `buckets list` and `--match-names`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use bucket_admin_core::Jurisdiction;
+
+use crate::exit::CliError;
+
+/// A parsed target URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TargetUrl {
+    /// A COS bucket (or, without a bucket, a COS account in a region).
+    Cos {
+        /// `<name>-<appid>`, as COS spells bucket names.
+        bucket: Option<String>,
+        /// Region such as `ap-beijing`; `None` falls back to the environment.
+        region: Option<String>,
+    },
+    /// An R2 bucket (or, without a bucket, the R2 account).
+    R2 {
+        /// Bucket name.
+        bucket: Option<String>,
+        /// Jurisdiction; `None` falls back to the environment, then `default`.
+        jurisdiction: Option<Jurisdiction>,
+    },
+    /// A configuration file.
+    File {
+        /// Path as given (relative to the working directory unless absolute).
+        path: PathBuf,
+    },
+}
+
+const EXAMPLES: &str = "examples: cos://mybucket-1250000000?region=ap-beijing, r2://mybucket?jurisdiction=eu, file://cors.json, file:///abs/path/cors.xml";
+
+impl TargetUrl {
+    /// The bucket, when the URL names one.
+    pub fn bucket(&self) -> Option<&str> {
+        match self {
+            TargetUrl::Cos { bucket, .. } | TargetUrl::R2 { bucket, .. } => bucket.as_deref(),
+            TargetUrl::File { .. } => None,
+        }
+    }
+
+    /// Whether the URL is a file.
+    pub fn is_file(&self) -> bool {
+        matches!(self, TargetUrl::File { .. })
+    }
+
+    /// The same account with `bucket` set (for `--match-names`).
+    pub fn with_bucket(&self, name: &str) -> TargetUrl {
+        match self {
+            TargetUrl::Cos { region, .. } => TargetUrl::Cos {
+                bucket: Some(name.to_owned()),
+                region: region.clone(),
+            },
+            TargetUrl::R2 { jurisdiction, .. } => TargetUrl::R2 {
+                bucket: Some(name.to_owned()),
+                jurisdiction: *jurisdiction,
+            },
+            TargetUrl::File { path } => TargetUrl::File { path: path.clone() },
+        }
+    }
+
+    /// Fails unless the URL names a bucket (not an account, not a file).
+    pub fn require_bucket(&self, what: &str) -> Result<&str, CliError> {
+        match self {
+            TargetUrl::File { .. } => Err(CliError::usage(format!(
+                "{what} needs a bucket, but `{self}` is a file"
+            ))
+            .with_hint(EXAMPLES)),
+            _ => self.bucket().ok_or_else(|| {
+                CliError::usage(format!(
+                    "{what} needs a bucket, but `{self}` names a whole account"
+                ))
+                .with_hint(EXAMPLES)
+            }),
+        }
+    }
+
+    /// Fails unless the URL names an account (no bucket).
+    pub fn require_account(&self, what: &str) -> Result<(), CliError> {
+        match self {
+            TargetUrl::File { .. } => Err(CliError::usage(format!(
+                "{what} needs an account URL such as cos://?region=ap-beijing or r2://, not a file"
+            ))),
+            _ if self.bucket().is_some() => Err(CliError::usage(format!(
+                "{what} needs an account URL (without a bucket), got `{self}`"
+            ))
+            .with_hint("examples: cos://?region=ap-beijing, r2://, r2://?jurisdiction=eu")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The bucket name without the COS `-<appid>` suffix, used to pair buckets across providers.
+pub fn strip_appid(bucket: &str) -> &str {
+    match bucket.rsplit_once('-') {
+        Some((name, appid))
+            if !name.is_empty()
+                && appid.len() >= 5
+                && appid.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            name
+        }
+        _ => bucket,
+    }
+}
+
+fn valid_cos_bucket(bucket: &str) -> Result<(), String> {
+    let Some((name, appid)) = bucket.rsplit_once('-') else {
+        return Err(format!(
+            "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>`, e.g. cos://{bucket}-1250000000?region=ap-beijing"
+        ));
+    };
+    if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>` with a numeric APPID, e.g. cos://{bucket}-1250000000?region=ap-beijing"
+        ));
+    }
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || name.starts_with('-')
+    {
+        return Err(format!(
+            "COS bucket name `{name}` may only hold lowercase letters, digits and `-`"
+        ));
+    }
+    Ok(())
+}
+
+fn valid_r2_bucket(bucket: &str) -> Result<(), String> {
+    let ok_chars = bucket
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !(3..=63).contains(&bucket.len())
+        || !ok_chars
+        || bucket.starts_with('-')
+        || bucket.ends_with('-')
+    {
+        return Err(format!(
+            "R2 bucket name `{bucket}` is invalid: 3 to 63 lowercase letters, digits or `-`, not starting or ending with `-`"
+        ));
+    }
+    Ok(())
+}
+
+impl FromStr for TargetUrl {
+    type Err = CliError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |msg: String| CliError::usage(msg).with_hint(EXAMPLES);
+        let Some((scheme, rest)) = s.split_once("://") else {
+            let hint = if s.ends_with(".json") || s.ends_with(".xml") || s.contains('/') {
+                format!("did you mean file://{s}?")
+            } else {
+                EXAMPLES.to_owned()
+            };
+            return Err(
+                CliError::usage(format!("`{s}` is not a target URL (missing scheme://)"))
+                    .with_hint(hint),
+            );
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "file" => {
+                if rest.is_empty() {
+                    return Err(bad("file:// needs a path, e.g. file://cors.json".into()));
+                }
+                Ok(TargetUrl::File {
+                    path: PathBuf::from(rest),
+                })
+            }
+            "cos" | "r2" => {
+                let (bucket, query) = match rest.split_once('?') {
+                    Some((b, q)) => (b, q),
+                    None => (rest, ""),
+                };
+                let bucket = bucket.trim_end_matches('/');
+                if bucket.contains('/') {
+                    return Err(bad(format!(
+                        "`{s}`: a target names a bucket, not an object path"
+                    )));
+                }
+                let bucket = (!bucket.is_empty()).then(|| bucket.to_owned());
+                let mut params = Vec::new();
+                for pair in query.split('&').filter(|p| !p.is_empty()) {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    if v.is_empty() {
+                        return Err(bad(format!("`{s}`: query parameter `{k}` has no value")));
+                    }
+                    params.push((k.to_owned(), v.to_owned()));
+                }
+                if scheme.eq_ignore_ascii_case("cos") {
+                    let mut region = None;
+                    for (k, v) in params {
+                        match k.as_str() {
+                            "region" => region = Some(v),
+                            other => {
+                                return Err(bad(format!(
+                                    "`{s}`: unknown parameter `{other}` (cos:// accepts `region`)"
+                                )));
+                            }
+                        }
+                    }
+                    if let Some(b) = &bucket {
+                        valid_cos_bucket(b).map_err(bad)?;
+                    }
+                    Ok(TargetUrl::Cos { bucket, region })
+                } else {
+                    let mut jurisdiction = None;
+                    for (k, v) in params {
+                        match k.as_str() {
+                            "jurisdiction" => {
+                                jurisdiction = Some(
+                                    v.parse::<Jurisdiction>()
+                                        .map_err(|e| bad(format!("`{s}`: {e}")))?,
+                                );
+                            }
+                            other => {
+                                return Err(bad(format!(
+                                    "`{s}`: unknown parameter `{other}` (r2:// accepts `jurisdiction`)"
+                                )));
+                            }
+                        }
+                    }
+                    if let Some(b) = &bucket {
+                        valid_r2_bucket(b).map_err(bad)?;
+                    }
+                    Ok(TargetUrl::R2 {
+                        bucket,
+                        jurisdiction,
+                    })
+                }
+            }
+            other => Err(bad(format!(
+                "`{s}`: unknown scheme `{other}://` (expected cos://, r2:// or file://)"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for TargetUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetUrl::Cos { bucket, region } => {
+                write!(f, "cos://{}", bucket.as_deref().unwrap_or(""))?;
+                if let Some(r) = region {
+                    write!(f, "?region={r}")?;
+                }
+                Ok(())
+            }
+            TargetUrl::R2 {
+                bucket,
+                jurisdiction,
+            } => {
+                write!(f, "r2://{}", bucket.as_deref().unwrap_or(""))?;
+                if let Some(j) = jurisdiction {
+                    write!(f, "?jurisdiction={j}")?;
+                }
+                Ok(())
+            }
+            TargetUrl::File { path } => write!(f, "file://{}", path.display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> TargetUrl {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn err(s: &str) -> String {
+        s.parse::<TargetUrl>().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn valid_urls_parse_and_display_back() {
+        assert_eq!(
+            ok("cos://web-1250000000?region=ap-beijing"),
+            TargetUrl::Cos {
+                bucket: Some("web-1250000000".into()),
+                region: Some("ap-beijing".into())
+            }
+        );
+        assert_eq!(
+            ok("r2://web?jurisdiction=eu"),
+            TargetUrl::R2 {
+                bucket: Some("web".into()),
+                jurisdiction: Some(Jurisdiction::Eu)
+            }
+        );
+        assert_eq!(
+            ok("r2://"),
+            TargetUrl::R2 {
+                bucket: None,
+                jurisdiction: None
+            }
+        );
+        assert_eq!(
+            ok("cos://?region=ap-guangzhou"),
+            TargetUrl::Cos {
+                bucket: None,
+                region: Some("ap-guangzhou".into())
+            }
+        );
+        assert_eq!(
+            ok("file://cors.json"),
+            TargetUrl::File {
+                path: "cors.json".into()
+            }
+        );
+        assert_eq!(
+            ok("file:///tmp/a.xml"),
+            TargetUrl::File {
+                path: "/tmp/a.xml".into()
+            }
+        );
+        for s in [
+            "cos://web-1250000000?region=ap-beijing",
+            "r2://web?jurisdiction=eu",
+            "r2://",
+            "file://cors.json",
+        ] {
+            assert_eq!(ok(s).to_string(), s);
+        }
+        assert_eq!(ok("r2://web/").bucket(), Some("web"));
+    }
+
+    #[test]
+    fn invalid_urls_say_what_is_wrong() {
+        assert!(err("cors.json").contains("did you mean file://cors.json"));
+        assert!(err("s3://bucket").contains("unknown scheme `s3://`"));
+        assert!(err("cos://web?region=ap-beijing").contains("APPID"));
+        assert!(err("cos://web-abc?region=ap-beijing").contains("APPID"));
+        assert!(err("cos://Web-1250000000").contains("lowercase"));
+        assert!(err("r2://a").contains("3 to 63"));
+        assert!(err("r2://Bad_Name").contains("invalid"));
+        assert!(err("r2://web?jurisdiction=mars").contains("mars"));
+        assert!(err("r2://web?region=eu").contains("unknown parameter `region`"));
+        assert!(err("cos://web-1250000000?region=").contains("has no value"));
+        assert!(err("cos://web-1250000000/key.txt").contains("object path"));
+        assert!(err("file://").contains("needs a path"));
+    }
+
+    #[test]
+    fn bucket_and_account_requirements() {
+        assert!(ok("r2://").require_bucket("cors get").is_err());
+        assert!(ok("file://x.json").require_bucket("cors delete").is_err());
+        assert_eq!(ok("r2://abc").require_bucket("x").unwrap(), "abc");
+        assert!(ok("r2://").require_account("list").is_ok());
+        assert!(ok("r2://abc").require_account("list").is_err());
+        assert_eq!(
+            ok("cos://?region=ap-beijing")
+                .with_bucket("a-1250000000")
+                .to_string(),
+            "cos://a-1250000000?region=ap-beijing"
+        );
+    }
+
+    #[test]
+    fn appid_is_stripped_for_pairing() {
+        assert_eq!(strip_appid("assets-1250000000"), "assets");
+        assert_eq!(strip_appid("my-assets-1250000000"), "my-assets");
+        assert_eq!(strip_appid("assets"), "assets");
+        assert_eq!(strip_appid("assets-v2"), "assets-v2");
+        assert_eq!(strip_appid("-1250000000"), "-1250000000");
+    }
+}

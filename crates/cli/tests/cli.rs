@@ -1,0 +1,734 @@
+//! End-to-end tests: the real `bucket-admin` binary against an emulator started in this test
+//! process, with endpoint and credentials passed through the environment as a user would.
+
+use std::path::Path;
+use std::process::Output;
+
+use bucket_admin_core::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule};
+use bucket_admin_cos::CosClientBuilder;
+use bucket_admin_emulator::Emulator;
+use bucket_admin_r2::R2ClientBuilder;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
+
+/// The environment a user would export after `bucket-admin emulator`.
+fn env_for(emu: &Emulator) -> Vec<(String, String)> {
+    let c = emu.cos_credentials();
+    let r = emu.r2_credentials();
+    vec![
+        ("COS_SECRET_ID".into(), c.secret_id.clone()),
+        ("COS_SECRET_KEY".into(), c.secret_key.clone()),
+        ("COS_REGION".into(), c.region.clone()),
+        ("COS_ENDPOINT".into(), emu.cos_endpoint()),
+        ("CLOUDFLARE_API_TOKEN".into(), r.api_token.clone()),
+        ("CLOUDFLARE_ACCOUNT_ID".into(), r.account_id.clone()),
+        ("CLOUDFLARE_BASE_URL".into(), emu.r2_base_url()),
+    ]
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs the binary in `dir` with exactly `env` (plus PATH): the child never sees the test
+/// runner's own credentials or RUST_LOG.
+async fn run_in(dir: &Path, env: &[(String, String)], args: &[&str]) -> Run {
+    let (dir, env) = (dir.to_owned(), env.to_owned());
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    // Blocking wait on a worker thread, so the emulator keeps serving on the runtime.
+    let out: Output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(BIN)
+            .args(&args)
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env)
+            .output()
+            .expect("run bucket-admin")
+    })
+    .await
+    .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+struct Env {
+    emu: Emulator,
+    env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    async fn new() -> Self {
+        let emu = Emulator::start().await.expect("start emulator");
+        let env = env_for(&emu);
+        Self {
+            emu,
+            env,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn run(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), &self.env, args).await
+    }
+
+    async fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args).await;
+        assert_eq!(r.code, 0, "{args:?}\n{r:?}");
+        r
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+    }
+}
+
+const S3_CORS: &str = r#"{"CORSRules":[{"AllowedOrigins":["https://app.example.com"],"AllowedMethods":["GET","PUT"],"AllowedHeaders":["*"],"ExposeHeaders":["ETag"],"MaxAgeSeconds":600,"ID":"web"}]}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn buckets_commands() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://assets-1250000000"])
+        .await;
+    t.ok(&["buckets", "create", "r2://assets"]).await;
+    t.ok(&["buckets", "create", "r2://assets-eu?jurisdiction=eu"])
+        .await;
+    t.ok(&["buckets", "exists", "cos://assets-1250000000"])
+        .await;
+    let missing = t.run(&["buckets", "exists", "r2://nothing-here"]).await;
+    assert_eq!(missing.code, 5, "{missing:?}");
+    let list = t
+        .ok(&["buckets", "list", "cos://?region=ap-beijing", "--json"])
+        .await;
+    assert_eq!(list.json()[0]["name"], "assets-1250000000");
+    let eu = t.ok(&["buckets", "list", "r2://?jurisdiction=eu"]).await;
+    assert!(eu.stdout.contains("assets-eu"), "{eu:?}");
+    assert!(!eu.stdout.contains("assets\n"), "{eu:?}");
+    t.ok(&["buckets", "delete", "r2://assets"]).await;
+    assert_eq!(t.run(&["buckets", "exists", "r2://assets"]).await.code, 5);
+    let bad = t.run(&["buckets", "create", "cos://noappid"]).await;
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("APPID"), "{bad:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cors_get_put_delete_in_every_format() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://web-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    t.write("s3.json", S3_CORS);
+    let put = t
+        .ok(&["cors", "put", "r2://web", "--file", "s3.json"])
+        .await;
+    assert!(put.stdout.contains("as s3"), "{put:?}");
+    for format in ["neutral", "s3", "cos-json", "cos-xml", "r2"] {
+        let got = t
+            .ok(&["cors", "get", "r2://web", "--output-format", format])
+            .await;
+        let file = format!("out-{format}.txt");
+        t.write(&file, &got.stdout);
+        // Each written shape reads back, detected, into the same configuration on COS.
+        t.ok(&["cors", "put", "cos://web-1250000000", "--file", &file])
+            .await;
+        let diff = t
+            .run(&["cors", "diff", "r2://web", "cos://web-1250000000"])
+            .await;
+        assert_eq!(diff.code, 0, "{format}: {diff:?}");
+    }
+    // Forcing the wrong shape explains the mix-up.
+    let wrong = t
+        .run(&[
+            "cors", "put", "r2://web", "--file", "s3.json", "--format", "r2",
+        ])
+        .await;
+    assert_eq!(wrong.code, 2, "{wrong:?}");
+    assert!(wrong.stderr.contains("AWS/S3 JSON"), "{wrong:?}");
+    assert!(wrong.stderr.contains("10040"), "{wrong:?}");
+    t.write("garbage.json", "\u{1}\u{2} not a config");
+    let garbage = t
+        .run(&["cors", "put", "r2://web", "--file", "garbage.json"])
+        .await;
+    assert_eq!(garbage.code, 2, "{garbage:?}");
+    assert!(
+        garbage.stderr.contains("not a CORS configuration"),
+        "{garbage:?}"
+    );
+
+    t.ok(&["cors", "delete", "r2://web"]).await;
+    let none = t.ok(&["cors", "get", "r2://web", "--json"]).await;
+    assert_eq!(none.json(), serde_json::Value::Null);
+    let differs = t
+        .run(&["cors", "diff", "r2://web", "cos://web-1250000000"])
+        .await;
+    assert_eq!(differs.code, 5, "{differs:?}");
+    let missing = t.run(&["cors", "get", "r2://no-such-bucket"]).await;
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing
+            .stderr
+            .contains("R2 get_cors on bucket `no-such-bucket`"),
+        "{missing:?}"
+    );
+    assert!(missing.stderr.contains("request id"), "{missing:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cors_copy_plans_refuses_lossy_backs_up_and_verifies() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://web-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    // ResponseVary exists on COS only: copying it to R2 is lossy.
+    t.write(
+        "vary.xml",
+        "<CORSConfiguration><CORSRule><AllowedOrigin>https://a.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule><ResponseVary>true</ResponseVary></CORSConfiguration>",
+    );
+    t.ok(&["cors", "put", "cos://web-1250000000", "--file", "vary.xml"])
+        .await;
+    t.write("old.json", S3_CORS);
+    t.ok(&["cors", "put", "r2://web", "--file", "old.json"])
+        .await;
+
+    let refused = t
+        .run(&[
+            "cors",
+            "copy",
+            "--from",
+            "cos://web-1250000000",
+            "--to",
+            "r2://web",
+        ])
+        .await;
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(
+        refused.stdout.contains("extras.cos_response_vary dropped"),
+        "{refused:?}"
+    );
+    assert!(refused.stdout.contains("--allow-lossy"), "{refused:?}");
+
+    let dry = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "cos://web-1250000000",
+            "--to",
+            "r2://web",
+            "--allow-lossy",
+            "--dry-run",
+            "--json",
+        ])
+        .await;
+    assert_eq!(dry.json()["outcome"], "planned");
+    let before = t.ok(&["cors", "get", "r2://web", "--json"]).await;
+    assert_eq!(
+        before.json()["rules"][0]["id"],
+        "web",
+        "dry run wrote nothing"
+    );
+
+    let applied = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "cos://web-1250000000",
+            "--to",
+            "r2://web",
+            "--allow-lossy",
+            "--backup-dir",
+            "bk",
+            "--json",
+        ])
+        .await;
+    let report = applied.json();
+    assert_eq!(report["outcome"], "applied", "{applied:?}");
+    let backup = report["backup"].as_str().unwrap();
+    let saved = std::fs::read_to_string(t.dir.path().join(backup)).unwrap();
+    assert!(saved.contains("\"id\": \"web\""), "{saved}");
+    // The backup restores with a plain put.
+    t.ok(&["cors", "put", "r2://web", "--file", backup]).await;
+    let restored = t.ok(&["cors", "get", "r2://web", "--json"]).await;
+    assert_eq!(restored.json()["rules"][0]["id"], "web");
+
+    // A lossless file source, then a second run is unchanged.
+    t.write("cors.json", S3_CORS);
+    let first = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "file://cors.json",
+            "--to",
+            "cos://web-1250000000",
+        ])
+        .await;
+    assert!(first.stdout.contains("applied and verified"), "{first:?}");
+    let second = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "file://cors.json",
+            "--to",
+            "cos://web-1250000000",
+        ])
+        .await;
+    assert!(second.stdout.contains("unchanged"), "{second:?}");
+    // Export to a file (format from the extension).
+    t.ok(&[
+        "cors",
+        "copy",
+        "--from",
+        "r2://web",
+        "--to",
+        "file://export.xml",
+    ])
+    .await;
+    assert!(
+        std::fs::read_to_string(t.dir.path().join("export.xml"))
+            .unwrap()
+            .contains("<CORSConfiguration>")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cors_check_offline_and_live() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://web-1250000000"]).await;
+    t.write("cors.json", S3_CORS);
+    t.ok(&["cors", "put", "cos://web-1250000000", "--file", "cors.json"])
+        .await;
+    let allowed = t
+        .ok(&[
+            "cors",
+            "check",
+            "file://cors.json",
+            "--origin",
+            "https://app.example.com",
+            "--method",
+            "PUT",
+            "--header",
+            "content-type",
+        ])
+        .await;
+    assert!(
+        allowed.stdout.contains("allowed by rule #0 (web)"),
+        "{allowed:?}"
+    );
+    let denied = t
+        .run(&[
+            "cors",
+            "check",
+            "cos://web-1250000000",
+            "--origin",
+            "https://evil.example",
+            "--method",
+            "GET",
+        ])
+        .await;
+    assert_eq!(denied.code, 5, "{denied:?}");
+    assert!(denied.stdout.contains("origin not allowed"), "{denied:?}");
+    for (origin, code) in [("https://app.example.com", 0), ("https://evil.example", 5)] {
+        let live = t
+            .run(&[
+                "cors",
+                "check",
+                "cos://web-1250000000",
+                "--origin",
+                origin,
+                "--method",
+                "GET",
+                "--live",
+                "--json",
+            ])
+            .await;
+        assert_eq!(live.code, code, "{live:?}");
+        assert_eq!(live.json()["same_answer"], true, "{live:?}");
+    }
+    let r2_live = t
+        .run(&[
+            "cors",
+            "check",
+            "r2://web",
+            "--origin",
+            "https://a.com",
+            "--method",
+            "GET",
+            "--live",
+        ])
+        .await;
+    assert_eq!(r2_live.code, 2, "{r2_live:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_versioning_replication_policy_presign() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://logs-1250000000"]).await;
+    t.ok(&["buckets", "create", "cos://replica-1250000000"])
+        .await;
+    t.ok(&["buckets", "create", "r2://logs"]).await;
+    t.write(
+        "rules.json",
+        r#"{"rules":[{"id":"expire-logs","enabled":true,"filter":{"prefix":"logs/"},"expiration":{"after":{"days":30}},"noncurrent_version_expiration_days":7}]}"#,
+    );
+    t.ok(&[
+        "lifecycle",
+        "put",
+        "cos://logs-1250000000",
+        "--file",
+        "rules.json",
+    ])
+    .await;
+    let got = t
+        .ok(&["lifecycle", "get", "cos://logs-1250000000", "--json"])
+        .await;
+    assert_eq!(got.json()["rules"][0]["id"], "expire-logs");
+    // R2 has no noncurrent versions: lossy.
+    let refused = t
+        .run(&[
+            "lifecycle",
+            "copy",
+            "--from",
+            "cos://logs-1250000000",
+            "--to",
+            "r2://logs",
+        ])
+        .await;
+    assert_eq!(refused.code, 3, "{refused:?}");
+    let copied = t
+        .ok(&[
+            "lifecycle",
+            "copy",
+            "--from",
+            "cos://logs-1250000000",
+            "--to",
+            "r2://logs",
+            "--allow-lossy",
+            "--json",
+        ])
+        .await;
+    assert_eq!(copied.json()["outcome"], "applied", "{copied:?}");
+    let r2 = t.ok(&["lifecycle", "get", "r2://logs", "--json"]).await;
+    assert_eq!(r2.json()["rules"][0]["expiration"]["after"]["days"], 30);
+    t.ok(&["lifecycle", "delete", "r2://logs"]).await;
+    t.write("cors.json", S3_CORS);
+    let wrong = t
+        .run(&["lifecycle", "put", "r2://logs", "--file", "cors.json"])
+        .await;
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("cors"), "{wrong:?}");
+
+    let v = t.ok(&["versioning", "get", "cos://logs-1250000000"]).await;
+    assert_eq!(v.stdout.trim(), "unversioned");
+    t.ok(&["versioning", "put", "cos://logs-1250000000", "enabled"])
+        .await;
+    let v = t
+        .ok(&["versioning", "get", "cos://logs-1250000000", "--json"])
+        .await;
+    assert_eq!(v.json()["status"], "enabled");
+    let r2v = t.run(&["versioning", "get", "r2://logs"]).await;
+    assert_eq!(r2v.code, 1);
+    assert!(r2v.stderr.contains("unsupported"), "{r2v:?}");
+
+    t.write(
+        "replication.json",
+        r#"{"role":"qcs::cam::uin/100000000001:uin/100000000001","rules":[{"id":"all","enabled":true,"prefix":"","destination":{"bucket":"qcs::cos:ap-beijing::replica-1250000000"}}]}"#,
+    );
+    t.ok(&[
+        "replication",
+        "put",
+        "cos://logs-1250000000",
+        "--file",
+        "replication.json",
+    ])
+    .await;
+    let rep = t
+        .ok(&["replication", "get", "cos://logs-1250000000", "--json"])
+        .await;
+    assert_eq!(rep.json()["rules"][0]["id"], "all", "{rep:?}");
+    t.ok(&["replication", "delete", "cos://logs-1250000000"])
+        .await;
+
+    t.write(
+        "policy.json",
+        r#"{"version":"2.0","statements":[{"effect":"allow","principal":{"qcs":["qcs::cam::anyone:anyone"]},"actions":["name/cos:GetObject"],"resources":["qcs::cos:ap-beijing:uid/1250000000:logs-1250000000/*"]}]}"#,
+    );
+    t.ok(&[
+        "policy",
+        "put",
+        "cos://logs-1250000000",
+        "--file",
+        "policy.json",
+    ])
+    .await;
+    let pol = t
+        .ok(&["policy", "get", "cos://logs-1250000000", "--json"])
+        .await;
+    assert_eq!(
+        pol.json()["statements"][0]["actions"][0],
+        "name/cos:GetObject",
+        "{pol:?}"
+    );
+    t.ok(&["policy", "delete", "cos://logs-1250000000"]).await;
+    let none = t.ok(&["policy", "get", "cos://logs-1250000000"]).await;
+    assert!(none.stderr.contains("has no bucket policy"), "{none:?}");
+    t.write("aws-policy.json", r#"{"Statement":[{"Effect":"Allow"}]}"#);
+    let aws = t
+        .run(&[
+            "policy",
+            "put",
+            "cos://logs-1250000000",
+            "--file",
+            "aws-policy.json",
+        ])
+        .await;
+    assert_eq!(aws.code, 2);
+    assert!(aws.stderr.contains("neutral JSON"), "{aws:?}");
+
+    let url = t
+        .ok(&[
+            "presign",
+            "cos://logs-1250000000",
+            "--key",
+            "a/b.txt",
+            "--expires",
+            "600",
+        ])
+        .await;
+    assert!(url.stdout.contains("q-signature="), "{url:?}");
+    assert!(url.stdout.contains("/a/b.txt?"), "{url:?}");
+    let presign_r2 = t.run(&["presign", "r2://logs", "--key", "x"]).await;
+    assert_eq!(presign_r2.code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn in_process_emulator_and_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(
+        dir.path(),
+        &[],
+        &["--emulator", "buckets", "list", "r2://", "--json"],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json(), serde_json::json!([]));
+    let bad = run_in(dir.path(), &[], &["cors", "get", "s3://bucket"]).await;
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let no_creds = run_in(dir.path(), &[], &["cors", "get", "r2://bucket"]).await;
+    assert_eq!(no_creds.code, 2, "{no_creds:?}");
+    assert!(
+        no_creds.stderr.contains("CLOUDFLARE_API_TOKEN"),
+        "{no_creds:?}"
+    );
+    let clap = run_in(dir.path(), &[], &["cors", "copy", "--from", "r2://abc"]).await;
+    assert_eq!(clap.code, 2, "{clap:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn secrets_never_appear_in_output_even_at_trace() {
+    let t = Env::new().await;
+    let secret_key = t.emu.cos_credentials().secret_key.clone();
+    let token = t.emu.r2_credentials().api_token.clone();
+    let mut env = t.env.clone();
+    env.push(("RUST_LOG".into(), "trace".into()));
+    t.ok(&["buckets", "create", "cos://web-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    t.write("cors.json", S3_CORS);
+    let runs: [&[&str]; 6] = [
+        &[
+            "--verbose",
+            "--verbose",
+            "cors",
+            "put",
+            "cos://web-1250000000",
+            "--file",
+            "cors.json",
+        ],
+        &[
+            "-vv",
+            "cors",
+            "copy",
+            "--from",
+            "cos://web-1250000000",
+            "--to",
+            "r2://web",
+        ],
+        &["-vv", "cors", "get", "r2://missing-bucket"],
+        &["-vv", "buckets", "list", "cos://"],
+        &["-vv", "presign", "cos://web-1250000000", "--key", "k"],
+        &["-vv", "--emulator", "buckets", "list", "cos://"],
+    ];
+    for args in runs {
+        let r = run_in(t.dir.path(), &env, args).await;
+        assert!(
+            !r.stderr.is_empty(),
+            "trace logging produced nothing for {args:?}"
+        );
+        for secret in [&secret_key, &token] {
+            assert!(
+                !r.stdout.contains(secret.as_str()),
+                "{args:?} leaked on stdout\n{r:?}"
+            );
+            assert!(
+                !r.stderr.contains(secret.as_str()),
+                "{args:?} leaked on stderr\n{r:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn match_names_pairs_buckets_and_reports_unmatched() {
+    let t = Env::new().await;
+    for b in ["alpha", "beta", "gamma"] {
+        t.ok(&["buckets", "create", &format!("cos://{b}-1250000000")])
+            .await;
+        t.write("cors.json", S3_CORS);
+        t.ok(&[
+            "cors",
+            "put",
+            &format!("cos://{b}-1250000000"),
+            "--file",
+            "cors.json",
+        ])
+        .await;
+    }
+    t.ok(&["buckets", "create", "r2://alpha"]).await;
+    t.ok(&["buckets", "create", "r2://beta"]).await;
+    let r = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--match-names",
+            "--from-account",
+            "cos://?region=ap-beijing",
+            "--to-account",
+            "r2://",
+            "--state",
+            "match.state",
+            "--json",
+        ])
+        .await;
+    let v = r.json();
+    assert_eq!(v["results"].as_array().unwrap().len(), 2, "{r:?}");
+    assert_eq!(v["summary"]["applied"], 2);
+    assert_eq!(
+        v["unmatched"][0],
+        "cos://gamma-1250000000?region=ap-beijing"
+    );
+    assert!(r.stderr.contains("gamma-1250000000"), "{r:?}");
+}
+
+/// 200 buckets with 10% of requests failing and retries disabled: every bucket ends applied
+/// or reported failed, none is skipped silently, and a rerun completes the failed ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bulk_copy_of_200_buckets_with_faults_resumes_to_completion() {
+    const N: usize = 200;
+    let t = Env::new().await;
+    let c = t.emu.cos_credentials();
+    let r = t.emu.r2_credentials();
+    let cos = CosClientBuilder::new()
+        .secret_id(c.secret_id.clone())
+        .secret_key(c.secret_key.clone())
+        .region(c.region.clone())
+        .endpoint(t.emu.cos_endpoint())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let r2 = R2ClientBuilder::new()
+        .account_id(r.account_id.clone())
+        .api_token(r.api_token.clone())
+        .base_url(t.emu.r2_base_url())
+        .allow_http(true)
+        .pacing(None)
+        .build()
+        .unwrap();
+    let cfg = |i: usize| {
+        CorsConfiguration::new(vec![
+            CorsRule::new([format!("https://site{i}.example.com")], [CorsMethod::Get])
+                .with_max_age_seconds(600),
+        ])
+    };
+    let mut mapping = String::from("# source,target\n");
+    for i in 0..N {
+        let (src, dst) = (format!("b{i:03}-1250000000"), format!("b{i:03}"));
+        cos.create_bucket(&src, &Default::default()).await.unwrap();
+        cos.put_cors(&src, &cfg(i)).await.unwrap();
+        r2.create_bucket(&dst, &Default::default()).await.unwrap();
+        mapping.push_str(&format!("cos://{src}?region=ap-beijing,r2://{dst}\n"));
+    }
+    t.write("buckets.csv", &mapping);
+    t.emu.faults().set_error_rate(0.1, 42);
+    let args = [
+        "cors",
+        "copy",
+        "--mapping",
+        "buckets.csv",
+        "--retries",
+        "1",
+        "--concurrency",
+        "8",
+        "--json",
+    ];
+    let first = t.run(&args).await;
+    assert_eq!(
+        first.code, 1,
+        "some buckets must fail at a 10% error rate\n{first:?}"
+    );
+    let v = first.json();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), N);
+    let mut failed = 0;
+    for r in results {
+        match r["outcome"].as_str().unwrap() {
+            "applied" => {}
+            "failed" => {
+                failed += 1;
+                assert!(r["error"].as_str().is_some_and(|e| !e.is_empty()), "{r}");
+            }
+            other => panic!("unexpected outcome {other}: {r}"),
+        }
+    }
+    assert!(failed > 0 && failed < N, "failed {failed}");
+    let state = std::fs::read_to_string(t.dir.path().join("buckets.csv.state.jsonl")).unwrap();
+    assert_eq!(state.lines().count(), N - failed);
+
+    t.emu.faults().clear();
+    let second = t.run(&args).await;
+    assert_eq!(second.code, 0, "{second:?}");
+    let v = second.json();
+    assert_eq!(v["summary"]["already-done"], N - failed);
+    let completed = v["summary"]["applied"].as_u64().unwrap_or(0)
+        + v["summary"]["unchanged"].as_u64().unwrap_or(0);
+    assert_eq!(completed as usize, failed, "{:?}", v["summary"]);
+    for i in 0..N {
+        assert_eq!(
+            r2.get_cors(&format!("b{i:03}")).await.unwrap(),
+            Some(cfg(i)),
+            "bucket {i}"
+        );
+    }
+}
