@@ -18,3 +18,8 @@ pub use bucket_admin_cos as cos;
 /// Cloudflare R2 provider (feature `r2`).
 #[cfg(feature = "r2")]
 pub use bucket_admin_r2 as r2;
+
+/// The README's Rust snippets, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,70 @@
+//! COS versioning and cross-region replication (seed: `put_bucket_versioning`,
+//! `get_bucket_versioning`, `put_bucket_replication`, `get_bucket_replication`,
+//! `delete_bucket_replication`).
+//!
+//! `cargo run --example cos_versioning_replication`
+
+mod common;
+
+use bucket_admin::{
+    BucketAdmin, CreateBucketOptions, ReplicationConfiguration, ReplicationDestination,
+    ReplicationRule, StorageClass, VersioningStatus,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let cos = common::cos("examplebucket").await?;
+    if cos.owns_bucket {
+        cos.client
+            .create_bucket(&cos.bucket, &CreateBucketOptions::default())
+            .await?;
+    }
+    println!(
+        "versioning: {}",
+        cos.client.get_versioning(&cos.bucket).await?
+    );
+    cos.client
+        .put_versioning(&cos.bucket, VersioningStatus::Enabled)
+        .await?;
+    println!(
+        "versioning: {}",
+        cos.client.get_versioning(&cos.bucket).await?
+    );
+
+    // Replication requires versioning on the source.
+    let appid = cos.bucket.rsplit('-').next().unwrap_or("1250000000");
+    let replication = ReplicationConfiguration {
+        role: Some("qcs::cam::uin/100000000001:uin/100000000001".into()),
+        rules: vec![ReplicationRule {
+            id: Some("to-shanghai".into()),
+            enabled: true,
+            priority: None,
+            prefix: Some("data/".into()),
+            destination: ReplicationDestination {
+                bucket: format!("qcs::cos:ap-shanghai::destinationbucket-{appid}"),
+                storage_class: Some(StorageClass::Standard),
+            },
+            delete_marker_replication: None,
+        }],
+    };
+    cos.client
+        .put_replication(&cos.bucket, &replication)
+        .await?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&cos.client.get_replication(&cos.bucket).await?)?
+    );
+    cos.client.delete_replication(&cos.bucket).await?;
+
+    cos.client
+        .put_versioning(&cos.bucket, VersioningStatus::Suspended)
+        .await?;
+    println!(
+        "versioning: {}",
+        cos.client.get_versioning(&cos.bucket).await?
+    );
+    if cos.owns_bucket {
+        cos.client.delete_bucket(&cos.bucket).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The README's provider table is generated from the providers' `Capabilities`; this test fails
+//! when they disagree. `UPDATE_README=1 cargo test --test readme` rewrites the table.
+
+use bucket_admin::Capabilities;
+use bucket_admin::cos::cos_capabilities;
+use bucket_admin::r2::r2_capabilities;
+
+const START: &str = "<!-- capabilities:start -->\n";
+const END: &str = "<!-- capabilities:end -->";
+
+#[test]
+fn readme_capability_table_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let start = readme.find(START).expect("start marker") + START.len();
+    let end = readme.find(END).expect("end marker");
+    let table = Capabilities::markdown_table(&[cos_capabilities(), r2_capabilities()]);
+    if std::env::var_os("UPDATE_README").is_some() {
+        let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
+        std::fs::write(path, updated).expect("write README.md");
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README table is stale: run `UPDATE_README=1 cargo test --test readme`"
+    );
+}
+
+#[test]
+fn readme_starts_with_the_two_commands_ci_runs() {
+    let readme = include_str!("../README.md");
+    let ci = include_str!("../.ci/run");
+    let first_block: Vec<&str> = readme
+        .split("```sh\n")
+        .nth(1)
+        .expect("a sh block")
+        .split("```")
+        .next()
+        .expect("closed")
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .collect();
+    assert_eq!(
+        first_block,
+        ["cargo run --example quickstart", "cargo test --workspace"]
+    );
+    for command in first_block {
+        assert!(ci.contains(command), ".ci/run must run `{command}`");
+    }
+}
