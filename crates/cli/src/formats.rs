@@ -344,12 +344,14 @@ pub fn parse_cors(text: &str, forced: Option<CorsFormat>) -> Result<ParsedCors, 
         CorsFormat::S3Json => from_json::<S3Doc>(text, format)?.into_neutral()?,
         CorsFormat::CosJson => from_json::<CosDoc>(text, format)?.into_neutral()?,
         CorsFormat::R2Json => from_json::<R2Doc>(text, format)?.into_neutral()?,
-        CorsFormat::CosXml => {
-            let doc: XmlDoc = quick_xml::de::from_str(clean(text)).map_err(|e| {
-                FormatError::new(format!("invalid {}: {e}", CorsFormat::CosXml.describe()))
-            })?;
-            doc.into_neutral()?
-        }
+        // The same codec the COS client sends and parses with, so a file and the wire agree.
+        CorsFormat::CosXml => bucket_admin_cos::codec::decode_cors(clean(text)).map_err(|e| {
+            FormatError::new(format!(
+                "invalid {}: {}",
+                CorsFormat::CosXml.describe(),
+                e.message()
+            ))
+        })?,
     };
     Ok(ParsedCors { config, format })
 }
@@ -415,7 +417,12 @@ pub fn render_cors(config: &CorsConfiguration, format: CorsFormat) -> (String, V
             pretty(&R2Doc::from_neutral(config))
         }
         CorsFormat::CosJson => pretty(&CosDoc::from_neutral(config)),
-        CorsFormat::CosXml => XmlDoc::from_neutral(config).to_xml(),
+        CorsFormat::CosXml => {
+            // Encoding the neutral model cannot fail: it holds no map keys or non-UTF-8 text.
+            let mut xml = bucket_admin_cos::codec::encode_cors(config).unwrap_or_default();
+            xml.push('\n');
+            xml
+        }
     };
     (text, lost)
 }
@@ -691,109 +698,6 @@ impl CosDoc {
             rules,
             extras: CorsExtras { cos_response_vary },
         })
-    }
-}
-
-// ---- COS XML ----
-
-#[derive(Debug, Deserialize)]
-#[serde(rename = "CORSConfiguration")]
-struct XmlDoc {
-    #[serde(rename = "CORSRule", default)]
-    rules: Vec<XmlRule>,
-    #[serde(rename = "ResponseVary", default)]
-    response_vary: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct XmlRule {
-    #[serde(rename = "ID", default)]
-    id: Option<String>,
-    #[serde(rename = "AllowedOrigin", default)]
-    origins: Vec<String>,
-    #[serde(rename = "AllowedMethod", default)]
-    methods: Vec<String>,
-    #[serde(rename = "AllowedHeader", default)]
-    headers: Vec<String>,
-    #[serde(rename = "ExposeHeader", default)]
-    expose: Vec<String>,
-    #[serde(rename = "MaxAgeSeconds", default)]
-    max_age: Option<String>,
-}
-
-impl XmlDoc {
-    fn from_neutral(cfg: &CorsConfiguration) -> XmlDocOut<'_> {
-        XmlDocOut(cfg)
-    }
-
-    fn into_neutral(self) -> Result<CorsConfiguration, FormatError> {
-        let mut rules = Vec::with_capacity(self.rules.len());
-        for (i, r) in self.rules.into_iter().enumerate() {
-            let at = format!("CORSRule[{i}]");
-            let max_age_seconds = match r.max_age {
-                None => None,
-                Some(s) => Some(NumOrString::Str(s).get(&format!("{at}.MaxAgeSeconds"))?),
-            };
-            rules.push(CorsRule {
-                id: r.id.filter(|id| !id.is_empty()),
-                allowed_methods: parse_methods(&r.methods, &format!("{at}.AllowedMethod"))?,
-                allowed_origins: r.origins,
-                allowed_headers: r.headers,
-                expose_headers: r.expose,
-                max_age_seconds,
-            });
-        }
-        let cos_response_vary = self
-            .response_vary
-            .map(|v| BoolOrString::Str(v).get("ResponseVary"))
-            .transpose()?;
-        Ok(CorsConfiguration {
-            rules,
-            extras: CorsExtras { cos_response_vary },
-        })
-    }
-}
-
-/// Writes COS XML by hand: the element order COS documents, and no serde quirks around
-/// repeated elements.
-struct XmlDocOut<'a>(&'a CorsConfiguration);
-
-impl XmlDocOut<'_> {
-    fn to_xml(&self) -> String {
-        fn el(out: &mut String, indent: &str, name: &str, value: &str) {
-            out.push_str(&format!(
-                "{indent}<{name}>{}</{name}>\n",
-                quick_xml::escape::escape(value)
-            ));
-        }
-        let mut out = String::from("<CORSConfiguration>\n");
-        for r in &self.0.rules {
-            out.push_str("  <CORSRule>\n");
-            if let Some(id) = &r.id {
-                el(&mut out, "    ", "ID", id);
-            }
-            for o in &r.allowed_origins {
-                el(&mut out, "    ", "AllowedOrigin", o);
-            }
-            for m in &r.allowed_methods {
-                el(&mut out, "    ", "AllowedMethod", m.as_str());
-            }
-            for h in &r.allowed_headers {
-                el(&mut out, "    ", "AllowedHeader", h);
-            }
-            for h in &r.expose_headers {
-                el(&mut out, "    ", "ExposeHeader", h);
-            }
-            if let Some(age) = r.max_age_seconds {
-                el(&mut out, "    ", "MaxAgeSeconds", &age.to_string());
-            }
-            out.push_str("  </CORSRule>\n");
-        }
-        if let Some(vary) = self.0.extras.cos_response_vary {
-            el(&mut out, "  ", "ResponseVary", &vary.to_string());
-        }
-        out.push_str("</CORSConfiguration>\n");
-        out
     }
 }
 
