@@ -253,6 +253,8 @@ impl LifecycleConfiguration {
             || "rules".into(),
             "at least one rule is required (delete the configuration instead)",
         );
+        // A set, not a scan of the earlier rules: 1000-rule configurations are common.
+        let mut seen_ids = std::collections::HashSet::with_capacity(self.rules.len());
         for (i, rule) in self.rules.iter().enumerate() {
             let at = format!("rules[{i}]");
             if let Some(id) = &rule.id {
@@ -261,10 +263,8 @@ impl LifecycleConfiguration {
                     || format!("{at}.id"),
                     "1 to 255 characters",
                 );
-                let dup = self.rules[..i]
-                    .iter()
-                    .any(|r| r.id.as_deref() == Some(id.as_str()));
-                v.check(!dup, || format!("{at}.id"), "ids must be unique");
+                let unique = seen_ids.insert(id.as_str());
+                v.check(unique, || format!("{at}.id"), "ids must be unique");
             }
             v.check(
                 !rule.has_no_action(),
