@@ -23,6 +23,86 @@
 //! # }
 //! ```
 //!
+//! ## The official SDK's operations, one by one
+//!
+//! | `qcloud_cos.CosS3Client` | here |
+//! | --- | --- |
+//! | `list_buckets()` | [`BucketAdmin::list_buckets`](bucket_admin_core::BucketAdmin::list_buckets), [`CosClient::list_buckets_in_region`] |
+//! | `create_bucket(Bucket, BucketAZConfig, ACL, Grant*)` | [`BucketAdmin::create_bucket`](bucket_admin_core::BucketAdmin::create_bucket) with [`CreateBucketOptions`](bucket_admin_core::CreateBucketOptions) |
+//! | `head_bucket`, `bucket_exists`, `delete_bucket` | `head_bucket`, `bucket_exists`, `delete_bucket` |
+//! | `put/get/delete_bucket_cors` | `put_cors`, `get_cors`, `delete_cors` |
+//! | `put/get/delete_bucket_lifecycle` | `put_lifecycle`, `get_lifecycle`, `delete_lifecycle` |
+//! | `put/get_bucket_versioning` | `put_versioning`, `get_versioning` |
+//! | `put/get/delete_bucket_replication` | `put_replication`, `get_replication`, `delete_replication` |
+//! | `put/get/delete_bucket_policy` | `put_policy`, `get_policy`, `delete_policy` |
+//! | `get_auth`, `get_presigned_url` | [`CosClient::get_auth`], [`CosClient::presigned_url`] |
+//!
+//! The seed samples, translated:
+//!
+//! ```no_run
+//! use bucket_admin_core::*;
+//! use bucket_admin_cos::CosClientBuilder;
+//!
+//! # async fn run() -> Result<()> {
+//! let client = CosClientBuilder::from_env().build()?;
+//! let bucket = "examplebucket-1250000000";
+//!
+//! // response = client.create_bucket(Bucket=..., BucketAZConfig='MAZ', ACL='private')
+//! let options = CreateBucketOptions { multi_az: true, acl: Some(CannedAcl::Private), ..Default::default() };
+//! client.create_bucket(bucket, &options).await?;
+//! println!("exists: {}", client.bucket_exists(bucket).await?);
+//!
+//! // client.put_bucket_cors(Bucket=..., CORSConfiguration={'CORSRule': [{'ID': ..., 'MaxAgeSeconds': 100, ...}]})
+//! let cors = CorsConfiguration::new(vec![
+//!     CorsRule::new(["http://cloud.tencent.com"], [CorsMethod::Get, CorsMethod::Put])
+//!         .with_id("rule-1")
+//!         .with_max_age_seconds(100)
+//!         .with_allowed_headers(["*"])
+//!         .with_expose_headers(["ETag"]),
+//! ]);
+//! client.put_cors(bucket, &cors).await?;
+//!
+//! // client.put_bucket_lifecycle(Bucket=..., LifecycleConfiguration={'Rule': [{'Expiration': {'Days': 200}, ...}]})
+//! let lifecycle = LifecycleConfiguration::new(vec![LifecycleRule {
+//!     id: Some("Rule-1".into()),
+//!     enabled: true,
+//!     expiration: Some(Expiration::After(Age::days(200))),
+//!     transitions: vec![Transition { trigger: Trigger::After(Age::days(100)), storage_class: StorageClass::InfrequentAccess }],
+//!     abort_incomplete_multipart_upload: Some(Age::days(7)),
+//!     ..Default::default()
+//! }]);
+//! client.put_lifecycle(bucket, &lifecycle).await?;
+//! // response = client.get_bucket_lifecycle(Bucket=...)
+//! println!("{:?}", client.get_lifecycle(bucket).await?);
+//!
+//! // client.put_bucket_versioning(Bucket=..., Status='Enabled')
+//! client.put_versioning(bucket, VersioningStatus::Enabled).await?;
+//!
+//! // client.put_bucket_replication(Bucket=..., ReplicationConfiguration={'Role': ..., 'Rule': [...]})
+//! let replication = ReplicationConfiguration {
+//!     role: Some("qcs::cam::uin/100000000001:uin/100000000001".into()),
+//!     rules: vec![ReplicationRule {
+//!         id: Some("rule-1".into()),
+//!         enabled: true,
+//!         priority: None,
+//!         prefix: None,
+//!         destination: ReplicationDestination {
+//!             bucket: "qcs::cos:ap-shanghai::destinationbucket-1250000000".into(),
+//!             storage_class: Some(StorageClass::Standard),
+//!         },
+//!         delete_marker_replication: None,
+//!     }],
+//! };
+//! client.put_replication(bucket, &replication).await?;
+//!
+//! // client.get_bucket_policy(Bucket=...); json.loads(response['Policy'])
+//! if let Some(policy) = client.get_policy(bucket).await? {
+//!     println!("{} statement(s)", policy.statements.len());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Addresses
 //!
 //! Requests go to `https://<bucket>.cos.<region>.myqcloud.com` (see
