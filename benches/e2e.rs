@@ -1,24 +1,35 @@
-//! End-to-end benchmarks against the in-process emulator, printed as Markdown tables:
+//! End-to-end benchmarks against the emulator, printed as Markdown tables:
 //!
 //! 1. client overhead: `get_cors` in a keep-alive loop versus a raw `reqwest` loop sending the
-//!    identical pre-built request to the same emulator in the same run (the floor);
+//!    identical pre-built request (same URL, headers and signature) to the same emulator in the
+//!    same run: the floor;
 //! 2. bulk scaling: copy CORS for many bucket pairs with 20 ms injected latency at several
-//!    concurrencies, against the ideal (requests x latency / concurrency), and peak memory as
-//!    the bucket count grows.
+//!    concurrencies, against the ideal (requests x latency / concurrency);
+//! 3. memory as the bucket count grows (100, 1,000, 10,000 pairs).
+//!
+//! The emulator runs in a child process (this binary, re-executed with
+//! `BUCKET_ADMIN_E2E_CHILD=1`), so the measured process holds only the client: its peak RSS
+//! is the client's, and the server does not compete with it for the same runtime.
 //!
 //! `cargo bench --bench e2e` (add `-- --quick` for a shorter run). Ratios are compared within
 //! one run; absolute numbers depend on the machine. Results: `docs/benchmarks.md`.
 
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bucket_admin::cos::CosClient;
+use bucket_admin::cos::sign::{KeyTime, sign};
 use bucket_admin::r2::R2Client;
 use bucket_admin::{
     BucketAdmin, CorsConfiguration, CorsMethod, CorsRule, CreateBucketOptions, RetryPolicy,
 };
 use bucket_admin_emulator::{Emulator, Latency, Limits};
 use tokio::sync::Semaphore;
+
+const CHILD_ENV: &str = "BUCKET_ADMIN_E2E_CHILD";
+const LATENCY: Duration = Duration::from_millis(20);
 
 fn cors() -> CorsConfiguration {
     CorsConfiguration::new(vec![
@@ -29,29 +40,159 @@ fn cors() -> CorsConfiguration {
     ])
 }
 
-fn cos_client(emulator: &Emulator) -> CosClient {
-    let c = emulator.cos_credentials().clone();
-    CosClient::builder()
-        .region(c.region)
-        .secret_id(c.secret_id)
-        .secret_key(c.secret_key)
-        .endpoint(emulator.cos_endpoint())
-        .allow_http(true)
-        .build()
-        .expect("cos client")
+/// What the child tells the parent: where it listens and which credentials it accepts.
+struct Server {
+    child: Child,
+    cos_endpoint: String,
+    r2_base_url: String,
+    appid: String,
+    secret_id: String,
+    secret_key: String,
+    region: String,
+    account_id: String,
+    token: String,
 }
 
-fn r2_client(emulator: &Emulator) -> R2Client {
-    let c = emulator.r2_credentials().clone();
-    R2Client::builder()
-        .account_id(c.account_id)
-        .api_token(c.api_token)
-        .base_url(emulator.r2_base_url())
-        .allow_http(true)
-        .pacing(None)
-        .retry_policy(RetryPolicy::disabled())
+impl Server {
+    /// Starts an emulator child with `pairs` R2 bucket pairs (`src-i` with CORS, `dst-i`) and
+    /// `latency_ms` of latency on every request once set up.
+    fn spawn(pairs: usize, latency_ms: u64) -> Server {
+        let mut child = Command::new(std::env::current_exe().expect("current exe"))
+            .env(CHILD_ENV, format!("{pairs} {latency_ms}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn the emulator child");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("child READY line");
+        let f: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
+        assert_eq!(
+            f.first().map(String::as_str),
+            Some("READY"),
+            "child said {line:?}"
+        );
+        Server {
+            child,
+            cos_endpoint: f[1].clone(),
+            r2_base_url: f[2].clone(),
+            appid: f[3].clone(),
+            secret_id: f[4].clone(),
+            secret_key: f[5].clone(),
+            region: f[6].clone(),
+            account_id: f[7].clone(),
+            token: f[8].clone(),
+        }
+    }
+
+    fn cos(&self) -> CosClient {
+        CosClient::builder()
+            .region(self.region.clone())
+            .secret_id(self.secret_id.clone())
+            .secret_key(self.secret_key.clone())
+            .endpoint(self.cos_endpoint.clone())
+            .allow_http(true)
+            .retry_policy(RetryPolicy::disabled())
+            .build()
+            .expect("cos client")
+    }
+
+    fn r2(&self) -> R2Client {
+        R2Client::builder()
+            .account_id(self.account_id.clone())
+            .api_token(self.token.clone())
+            .base_url(self.r2_base_url.clone())
+            .allow_http(true)
+            .pacing(None)
+            .retry_policy(RetryPolicy::disabled())
+            .build()
+            .expect("r2 client")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Closing stdin tells the child to exit.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The child: an emulator with the requested bucket pairs, serving until stdin closes.
+fn run_child(spec: &str) {
+    let mut parts = spec
+        .split_whitespace()
+        .map(|n| n.parse::<u64>().unwrap_or(0));
+    let pairs = parts.next().unwrap_or(0) as usize;
+    let latency_ms = parts.next().unwrap_or(0);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
         .build()
-        .expect("r2 client")
+        .expect("runtime");
+    rt.block_on(async {
+        let emulator = Emulator::builder()
+            .limits(Limits {
+                r2_max_buckets: 2 * pairs + 10,
+                ..Limits::default()
+            })
+            .start()
+            .await
+            .expect("emulator");
+        let c = emulator.r2_credentials().clone();
+        let admin = R2Client::builder()
+            .account_id(c.account_id.clone())
+            .api_token(c.api_token.clone())
+            .base_url(emulator.r2_base_url())
+            .allow_http(true)
+            .pacing(None)
+            .build()
+            .expect("setup client");
+        let cfg = cors();
+        for i in 0..pairs {
+            admin
+                .create_bucket(&format!("src-{i}"), &CreateBucketOptions::default())
+                .await
+                .expect("create src");
+            admin
+                .put_cors(&format!("src-{i}"), &cfg)
+                .await
+                .expect("put");
+            admin
+                .create_bucket(&format!("dst-{i}"), &CreateBucketOptions::default())
+                .await
+                .expect("create dst");
+        }
+        emulator.clear_requests();
+        if latency_ms > 0 {
+            emulator
+                .faults()
+                .set_latency(Latency::Fixed(Duration::from_millis(latency_ms)));
+        }
+        let cos = emulator.cos_credentials().clone();
+        println!(
+            "READY {} {} {} {} {} {} {} {}",
+            emulator.cos_endpoint(),
+            emulator.r2_base_url(),
+            cos.appid,
+            cos.secret_id,
+            cos.secret_key,
+            cos.region,
+            c.account_id,
+            c.api_token
+        );
+        std::io::stdout().flush().expect("flush");
+        // Serve until the parent closes our stdin.
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin().read_line(&mut sink).unwrap_or(0) > 0 {}
+        })
+        .await
+        .expect("stdin watcher");
+        // Requests are recorded by the emulator; drop them before exiting.
+        emulator.clear_requests();
+    });
 }
 
 /// Peak resident set size of this process, in MiB (Linux `VmHWM`).
@@ -67,7 +208,6 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Runs `f` `n` times sequentially and returns requests per second.
 async fn rate<F, Fut>(n: usize, mut f: F) -> f64
 where
     F: FnMut() -> Fut,
@@ -85,55 +225,29 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The raw floor: the exact request the library sent last, replayed with plain reqwest.
-async fn overhead(
-    name: &str,
-    emulator: &Emulator,
+/// Alternates rounds of the library loop and the raw loop; returns the medians.
+async fn compare(
     admin: &dyn BucketAdmin,
     bucket: &str,
+    raw: &reqwest::Client,
+    request: &reqwest::Request,
     n: usize,
     rounds: usize,
-) -> (String, f64, f64) {
+) -> (f64, f64) {
     admin.get_cors(bucket).await.expect("warm-up");
-    let sent = emulator.requests().pop().expect("a request was recorded");
-    let base = emulator.cos_endpoint();
-    let url = if sent.query.is_empty() {
-        format!("{base}{}", sent.path)
-    } else {
-        format!("{base}{}?{}", sent.path, sent.query)
-    };
-    let raw = reqwest::Client::builder().build().expect("reqwest");
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (k, v) in &sent.headers {
-        if let (Ok(k), Ok(v)) = (
-            reqwest::header::HeaderName::from_bytes(k.as_bytes()),
-            reqwest::header::HeaderValue::from_str(v),
-        ) {
-            headers.append(k, v);
-        }
-    }
-    let request = raw
-        .request(sent.method.parse().expect("method"), &url)
-        .headers(headers)
-        .build()
-        .expect("request");
-    // Interleave the two loops so drift on a shared machine hits both alike.
     let (mut lib, mut floor) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        emulator.clear_requests();
         floor.push(
             rate(n, || {
                 let req = request.try_clone().expect("clone");
-                let raw = &raw;
                 async move {
                     let resp = raw.execute(req).await.expect("raw");
-                    assert!(resp.status().is_success());
+                    assert!(resp.status().is_success(), "{}", resp.status());
                     resp.bytes().await.expect("body");
                 }
             })
             .await,
         );
-        emulator.clear_requests();
         lib.push(
             rate(n, || async {
                 admin.get_cors(bucket).await.expect("get_cors");
@@ -141,31 +255,93 @@ async fn overhead(
             .await,
         );
     }
-    (name.to_owned(), median(lib), median(floor))
+    (median(lib), median(floor))
 }
 
-async fn copy_all(
-    src: &Arc<dyn BucketAdmin>,
-    dst: &Arc<dyn BucketAdmin>,
-    pairs: usize,
-    concurrency: usize,
-) -> Duration {
+async fn overhead(quick: bool) {
+    println!("## Client overhead (keep-alive loop against the emulator)\n");
+    let (n, rounds) = if quick { (300, 3) } else { (3000, 7) };
+    let server = Server::spawn(0, 0);
+    let cos = server.cos();
+    let r2 = server.r2();
+    let bucket = format!("bench-{}", server.appid);
+    cos.create_bucket(&bucket, &CreateBucketOptions::default())
+        .await
+        .expect("create");
+    cos.put_cors(&bucket, &cors()).await.expect("put");
+    r2.create_bucket("bench", &CreateBucketOptions::default())
+        .await
+        .expect("create");
+    r2.put_cors("bench", &cors()).await.expect("put");
+
+    let raw = reqwest::Client::new();
+    // The COS request the client sends, signed once with the public signer for a window that
+    // covers the run: the floor pays no signing.
+    let host = cos.bucket_host(&bucket);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let sig = sign(
+        &server.secret_id,
+        &server.secret_key,
+        "GET",
+        "/",
+        &[("cors", "")],
+        &[("Host", host.as_str())],
+        KeyTime::new(now - 60, now + 3600),
+    );
+    let cos_request = raw
+        .get(format!("{}/?cors", server.cos_endpoint))
+        .header("Host", &host)
+        .header("Authorization", sig.authorization())
+        .build()
+        .expect("cos request");
+    let r2_request = raw
+        .get(format!(
+            "{}/accounts/{}/r2/buckets/bench/cors",
+            server.r2_base_url, server.account_id
+        ))
+        .bearer_auth(&server.token)
+        .build()
+        .expect("r2 request");
+
+    println!("| call | library req/s | raw reqwest req/s (floor) | floor / library |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, admin, bucket, request) in [
+        (
+            "COS get_cors (signs every request)",
+            &cos as &dyn BucketAdmin,
+            bucket.as_str(),
+            &cos_request,
+        ),
+        ("R2 get_cors", &r2 as &dyn BucketAdmin, "bench", &r2_request),
+    ] {
+        let (lib, floor) = compare(admin, bucket, &raw, request, n, rounds).await;
+        println!("| {name} | {lib:.0} | {floor:.0} | {:.3}x |", floor / lib);
+    }
+}
+
+async fn copy_all(admin: &Arc<dyn BucketAdmin>, pairs: usize, concurrency: usize) -> Duration {
     let gate = Arc::new(Semaphore::new(concurrency));
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..pairs {
-        let (src, dst, gate) = (src.clone(), dst.clone(), gate.clone());
+        let (admin, gate) = (admin.clone(), gate.clone());
         let permit = gate.acquire_owned().await.expect("semaphore");
         tasks.spawn(async move {
-            let cfg = src
+            let cfg = admin
                 .get_cors(&format!("src-{i}"))
                 .await
                 .expect("get")
                 .expect("configured");
-            dst.put_cors(&format!("dst-{i}"), &cfg).await.expect("put");
+            admin
+                .put_cors(&format!("dst-{i}"), &cfg)
+                .await
+                .expect("put");
             drop(permit);
         });
-        // Reap finished tasks as we go so memory tracks concurrency, not the bucket count.
+        // Reap finished tasks as we go so memory follows the concurrency, not the bucket count.
         while let Some(done) = tasks.try_join_next() {
             done.expect("task");
         }
@@ -176,116 +352,64 @@ async fn copy_all(
     start.elapsed()
 }
 
-async fn setup_pairs(admin: &dyn BucketAdmin, pairs: usize, from: usize) {
-    let cfg = cors();
-    for i in from..pairs {
-        admin
-            .create_bucket(&format!("src-{i}"), &CreateBucketOptions::default())
-            .await
-            .expect("create src");
-        admin
-            .put_cors(&format!("src-{i}"), &cfg)
-            .await
-            .expect("put");
-        admin
-            .create_bucket(&format!("dst-{i}"), &CreateBucketOptions::default())
-            .await
-            .expect("create dst");
+async fn bulk(quick: bool) {
+    println!(
+        "\n## Bulk CORS copy (R2 -> R2, 20 ms injected latency per request, 2 requests per pair)\n"
+    );
+    let pairs = if quick { 100 } else { 1000 };
+    println!("| pairs | concurrency | wall | ideal | wall / ideal |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    let server = Server::spawn(pairs, LATENCY.as_millis() as u64);
+    let admin: Arc<dyn BucketAdmin> = Arc::new(server.r2());
+    let concurrencies: &[usize] = if quick { &[8, 64] } else { &[1, 8, 64] };
+    for &c in concurrencies {
+        let wall = copy_all(&admin, pairs, c).await;
+        let ideal = LATENCY * (2 * pairs) as u32 / c as u32;
+        println!(
+            "| {pairs} | {c} | {:.2} s | {:.2} s | {:.2}x |",
+            wall.as_secs_f64(),
+            ideal.as_secs_f64(),
+            wall.as_secs_f64() / ideal.as_secs_f64()
+        );
+    }
+    drop(server);
+
+    println!(
+        "\n## Client memory as the bucket count grows (concurrency 64, emulator in another process)\n"
+    );
+    println!("| pairs | wall | wall / ideal | peak RSS of the client process |");
+    println!("| ---: | ---: | ---: | ---: |");
+    let sizes: &[usize] = if quick {
+        &[100, 1000]
+    } else {
+        &[100, 1000, 10_000]
+    };
+    for &size in sizes {
+        let server = Server::spawn(size, LATENCY.as_millis() as u64);
+        let admin: Arc<dyn BucketAdmin> = Arc::new(server.r2());
+        let wall = copy_all(&admin, size, 64).await;
+        let ideal = LATENCY * (2 * size) as u32 / 64;
+        println!(
+            "| {size} | {:.2} s | {:.2}x | {:.1} MiB |",
+            wall.as_secs_f64(),
+            wall.as_secs_f64() / ideal.as_secs_f64(),
+            peak_rss_mib()
+        );
     }
 }
 
 fn main() {
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        run_child(&spec);
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
     rt.block_on(async {
-        println!("## Client overhead (keep-alive loop against the emulator)\n");
-        let (n, rounds) = if quick { (300, 3) } else { (2000, 5) };
-        let emulator = Emulator::start().await.expect("emulator");
-        let cos = cos_client(&emulator);
-        let r2 = r2_client(&emulator);
-        let cos_bucket = format!("bench-{}", emulator.cos_credentials().appid);
-        cos.create_bucket(&cos_bucket, &CreateBucketOptions::default())
-            .await
-            .expect("create");
-        cos.put_cors(&cos_bucket, &cors()).await.expect("put");
-        r2.create_bucket("bench", &CreateBucketOptions::default())
-            .await
-            .expect("create");
-        r2.put_cors("bench", &cors()).await.expect("put");
-        let rows = [
-            overhead(
-                "COS get_cors (signs every request)",
-                &emulator,
-                &cos,
-                &cos_bucket,
-                n,
-                rounds,
-            )
-            .await,
-            overhead("R2 get_cors", &emulator, &r2, "bench", n, rounds).await,
-        ];
-        println!("| call | library req/s | raw reqwest req/s (floor) | floor / library |");
-        println!("| --- | ---: | ---: | ---: |");
-        for (name, lib, floor) in rows {
-            println!("| {name} | {lib:.0} | {floor:.0} | {:.3}x |", floor / lib);
-        }
-        drop(emulator);
-
-        println!("\n## Bulk CORS copy (R2 -> R2, 20 ms injected latency per request)\n");
-        let latency = Duration::from_millis(20);
-        let emulator = Emulator::builder()
-            .limits(Limits {
-                r2_max_buckets: 30_000,
-                ..Limits::default()
-            })
-            .start()
-            .await
-            .expect("emulator");
-        let admin: Arc<dyn BucketAdmin> = Arc::new(r2_client(&emulator));
-        let pairs = if quick { 100 } else { 1000 };
-        setup_pairs(admin.as_ref(), pairs, 0).await;
-        emulator.faults().set_latency(Latency::Fixed(latency));
-        println!("| pairs | concurrency | wall | ideal | wall / ideal |");
-        println!("| ---: | ---: | ---: | ---: | ---: |");
-        let concurrencies: &[usize] = if quick { &[8, 64] } else { &[1, 8, 64] };
-        for &c in concurrencies {
-            let wall = copy_all(&admin, &admin, pairs, c).await;
-            let ideal = latency * (2 * pairs) as u32 / c as u32;
-            println!(
-                "| {pairs} | {c} | {:.2} s | {:.2} s | {:.2}x |",
-                wall.as_secs_f64(),
-                ideal.as_secs_f64(),
-                wall.as_secs_f64() / ideal.as_secs_f64()
-            );
-        }
-
-        println!("\n## Memory as the bucket count grows (concurrency 64)\n");
-        println!("| pairs | wall | peak RSS of the process (client + emulator) |");
-        println!("| ---: | ---: | ---: |");
-        emulator.faults().set_latency(Latency::None);
-        let sizes: &[usize] = if quick {
-            &[100, 1000]
-        } else {
-            &[100, 1000, 10_000]
-        };
-        let mut ready = pairs;
-        for &size in sizes {
-            if size > ready {
-                emulator.faults().set_latency(Latency::None);
-                setup_pairs(admin.as_ref(), size, ready).await;
-                ready = size;
-            }
-            emulator.faults().set_latency(Latency::Fixed(latency));
-            emulator.clear_requests();
-            let wall = copy_all(&admin, &admin, size, 64).await;
-            println!(
-                "| {size} | {:.2} s | {:.1} MiB |",
-                wall.as_secs_f64(),
-                peak_rss_mib()
-            );
-        }
+        overhead(quick).await;
+        bulk(quick).await;
     });
 }
