@@ -114,6 +114,16 @@ fn codecs(c: &mut Criterion) {
     c.bench_function("codec/cors 100 rules/R2 JSON decode", |b| {
         b.iter(|| r2_codec::decode_cors(black_box(&r2_json)))
     });
+    // What every get_cors decodes: a one-rule document.
+    let one = CorsConfiguration::new(hundred_rules().rules.into_iter().take(1).collect());
+    let cos_one = cos_codec::encode_cors(&one).expect("encode");
+    let r2_one = r2_codec::encode_cors(&one).expect("encode");
+    c.bench_function("codec/cors 1 rule/COS XML decode", |b| {
+        b.iter(|| cos_codec::decode_cors(black_box(&cos_one)))
+    });
+    c.bench_function("codec/cors 1 rule/R2 JSON decode", |b| {
+        b.iter(|| r2_codec::decode_cors(black_box(&r2_one)))
+    });
     let lifecycle = thousand_lifecycle_rules();
     let cos_xml = cos_codec::encode_lifecycle(&lifecycle).expect("encode");
     let r2_json = r2_codec::encode_lifecycle(&lifecycle).expect("encode");

@@ -344,7 +344,7 @@ pub fn evaluate(config: Option<&CorsConfiguration>, req: &PreflightRequest) -> P
     let Some(config) = config.filter(|c| !c.rules.is_empty()) else {
         return denied(DenialReason::NoConfiguration, Vec::new());
     };
-    let mut mismatches = Vec::new();
+    let mut mismatches = Vec::with_capacity(config.rules.len());
     for (index, rule) in config.rules.iter().enumerate() {
         match rule_mismatch(rule, req) {
             Some(failed) => mismatches.push(RuleMismatch {
