@@ -275,6 +275,15 @@ async fn compare(
     }
 }
 
+/// One overhead comparison: label, client, bucket, the floor's request, the body decoder.
+type Case<'a> = (
+    &'a str,
+    &'a dyn BucketAdmin,
+    &'a str,
+    &'a reqwest::Request,
+    fn(&[u8]),
+);
+
 fn decode_cos(body: &[u8]) {
     let text = std::str::from_utf8(body).expect("utf-8");
     bucket_admin::cos::codec::decode_cors(text).expect("COS CORS XML");
@@ -338,7 +347,7 @@ async fn overhead(quick: bool) {
         "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    let cases: [(&str, &dyn BucketAdmin, &str, &reqwest::Request, fn(&[u8])); 2] = [
+    let cases: [Case<'_>; 2] = [
         (
             "COS get_cors (signs every request)",
             &cos,
