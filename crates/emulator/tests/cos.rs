@@ -659,3 +659,28 @@ async fn recorded_sdk_requests_verify() {
     }
     assert!(replayed > 10, "replayed {replayed}");
 }
+
+#[tokio::test]
+async fn unimplemented_sub_resources_answer_501_instead_of_another_operation() {
+    let emu = Emulator::start().await.unwrap();
+    let cos = Cos::new(&emu);
+    cos.create("gamma").await;
+    for (method, sub) in [
+        ("GET", "acl"),
+        ("GET", "location"),
+        ("GET", "tagging"),
+        // A PUT of an unknown sub-resource must not be taken for a bucket creation (409).
+        ("PUT", "acl"),
+        ("PUT", "tagging"),
+    ] {
+        let r = cos.bucket(method, "gamma", Some(sub), b"").await;
+        assert_eq!(r.status(), 501, "{method} ?{sub}");
+        assert_eq!(
+            code(&r.text().await.unwrap()),
+            "NotImplemented",
+            "{method} ?{sub}"
+        );
+    }
+    // Plain GET on the bucket is still the (empty) object listing.
+    assert_eq!(cos.bucket("GET", "gamma", None, b"").await.status(), 200);
+}

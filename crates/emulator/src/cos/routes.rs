@@ -19,6 +19,28 @@ const MAX_CORS_BODY: usize = 64 * 1024;
 
 const SUBRESOURCES: [&str; 5] = ["cors", "lifecycle", "versioning", "replication", "policy"];
 
+/// Bucket sub-resources COS has and the emulator does not implement. They answer 501 rather
+/// than falling through to create-bucket (PUT) or the object listing (GET), which would hand
+/// an SDK a well-formed answer to a question it did not ask.
+const UNIMPLEMENTED_SUBRESOURCES: [&str; 16] = [
+    "acl",
+    "location",
+    "tagging",
+    "website",
+    "logging",
+    "inventory",
+    "domain",
+    "referer",
+    "encryption",
+    "accelerate",
+    "intelligenttiering",
+    "object-lock",
+    "origin",
+    "uploads",
+    "versions",
+    "notification",
+];
+
 /// Handle one COS request.
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
     let raw_host = req
@@ -336,6 +358,19 @@ fn bucket_op(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) -> R
         Ok(s) => s,
         Err(m) => return error(sh, req, 400, "InvalidArgument", &m),
     };
+    let query = req.query_pairs();
+    if let Some(other) = UNIMPLEMENTED_SUBRESOURCES
+        .iter()
+        .find(|name| query.iter().any(|(k, _)| k == *name))
+    {
+        return error(
+            sh,
+            req,
+            501,
+            "NotImplemented",
+            &format!("The emulator does not implement the `{other}` sub-resource."),
+        );
+    }
     if appid != sh.cos.appid {
         return error(sh, req, 403, "AccessDenied", "Access Denied.");
     }
