@@ -290,6 +290,16 @@ async fn r2_rejects_bad_input_before_sending() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{case}: {err}");
     }
 
+    // Every bucket call, not only create, refuses a name R2 can never hold.
+    for err in [
+        client.get_cors("Bad_Name").await.expect_err("get"),
+        client.head_bucket("ab").await.expect_err("head"),
+        client.delete_bucket("-x-").await.expect_err("delete"),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert_names("bucket name", &err, "bucket", "3-63 characters");
+    }
+
     for (case, cfg, field, words) in common_cors_cases() {
         let err = client.put_cors(good, &cfg).await.expect_err(case);
         assert_names(case, &err, field, words);

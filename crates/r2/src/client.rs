@@ -332,17 +332,14 @@ fn validate_bucket_name(bucket: &str) -> Result<()> {
     v.into_result()
 }
 
-/// Requests must name a bucket: an empty name would address the collection instead.
+/// Every bucket call names a valid bucket: a name R2 can never hold (or an empty one, which
+/// would address the collection instead) is rejected before anything is sent.
 fn require_bucket(op: Operation, bucket: &str) -> Result<()> {
-    if bucket.is_empty() {
-        return Err(Error::invalid_input(vec![bucket_admin_core::Violation::new(
-            "bucket",
-            "must not be empty",
-        )])
-        .with_provider(Provider::R2)
-        .with_operation(op));
-    }
-    Ok(())
+    validate_bucket_name(bucket).map_err(|e| {
+        e.with_provider(Provider::R2)
+            .with_operation(op)
+            .with_bucket(bucket)
+    })
 }
 
 impl R2Client {
