@@ -20,6 +20,7 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::codec;
 use crate::config::{CosClientBuilder, REGIONAL_SERVICE_DOMAIN, config_error, mask_id};
 use crate::sign::{self, KeyTime};
 use crate::validate;
@@ -570,6 +571,27 @@ impl CosClient {
         }
     }
 
+    /// GET of a configuration sub-resource decoded with the matching [`codec`] function;
+    /// `Ok(None)` when COS says it is not set.
+    async fn get_xml_config<T>(
+        &self,
+        op: Operation,
+        bucket: &str,
+        sub: &str,
+        decode: fn(&str) -> Result<T>,
+    ) -> Result<Option<T>> {
+        self.check_bucket(op, bucket)?;
+        let mut req = self.bucket_request(op, Method::GET, bucket);
+        req.query = subresource(sub);
+        let Some(resp) = self.get_config(req).await? else {
+            return Ok(None);
+        };
+        resp.text()
+            .and_then(decode)
+            .map(Some)
+            .map_err(|e| self.decode_err(e, op, bucket, &resp))
+    }
+
     fn decode_err(&self, e: Error, op: Operation, bucket: &str, resp: &Response) -> Error {
         let e = match resp.header("x-cos-request-id") {
             Some(id) => e.with_request_id(id),
@@ -1013,19 +1035,10 @@ impl BucketAdmin for CosClient {
     }
 
     async fn get_cors(&self, bucket: &str) -> Result<Option<CorsConfiguration>> {
-        let op = Operation::GetCors;
-        self.check_bucket(op, bucket)?;
-        let mut req = self.bucket_request(op, Method::GET, bucket);
-        req.query = subresource("cors");
-        let Some(resp) = self.get_config(req).await? else {
-            return Ok(None);
-        };
-        let cfg = resp
-            .text()
-            .and_then(|t| wire::from_xml::<CorsXml>(t, "CORS"))
-            .and_then(CorsXml::into_model)
-            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
-        Ok((!cfg.rules.is_empty()).then_some(cfg))
+        let cfg = self
+            .get_xml_config(Operation::GetCors, bucket, "cors", codec::decode_cors)
+            .await?;
+        Ok(cfg.filter(|c| !c.rules.is_empty()))
     }
 
     async fn put_cors(&self, bucket: &str, config: &CorsConfiguration) -> Result<()> {
@@ -1057,19 +1070,15 @@ impl BucketAdmin for CosClient {
     }
 
     async fn get_lifecycle(&self, bucket: &str) -> Result<Option<LifecycleConfiguration>> {
-        let op = Operation::GetLifecycle;
-        self.check_bucket(op, bucket)?;
-        let mut req = self.bucket_request(op, Method::GET, bucket);
-        req.query = subresource("lifecycle");
-        let Some(resp) = self.get_config(req).await? else {
-            return Ok(None);
-        };
-        let cfg = resp
-            .text()
-            .and_then(|t| wire::from_xml::<LifecycleXml>(t, "lifecycle"))
-            .and_then(LifecycleXml::into_model)
-            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
-        Ok((!cfg.rules.is_empty()).then_some(cfg))
+        let cfg = self
+            .get_xml_config(
+                Operation::GetLifecycle,
+                bucket,
+                "lifecycle",
+                codec::decode_lifecycle,
+            )
+            .await?;
+        Ok(cfg.filter(|c| !c.rules.is_empty()))
     }
 
     async fn put_lifecycle(&self, bucket: &str, config: &LifecycleConfiguration) -> Result<()> {
@@ -1137,19 +1146,15 @@ impl BucketAdmin for CosClient {
     }
 
     async fn get_replication(&self, bucket: &str) -> Result<Option<ReplicationConfiguration>> {
-        let op = Operation::GetReplication;
-        self.check_bucket(op, bucket)?;
-        let mut req = self.bucket_request(op, Method::GET, bucket);
-        req.query = subresource("replication");
-        let Some(resp) = self.get_config(req).await? else {
-            return Ok(None);
-        };
-        let cfg = resp
-            .text()
-            .and_then(|t| wire::from_xml::<ReplicationXml>(t, "replication"))
-            .and_then(ReplicationXml::into_model)
-            .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
-        Ok((!cfg.rules.is_empty()).then_some(cfg))
+        let cfg = self
+            .get_xml_config(
+                Operation::GetReplication,
+                bucket,
+                "replication",
+                codec::decode_replication,
+            )
+            .await?;
+        Ok(cfg.filter(|c| !c.rules.is_empty()))
     }
 
     async fn put_replication(&self, bucket: &str, config: &ReplicationConfiguration) -> Result<()> {
