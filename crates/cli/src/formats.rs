@@ -343,7 +343,16 @@ pub fn parse_cors(text: &str, forced: Option<CorsFormat>) -> Result<ParsedCors, 
         CorsFormat::Neutral => from_json::<CorsConfiguration>(text, format)?,
         CorsFormat::S3Json => from_json::<S3Doc>(text, format)?.into_neutral()?,
         CorsFormat::CosJson => from_json::<CosDoc>(text, format)?.into_neutral()?,
-        CorsFormat::R2Json => from_json::<R2Doc>(text, format)?.into_neutral()?,
+        // The R2 client's own decoder (exact maxAgeSeconds, method names), after unwrapping an
+        // API envelope; a document without rules is an empty configuration.
+        CorsFormat::R2Json => {
+            let rules = from_json::<Value>(text, format)?;
+            bucket_admin_r2::codec::decode_cors(&rules.to_string())
+                .map_err(|e| {
+                    FormatError::new(format!("invalid {}: {}", format.describe(), e.message()))
+                })?
+                .unwrap_or_default()
+        }
         // The same codec the COS client sends and parses with, so a file and the wire agree.
         CorsFormat::CosXml => bucket_admin_cos::codec::decode_cors(clean(text)).map_err(|e| {
             FormatError::new(format!(
@@ -703,32 +712,29 @@ impl CosDoc {
 
 // ---- R2 / wrangler JSON ----
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What `--output-format r2` writes (reading goes through `bucket_admin_r2::codec`).
+#[derive(Debug, Serialize)]
 struct R2Doc {
     rules: Vec<R2Rule>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 struct R2Rule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
     allowed: R2Allowed,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     expose_headers: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     max_age_seconds: Option<u32>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize)]
 struct R2Allowed {
-    #[serde(default)]
     origins: Vec<String>,
-    #[serde(default)]
     methods: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     headers: Vec<String>,
 }
 
@@ -750,24 +756,6 @@ impl R2Doc {
                 })
                 .collect(),
         }
-    }
-
-    fn into_neutral(self) -> Result<CorsConfiguration, FormatError> {
-        let mut rules = Vec::with_capacity(self.rules.len());
-        for (i, r) in self.rules.into_iter().enumerate() {
-            rules.push(CorsRule {
-                id: r.id,
-                allowed_methods: parse_methods(
-                    &r.allowed.methods,
-                    &format!("rules[{i}].allowed.methods"),
-                )?,
-                allowed_origins: r.allowed.origins,
-                allowed_headers: r.allowed.headers,
-                expose_headers: r.expose_headers,
-                max_age_seconds: r.max_age_seconds,
-            });
-        }
-        Ok(CorsConfiguration::new(rules))
     }
 }
 
