@@ -47,10 +47,20 @@ prop_compose! {
     }
 }
 
-fn date() -> impl Strategy<Value = Date> {
+fn day() -> impl Strategy<Value = Date> {
     (1990i32..2200, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| {
         Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), d).expect("date")
     })
+}
+
+/// COS dates are midnights China time.
+fn cos_date() -> impl Strategy<Value = bucket_admin::LifecycleDate> {
+    day().prop_map(bucket_admin::LifecycleDate::china)
+}
+
+/// R2 dates are midnights UTC.
+fn r2_date() -> impl Strategy<Value = bucket_admin::LifecycleDate> {
+    day().prop_map(bucket_admin::LifecycleDate::utc)
 }
 
 fn cos_class() -> impl Strategy<Value = StorageClass> {
@@ -66,7 +76,7 @@ fn cos_class() -> impl Strategy<Value = StorageClass> {
 fn cos_trigger() -> impl Strategy<Value = Trigger> {
     prop_oneof![
         (1u32..10_000).prop_map(|d| Trigger::After(Age::days(d))),
-        date().prop_map(Trigger::On)
+        cos_date().prop_map(Trigger::On)
     ]
 }
 
@@ -78,7 +88,7 @@ prop_compose! {
         tags in prop::collection::vec(("[a-z]{1,6}", "[a-z0-9]{1,6}").prop_map(|(k, v)| Tag::new(k, v)), 0..3),
         expiration in proptest::option::of(prop_oneof![
             (1u32..10_000).prop_map(|d| Expiration::After(Age::days(d))),
-            date().prop_map(Expiration::On),
+            cos_date().prop_map(Expiration::On),
             Just(Expiration::ExpiredObjectDeleteMarker),
         ]),
         transitions in prop::collection::vec((cos_trigger(), cos_class()).prop_map(|(trigger, storage_class)| Transition { trigger, storage_class }), 0..3),
@@ -102,11 +112,11 @@ prop_compose! {
         prefix in proptest::option::of("[a-z0-9/]{1,12}"),
         expiration in proptest::option::of(prop_oneof![
             (1u64..100_000_000).prop_map(|s| Expiration::After(Age::seconds(s))),
-            date().prop_map(Expiration::On),
+            r2_date().prop_map(Expiration::On),
         ]),
         transitions in prop::collection::vec(prop_oneof![
             (1u64..100_000_000).prop_map(|s| Trigger::After(Age::seconds(s))),
-            date().prop_map(Trigger::On),
+            r2_date().prop_map(Trigger::On),
         ].prop_map(|trigger| Transition { trigger, storage_class: StorageClass::InfrequentAccess }), 0..2),
         abort in proptest::option::of((1u64..100_000_000).prop_map(Age::seconds)),
     ) -> LifecycleRule {

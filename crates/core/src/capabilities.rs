@@ -46,6 +46,8 @@ pub struct Capabilities {
     pub lifecycle_age_unit: AgeUnit,
     /// Whether actions can trigger on a date.
     pub lifecycle_dates: bool,
+    /// The zone lifecycle dates are midnights in (COS `+08:00`, R2 UTC).
+    pub lifecycle_date_offset: time::UtcOffset,
     /// Whether rules can filter on object tags.
     pub lifecycle_tags: bool,
     /// Whether rules can act on noncurrent versions.
@@ -97,6 +99,7 @@ impl Capabilities {
             max_lifecycle_rules: None,
             lifecycle_age_unit: AgeUnit::Days,
             lifecycle_dates: false,
+            lifecycle_date_offset: time::UtcOffset::UTC,
             lifecycle_tags: false,
             lifecycle_noncurrent_versions: false,
             lifecycle_expired_object_delete_marker: false,
@@ -143,7 +146,14 @@ impl Capabilities {
                     AgeUnit::Seconds => "seconds".into(),
                 },
             ),
-            ("lifecycle dates", yes(self.lifecycle_dates)),
+            (
+                "lifecycle dates",
+                if self.lifecycle_dates {
+                    format!("yes (midnight {})", zone_name(self.lifecycle_date_offset))
+                } else {
+                    "no".into()
+                },
+            ),
             ("lifecycle tag filters", yes(self.lifecycle_tags)),
             (
                 "lifecycle noncurrent versions",
@@ -219,4 +229,14 @@ mod tests {
         assert_eq!(lines[3], "| max CORS rules | 100 | no documented limit |");
         assert!(lines.iter().all(|l| l.matches('|').count() == 4));
     }
+}
+
+/// `UTC` or `+08:00`.
+pub(crate) fn zone_name(offset: time::UtcOffset) -> String {
+    if offset == time::UtcOffset::UTC {
+        return "UTC".into();
+    }
+    let (h, m, _) = offset.as_hms();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
 }

@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use crate::capabilities::{AgeUnit, Capabilities};
 use crate::error::{Error, Operation};
 use crate::models::{
-    Age, CorsConfiguration, Expiration, LifecycleConfiguration, LifecycleRule, Trigger,
+    Age, CorsConfiguration, Expiration, LifecycleConfiguration, LifecycleDate, LifecycleRule,
+    Trigger,
 };
 
 /// What happened to a field.
@@ -176,6 +177,39 @@ pub fn cors_for(
     })
 }
 
+/// Moves a date into the target's zone, keeping the calendar day, and reports the shift: a
+/// lifecycle date is a midnight, so the same instant cannot be written in another zone.
+fn fit_date(
+    date: LifecycleDate,
+    target: &Capabilities,
+    at: &str,
+    report: &mut Report,
+) -> LifecycleDate {
+    let zone = target.lifecycle_date_offset;
+    if date.offset() == zone {
+        return date;
+    }
+    let moved = date.with_offset(zone);
+    let shift = (moved.instant() - date.instant()).whole_minutes();
+    let (hours, minutes) = (shift.unsigned_abs() / 60, shift.unsigned_abs() % 60);
+    let amount = if minutes == 0 {
+        format!("{hours} hour(s)")
+    } else {
+        format!("{hours} h {minutes} min")
+    };
+    report.add(
+        at.to_owned(),
+        ChangeKind::Changed,
+        format!(
+            "{} dates are midnight {}: {date} becomes {moved}, {amount} {}",
+            target.provider,
+            crate::capabilities::zone_name(zone),
+            if shift > 0 { "later" } else { "earlier" }
+        ),
+    );
+    moved
+}
+
 /// Fits a lifecycle configuration to `target`.
 ///
 /// Fails with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) when the target has no
@@ -256,6 +290,12 @@ pub fn lifecycle_for(
                 );
                 None
             }
+            Some(Expiration::On(date)) => Some(Expiration::On(fit_date(
+                date,
+                target,
+                &format!("{at}.expiration.on"),
+                &mut report,
+            ))),
             other => other,
         };
         for (j, t) in source.transitions.iter().enumerate() {
@@ -289,7 +329,12 @@ pub fn lifecycle_for(
                     );
                     continue;
                 }
-                on @ Trigger::On(_) => on,
+                Trigger::On(date) => Trigger::On(fit_date(
+                    date,
+                    target,
+                    &format!("{tat}.trigger.on"),
+                    &mut report,
+                )),
             };
             rule.transitions.push(crate::models::Transition {
                 trigger,
@@ -395,6 +440,48 @@ mod tests {
         CorsMethod, CorsRule, LifecycleFilter, NoncurrentTransition, StorageClass, Tag, Transition,
     };
 
+    #[test]
+    fn dates_moved_to_another_zone_are_reported_with_the_shift() {
+        let day = date!(2031 - 04 - 20);
+        let cfg = LifecycleConfiguration::new(vec![LifecycleRule {
+            id: Some("a".into()),
+            enabled: true,
+            expiration: Some(Expiration::On(LifecycleDate::china(day))),
+            transitions: vec![Transition {
+                trigger: Trigger::On(LifecycleDate::china(day)),
+                storage_class: StorageClass::InfrequentAccess,
+            }],
+            ..LifecycleRule::default()
+        }]);
+        let to_r2 = lifecycle_for(&cfg, &r2_like()).unwrap();
+        assert_eq!(
+            to_r2.value.rules[0].expiration,
+            Some(Expiration::On(LifecycleDate::utc(day)))
+        );
+        assert_eq!(
+            to_r2.value.rules[0].transitions[0].trigger,
+            Trigger::On(LifecycleDate::utc(day))
+        );
+        let fields: Vec<_> = to_r2.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "rules[0].expiration.on",
+                "rules[0].transitions[0].trigger.on"
+            ]
+        );
+        assert!(to_r2.changes.iter().all(|c| c.kind == ChangeKind::Changed));
+        assert!(
+            to_r2.changes[0].detail.contains("8 hour(s) later"),
+            "{}",
+            to_r2.changes[0].detail
+        );
+        let back = lifecycle_for(&to_r2.value, &cos_like()).unwrap();
+        assert_eq!(back.value, cfg);
+        assert!(back.changes[0].detail.contains("8 hour(s) earlier"));
+        assert!(lifecycle_for(&cfg, &cos_like()).unwrap().changes.is_empty());
+    }
+
     fn cos_like() -> Capabilities {
         let mut c = Capabilities::none(Provider::Cos);
         c.cors = true;
@@ -403,6 +490,7 @@ mod tests {
         c.lifecycle = true;
         c.lifecycle_age_unit = AgeUnit::Days;
         c.lifecycle_dates = true;
+        c.lifecycle_date_offset = crate::models::CHINA_STANDARD_TIME;
         c.lifecycle_tags = true;
         c.lifecycle_noncurrent_versions = true;
         c.lifecycle_abort_multipart = true;
@@ -503,7 +591,7 @@ mod tests {
                     storage_class: StorageClass::InfrequentAccess,
                 },
                 Transition {
-                    trigger: Trigger::On(date!(2031 - 01 - 01)),
+                    trigger: Trigger::On(LifecycleDate::utc(date!(2031 - 01 - 01))),
                     storage_class: StorageClass::Archive,
                 },
             ],

@@ -32,7 +32,7 @@ pub use admin::BucketAdmin;
 pub use capabilities::{AgeUnit, Capabilities};
 pub use error::{Error, ErrorKind, Operation, Provider, Result, Retryable};
 pub use models::*;
-pub use retry::RetryPolicy;
+pub use retry::{RetryPolicy, parse_retry_after};
 pub use validate::{Violation, Violations};
 
 /// Re-exported so providers and users share one `async_trait` version.

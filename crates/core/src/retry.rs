@@ -149,7 +149,15 @@ impl RetryPolicy {
                     let Some(delay) = self.delay_for(n, &err, &mut rng) else {
                         tracing::debug!(%operation, attempt = n, retry_after = ?err.retry_after(),
                             "provider asked to wait longer than the retry policy allows; giving up");
-                        return Err(err.with_attempts(n));
+                        let asked = err.retry_after().unwrap_or_default();
+                        return Err(err.with_attempts(n).with_detail(
+                            "retry_after_refused",
+                            format!(
+                                "the provider asked to wait {} s, longer than the retry policy's cap of {} s",
+                                asked.as_secs(),
+                                self.max_retry_after.as_secs()
+                            ),
+                        ));
                     };
                     tracing::debug!(%operation, attempt = n, ?delay, error = %err, "retrying");
                     tokio::time::sleep(delay).await;
@@ -158,6 +166,23 @@ impl RetryPolicy {
             }
         }
     }
+}
+
+/// Parses an HTTP `Retry-After` value: delay-seconds (`120`, fractions accepted) or an HTTP
+/// date (`Wed, 21 Oct 2026 07:28:00 GMT`), measured from `now`. A date in the past is a zero
+/// wait. A huge value saturates rather than overflowing, so a retry policy sees it as too long
+/// (and reports it) instead of treating it as absent. `None` only when the value is neither
+/// form.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return None;
+        }
+        return Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -170,6 +195,23 @@ mod tests {
 
     fn failing(kind: ErrorKind) -> Error {
         Error::new(kind, "injected")
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_http_dates() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_retry_after(" 0.5 ", now),
+            Some(Duration::from_millis(500))
+        );
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(7)));
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
+        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("1e300", now), Some(Duration::MAX));
+        assert_eq!(parse_retry_after("-1", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
     }
 
     #[test]

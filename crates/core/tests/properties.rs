@@ -4,8 +4,8 @@ use bucket_admin_core::convert::{ChangeKind, cors_for, lifecycle_for};
 use bucket_admin_core::preflight::{PreflightOutcome, PreflightRequest, evaluate};
 use bucket_admin_core::{
     Age, AgeUnit, Capabilities, CorsConfiguration, CorsMethod, CorsRule, Expiration,
-    LifecycleConfiguration, LifecycleFilter, LifecycleRule, Provider, StorageClass, Tag,
-    Transition, Trigger,
+    LifecycleConfiguration, LifecycleDate, LifecycleFilter, LifecycleRule, Provider, StorageClass,
+    Tag, Transition, Trigger,
 };
 use proptest::prelude::*;
 use time::Date;
@@ -63,9 +63,12 @@ fn age() -> impl Strategy<Value = Age> {
     ]
 }
 
-fn date() -> impl Strategy<Value = Date> {
+/// Dates in UTC, the zone of the test targets (the zone shift has its own unit test).
+fn date() -> impl Strategy<Value = LifecycleDate> {
     (2000i32..2100, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| {
-        Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), d).expect("date")
+        LifecycleDate::utc(
+            Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), d).expect("date"),
+        )
     })
 }
 

@@ -105,6 +105,7 @@ pub fn cos_capabilities() -> Capabilities {
     c.max_lifecycle_rules = Some(validate::MAX_LIFECYCLE_RULES);
     c.lifecycle_age_unit = AgeUnit::Days;
     c.lifecycle_dates = true;
+    c.lifecycle_date_offset = bucket_admin_core::CHINA_STANDARD_TIME;
     c.lifecycle_tags = true;
     c.lifecycle_noncurrent_versions = true;
     c.lifecycle_expired_object_delete_marker = true;

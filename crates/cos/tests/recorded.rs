@@ -210,13 +210,16 @@ fn class(v: &Value) -> StorageClass {
     }
 }
 
-fn date(v: &Value) -> Date {
+fn date(v: &Value) -> bucket_admin_core::LifecycleDate {
     let t = text(v).unwrap();
-    Date::parse(
+    let day = Date::parse(
         &t[..10],
         time::macros::format_description!("[year]-[month]-[day]"),
     )
-    .unwrap()
+    .unwrap();
+    // The SDK's `get_date` writes midnight China time.
+    assert!(t.ends_with("+08:00"), "{t}");
+    bucket_admin_core::LifecycleDate::china(day)
 }
 
 fn strings(v: &Value) -> Vec<String> {

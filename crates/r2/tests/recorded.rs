@@ -148,13 +148,15 @@ fn u(v: Option<&Value>) -> Option<u64> {
     })
 }
 
-fn date(raw: &str) -> time::Date {
+fn date(raw: &str) -> bucket_admin_core::LifecycleDate {
     let d = &raw[..10];
-    time::Date::parse(
-        d,
-        &time::macros::format_description!("[year]-[month]-[day]"),
+    bucket_admin_core::LifecycleDate::utc(
+        time::Date::parse(
+            d,
+            &time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap(),
     )
-    .unwrap()
 }
 
 /// The neutral CORS configuration a wire body describes (an independent reading of the schema).
@@ -267,11 +269,14 @@ fn lock_from(body: &Value) -> Vec<LockRule> {
                 Some("Age") => LockCondition::Age {
                     max_age_seconds: u(r.pointer("/condition/maxAgeSeconds")).unwrap(),
                 },
-                Some("Date") => LockCondition::Date(date(
-                    r.pointer("/condition/date")
-                        .and_then(Value::as_str)
-                        .unwrap(),
-                )),
+                Some("Date") => LockCondition::Date(
+                    date(
+                        r.pointer("/condition/date")
+                            .and_then(Value::as_str)
+                            .unwrap(),
+                    )
+                    .date(),
+                ),
                 _ => LockCondition::Indefinite,
             },
         })

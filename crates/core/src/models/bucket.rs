@@ -13,23 +13,29 @@ use crate::models::{StorageClass, Tag};
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Jurisdiction {
     /// No restriction (the default namespace).
     #[default]
     Default,
     /// European Union.
     Eu,
-    /// FedRAMP.
+    /// FedRAMP Moderate (`fedramp`).
     Fedramp,
+    /// FedRAMP High (`fedramp-high`).
+    FedrampHigh,
+    /// United States (`us`; S3 endpoint `<account>.us.r2.cloudflarestorage.com`).
+    Us,
 }
 
 impl Jurisdiction {
     /// Every jurisdiction.
-    pub const ALL: [Jurisdiction; 3] = [
+    pub const ALL: [Jurisdiction; 5] = [
         Jurisdiction::Default,
         Jurisdiction::Eu,
         Jurisdiction::Fedramp,
+        Jurisdiction::FedrampHigh,
+        Jurisdiction::Us,
     ];
 
     /// The wire value of the `cf-r2-jurisdiction` header.
@@ -38,6 +44,8 @@ impl Jurisdiction {
             Jurisdiction::Default => "default",
             Jurisdiction::Eu => "eu",
             Jurisdiction::Fedramp => "fedramp",
+            Jurisdiction::FedrampHigh => "fedramp-high",
+            Jurisdiction::Us => "us",
         }
     }
 }
@@ -50,7 +58,7 @@ impl fmt::Display for Jurisdiction {
 
 /// Error from parsing a [`Jurisdiction`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a jurisdiction (expected default, eu or fedramp)")]
+#[error("`{0}` is not a jurisdiction (expected default, eu, us, fedramp or fedramp-high)")]
 pub struct ParseJurisdictionError(pub String);
 
 impl FromStr for Jurisdiction {
@@ -60,6 +68,8 @@ impl FromStr for Jurisdiction {
             "default" => Ok(Jurisdiction::Default),
             "eu" => Ok(Jurisdiction::Eu),
             "fedramp" => Ok(Jurisdiction::Fedramp),
+            "fedramp-high" | "fedramp_high" => Ok(Jurisdiction::FedrampHigh),
+            "us" => Ok(Jurisdiction::Us),
             _ => Err(ParseJurisdictionError(s.to_owned())),
         }
     }

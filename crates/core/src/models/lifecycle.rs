@@ -8,7 +8,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::Date;
+use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 use crate::models::StorageClass;
 use crate::validate::Violations;
@@ -107,14 +107,130 @@ impl<'de> Deserialize<'de> for Age {
     }
 }
 
-/// When an action applies: an age, or a fixed date (midnight UTC).
+/// A lifecycle date: midnight of a calendar day in a given UTC offset.
+///
+/// Providers disagree on the zone: COS dates are midnight China time (`+08:00`), R2's are
+/// midnight UTC. The offset is kept so the instant is never lost: a COS date read back is
+/// `2031-04-20T00:00:00+08:00`, which is 16:00 UTC the day before. Converting a configuration
+/// to a provider with another zone ([`convert::lifecycle_for`](crate::convert::lifecycle_for))
+/// keeps the calendar day and reports the shift; a provider refuses a date in a zone it cannot
+/// hold instead of moving it silently.
+///
+/// JSON is an RFC 3339 midnight (`"2031-04-20T00:00:00+08:00"`); a bare `"2031-04-20"` is
+/// accepted on input and means midnight UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LifecycleDate {
+    date: Date,
+    offset: UtcOffset,
+}
+
+/// COS's lifecycle zone: China Standard Time, `+08:00`.
+pub const CHINA_STANDARD_TIME: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
+
+impl LifecycleDate {
+    /// Midnight of `date` at `offset`.
+    pub const fn new(date: Date, offset: UtcOffset) -> Self {
+        Self { date, offset }
+    }
+
+    /// Midnight UTC of `date` (R2's zone).
+    pub const fn utc(date: Date) -> Self {
+        Self::new(date, UtcOffset::UTC)
+    }
+
+    /// Midnight China time of `date` (COS's zone).
+    pub const fn china(date: Date) -> Self {
+        Self::new(date, CHINA_STANDARD_TIME)
+    }
+
+    /// The calendar day.
+    pub const fn date(&self) -> Date {
+        self.date
+    }
+
+    /// The zone the day starts in.
+    pub const fn offset(&self) -> UtcOffset {
+        self.offset
+    }
+
+    /// The same calendar day at midnight in another zone (a different instant unless the
+    /// offsets are equal).
+    pub const fn with_offset(self, offset: UtcOffset) -> Self {
+        Self::new(self.date, offset)
+    }
+
+    /// The instant this date stands for.
+    pub fn instant(&self) -> OffsetDateTime {
+        self.date
+            .with_time(Time::MIDNIGHT)
+            .assume_offset(self.offset)
+    }
+
+    /// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time that is a midnight
+    /// (`YYYY-MM-DDT00:00:00+08:00`, `…Z`). A time of day other than midnight is an error: no
+    /// provider stores one, and dropping it would move the instant.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let day_format = time::macros::format_description!("[year]-[month]-[day]");
+        if raw.len() == 10 {
+            return Date::parse(raw, &day_format)
+                .map(Self::utc)
+                .map_err(|_| format!("`{raw}` is not a date (expected YYYY-MM-DD)"));
+        }
+        let at = OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+                format!("`{raw}` is not a date (expected YYYY-MM-DD or YYYY-MM-DDT00:00:00+08:00)")
+            })?;
+        if at.time() != Time::MIDNIGHT {
+            return Err(format!(
+                "`{raw}` has a time of day; lifecycle dates are midnights"
+            ));
+        }
+        Ok(Self::new(at.date(), at.offset()))
+    }
+}
+
+impl fmt::Display for LifecycleDate {
+    /// RFC 3339 midnight, `2031-04-20T00:00:00+08:00` (`Z` for UTC).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = (
+            self.date.year(),
+            u8::from(self.date.month()),
+            self.date.day(),
+        );
+        write!(f, "{y:04}-{m:02}-{d:02}T00:00:00")?;
+        if self.offset == UtcOffset::UTC {
+            return f.write_str("Z");
+        }
+        let (h, mi, _) = self.offset.as_hms();
+        let sign = if self.offset.is_negative() { '-' } else { '+' };
+        write!(f, "{sign}{:02}:{:02}", h.unsigned_abs(), mi.unsigned_abs())
+    }
+}
+
+impl Serialize for LifecycleDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for LifecycleDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        LifecycleDate::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// When an action applies: an age, or a fixed date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// After the object reaches this age.
     After(Age),
-    /// On this date (UTC midnight), JSON `"YYYY-MM-DD"`.
-    On(Date),
+    /// On this date (midnight in the date's zone).
+    On(LifecycleDate),
 }
 
 /// What happens to current object versions at the end of their life.
@@ -123,8 +239,8 @@ pub enum Trigger {
 pub enum Expiration {
     /// Delete objects at this age.
     After(Age),
-    /// Delete objects on this date.
-    On(Date),
+    /// Delete objects on this date (midnight in the date's zone).
+    On(LifecycleDate),
     /// Remove delete markers that have no noncurrent versions left (COS/S3
     /// `ExpiredObjectDeleteMarker`).
     ExpiredObjectDeleteMarker,
@@ -310,7 +426,7 @@ mod tests {
                 prefix: Some("logs/".into()),
                 tags: vec![Tag::new("team", "data")],
             },
-            expiration: Some(Expiration::On(date!(2031 - 04 - 20))),
+            expiration: Some(Expiration::On(LifecycleDate::china(date!(2031 - 04 - 20)))),
             transitions: vec![Transition {
                 trigger: Trigger::After(Age::days(60)),
                 storage_class: StorageClass::Archive,
@@ -353,12 +469,37 @@ mod tests {
     }
 
     #[test]
+    fn dates_keep_their_zone_and_reject_times_of_day() {
+        let day = time::macros::date!(2031 - 04 - 20);
+        let china: LifecycleDate = serde_json::from_str(r#""2031-04-20T00:00:00+08:00""#).unwrap();
+        assert_eq!(china, LifecycleDate::china(day));
+        assert_eq!(
+            serde_json::from_str::<LifecycleDate>(r#""2031-04-20""#).unwrap(),
+            LifecycleDate::utc(day)
+        );
+        assert_eq!(
+            china.instant(),
+            time::macros::datetime!(2031-04-19 16:00 UTC),
+            "midnight in Beijing is 16:00 UTC the day before"
+        );
+        assert_eq!(LifecycleDate::utc(day).to_string(), "2031-04-20T00:00:00Z");
+        assert_eq!(
+            LifecycleDate::new(day, time::macros::offset!(-05:30)).to_string(),
+            "2031-04-20T00:00:00-05:30"
+        );
+        let err = serde_json::from_str::<LifecycleDate>(r#""2031-04-20T08:00:00+08:00""#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("time of day"), "{err}");
+    }
+
+    #[test]
     fn full_rule_round_trips_through_json() {
         let cfg = LifecycleConfiguration::new(vec![full_rule()]);
         let json = serde_json::to_value(&cfg).unwrap();
         assert_eq!(
             json["rules"][0]["expiration"],
-            serde_json::json!({"on": "2031-04-20"})
+            serde_json::json!({"on": "2031-04-20T00:00:00+08:00"})
         );
         assert_eq!(
             json["rules"][0]["transitions"][0]["trigger"],

@@ -17,8 +17,8 @@ pub use bucket::{
 };
 pub use cors::{CorsConfiguration, CorsExtras, CorsMethod, CorsRule, ParseCorsMethodError};
 pub use lifecycle::{
-    Age, Expiration, LifecycleConfiguration, LifecycleFilter, LifecycleRule, NoncurrentTransition,
-    Tag, Transition, Trigger,
+    Age, CHINA_STANDARD_TIME, Expiration, LifecycleConfiguration, LifecycleDate, LifecycleFilter,
+    LifecycleRule, NoncurrentTransition, Tag, Transition, Trigger,
 };
 pub use policy::{BucketPolicy, Effect, PolicyStatement, Principal};
 pub use replication::{ReplicationConfiguration, ReplicationDestination, ReplicationRule};

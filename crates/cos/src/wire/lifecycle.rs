@@ -6,12 +6,10 @@
 //! back as the calendar date they name.
 
 use bucket_admin_core::{
-    Age, Error, ErrorKind, Expiration, LifecycleConfiguration, LifecycleFilter, LifecycleRule,
-    NoncurrentTransition, Tag, Transition, Trigger, Violations,
+    Age, Error, ErrorKind, Expiration, LifecycleConfiguration, LifecycleDate, LifecycleFilter,
+    LifecycleRule, NoncurrentTransition, Tag, Transition, Trigger, Violations,
 };
 use serde::{Deserialize, Serialize};
-use time::Date;
-use time::macros::format_description;
 
 use super::{
     non_empty, status_from_wire, status_to_wire, storage_class_from_wire, storage_class_to_wire,
@@ -130,24 +128,14 @@ struct AbortXml {
     days_after_initiation: String,
 }
 
-/// `2021-04-20` -> `2021-04-20T00:00:00+08:00`, what the SDK's `get_date` produces.
-pub(crate) fn date_to_wire(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T00:00:00+08:00",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+/// `2021-04-20T00:00:00+08:00`, what the SDK's `get_date` produces for a COS (China time) date.
+pub(crate) fn date_to_wire(date: LifecycleDate) -> String {
+    date.to_string()
 }
 
-/// Reads the calendar date of an ISO 8601 date or date-time (in its own offset).
-pub(crate) fn date_from_wire(text: &str) -> Option<Date> {
-    let text = text.trim();
-    let day = text.get(..10)?;
-    if text.len() > 10 && !text[10..].starts_with(['T', 't', ' ']) {
-        return None;
-    }
-    Date::parse(day, format_description!("[year]-[month]-[day]")).ok()
+/// Reads an ISO 8601 midnight, keeping its offset so the instant is not lost.
+pub(crate) fn date_from_wire(text: &str) -> Result<LifecycleDate, String> {
+    LifecycleDate::parse(text.trim())
 }
 
 fn whole_days(age: &Age, field: String, v: &mut Violations) -> String {
@@ -387,8 +375,8 @@ fn parse_days(text: Option<String>, what: &str) -> Result<Option<u32>, Error> {
     }
 }
 
-fn parse_date(text: &str, what: &str) -> Result<Date, Error> {
-    date_from_wire(text).ok_or_else(|| decode(format!("{what} `{text}`, not an ISO 8601 date")))
+fn parse_date(text: &str, what: &str) -> Result<LifecycleDate, Error> {
+    date_from_wire(text).map_err(|why| decode(format!("{what}: {why}")))
 }
 
 #[cfg(test)]
@@ -398,22 +386,22 @@ mod tests {
 
     #[test]
     fn dates_round_trip_like_get_date() {
-        assert_eq!(
-            date_to_wire(date!(2021 - 04 - 20)),
-            "2021-04-20T00:00:00+08:00"
-        );
-        assert_eq!(
-            date_from_wire("2021-04-20T00:00:00+08:00"),
-            Some(date!(2021 - 04 - 20))
-        );
+        let china = LifecycleDate::china(date!(2021 - 04 - 20));
+        assert_eq!(date_to_wire(china), "2021-04-20T00:00:00+08:00");
+        assert_eq!(date_from_wire("2021-04-20T00:00:00+08:00"), Ok(china));
         assert_eq!(
             date_from_wire("2021-04-20T00:00:00.000Z"),
-            Some(date!(2021 - 04 - 20))
+            Ok(LifecycleDate::utc(date!(2021 - 04 - 20)))
         );
-        assert_eq!(date_from_wire("2021-04-20"), Some(date!(2021 - 04 - 20)));
-        assert_eq!(date_from_wire("2021-04-2x"), None);
-        assert_eq!(date_from_wire("2021-04-20X"), None);
-        assert_eq!(date_from_wire("日期"), None);
+        assert_eq!(
+            date_from_wire("2021-04-20"),
+            Ok(LifecycleDate::utc(date!(2021 - 04 - 20)))
+        );
+        assert!(date_from_wire("2021-04-2x").is_err());
+        assert!(date_from_wire("2021-04-20X").is_err());
+        assert!(date_from_wire("日期").is_err());
+        let noon = date_from_wire("2021-04-20T12:00:00+08:00").unwrap_err();
+        assert!(noon.contains("time of day"), "{noon}");
     }
 
     #[test]

@@ -285,21 +285,13 @@ pub(crate) fn cos_class_name(c: &StorageClass) -> &str {
     }
 }
 
-/// COS dates are ISO 8601 midnights, e.g. `2021-04-20T00:00:00+08:00`; the date part is kept.
-fn parse_date(s: &str) -> Result<time::Date, BodyError> {
-    let s = s.trim();
-    let day = s.get(..10).unwrap_or(s);
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(day, &fmt).map_err(|_| invalid(format!("Date `{s}` is not ISO 8601")))
+/// COS dates are ISO 8601 midnights, e.g. `2021-04-20T00:00:00+08:00`; the offset is kept.
+fn parse_date(s: &str) -> Result<bucket_admin_core::LifecycleDate, BodyError> {
+    bucket_admin_core::LifecycleDate::parse(s.trim()).map_err(|why| invalid(format!("Date: {why}")))
 }
 
-fn render_date(d: time::Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T00:00:00+08:00",
-        d.year(),
-        u8::from(d.month()),
-        d.day()
-    )
+fn render_date(d: bucket_admin_core::LifecycleDate) -> String {
+    d.to_string()
 }
 
 fn trigger(w: &WhenXml, what: &str) -> Result<Trigger, BodyError> {

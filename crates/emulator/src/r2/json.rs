@@ -195,7 +195,11 @@ fn cond_trigger(c: &CondJson, at: &str) -> Result<Trigger, JsonError> {
         CondJson::Age { max_age: 0 } => Err(invalid(format!("{at}.maxAge must be positive"))),
         CondJson::Age { max_age } => Ok(Trigger::After(Age::seconds(*max_age))),
         CondJson::Date { date } => time::OffsetDateTime::parse(date, &Rfc3339)
-            .map(|d| Trigger::On(d.to_offset(time::UtcOffset::UTC).date()))
+            .map(|d| {
+                Trigger::On(bucket_admin_core::LifecycleDate::utc(
+                    d.to_offset(time::UtcOffset::UTC).date(),
+                ))
+            })
             .map_err(|_| invalid(format!("{at}.date must be RFC 3339"))),
     }
 }
@@ -292,7 +296,7 @@ fn render_cond(t: &Trigger) -> Value {
         Trigger::After(a) => json!({"type": "Age", "maxAge": a.as_seconds()}),
         Trigger::On(d) => json!({
             "type": "Date",
-            "date": format!("{:04}-{:02}-{:02}T00:00:00.000Z", d.year(), u8::from(d.month()), d.day())
+            "date": format!("{:04}-{:02}-{:02}T00:00:00.000Z", d.date().year(), u8::from(d.date().month()), d.date().day())
         }),
     }
 }

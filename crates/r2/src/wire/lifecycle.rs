@@ -2,14 +2,14 @@
 //! abortMultipartUploadsTransition?, storageClassTransitions?}]}`. Ages are seconds.
 
 use bucket_admin_core::{
-    Age, Error, Expiration, LifecycleConfiguration, LifecycleFilter, LifecycleRule, Operation,
-    Provider, StorageClass, Transition, Trigger, Violations,
+    Age, Error, Expiration, LifecycleConfiguration, LifecycleDate, LifecycleFilter, LifecycleRule,
+    Operation, Provider, StorageClass, Transition, Trigger, Violations,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use super::bucket::storage_class_from_wire;
-use super::{date_from_wire, date_to_wire, decode, exact_uint};
+use super::{date_from_wire, decode, exact_uint, lifecycle_date_to_wire};
 
 /// R2's documented maximum number of lifecycle rules per bucket.
 pub(crate) const MAX_RULES: usize = 1000;
@@ -95,7 +95,7 @@ impl WireCondition {
                 .map(|s| Trigger::After(Age::seconds(s)))
                 .map_err(|why| decode(format!("lifecycle {at}: maxAge {why}"))),
             WireCondition::Date { date } => date_from_wire(date)
-                .map(Trigger::On)
+                .map(|d| Trigger::On(LifecycleDate::utc(d)))
                 .map_err(|why| decode(format!("lifecycle {at}: date {why}"))),
         }
     }
@@ -105,7 +105,7 @@ fn trigger_to_wire(trigger: Trigger) -> WireCondition {
     match trigger {
         Trigger::After(age) => WireCondition::age(age),
         Trigger::On(date) => WireCondition::Date {
-            date: date_to_wire(date),
+            date: lifecycle_date_to_wire(date),
         },
     }
 }
@@ -184,7 +184,7 @@ fn rule_to_wire(rule: &LifecycleRule) -> WireRule {
         }),
         Some(Expiration::On(date)) => Some(WireTransition {
             condition: WireCondition::Date {
-                date: date_to_wire(date),
+                date: lifecycle_date_to_wire(date),
             },
         }),
         // Rejected by check_supported before we get here.
@@ -296,7 +296,7 @@ mod tests {
             },
             expiration: Some(Expiration::After(Age::days(30))),
             transitions: vec![Transition {
-                trigger: Trigger::On(date!(2031 - 04 - 20)),
+                trigger: Trigger::On(LifecycleDate::utc(date!(2031 - 04 - 20))),
                 storage_class: StorageClass::InfrequentAccess,
             }],
             abort_incomplete_multipart_upload: Some(Age::seconds(3600)),

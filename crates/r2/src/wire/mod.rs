@@ -10,7 +10,7 @@ pub(crate) mod domains;
 pub(crate) mod lifecycle;
 pub(crate) mod lock;
 
-use bucket_admin_core::{Error, ErrorKind};
+use bucket_admin_core::{Error, ErrorKind, LifecycleDate};
 use serde::Deserialize;
 use serde_json::{Number, Value};
 use time::format_description::well_known::Rfc3339;
@@ -108,6 +108,11 @@ pub(crate) fn date_from_wire(raw: &str) -> Result<Date, String> {
     }
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(raw, &fmt).map_err(|_| format!("`{raw}` is not an RFC 3339 date"))
+}
+
+/// A lifecycle date for R2, whose dates are midnights UTC. The caller has validated the zone.
+pub(crate) fn lifecycle_date_to_wire(date: LifecycleDate) -> String {
+    date.to_string()
 }
 
 #[cfg(test)]
