@@ -67,8 +67,10 @@ impl Rig {
             .create_bucket(&bucket, &CreateBucketOptions::default())
             .await
             .expect("create");
-        let cors = CorsConfiguration::new(vec![CorsRule::new(["*"], [CorsMethod::Get])]);
-        admin.put_cors(&bucket, &cors).await.expect("put cors");
+        admin
+            .put_cors(&bucket, &rig_cors())
+            .await
+            .expect("put cors");
         emulator.clear_requests();
         Rig {
             emulator,
@@ -87,6 +89,18 @@ impl Rig {
     fn attempts(&self) -> Vec<RecordedRequest> {
         self.emulator.requests()
     }
+}
+
+/// The configuration every rig's bucket holds, so a recovered read can be compared with it.
+fn rig_cors() -> CorsConfiguration {
+    CorsConfiguration::new(vec![
+        CorsRule::new(
+            ["https://app.example.com"],
+            [CorsMethod::Get, CorsMethod::Put],
+        )
+        .with_allowed_headers(["content-type"])
+        .with_max_age_seconds(600),
+    ])
 }
 
 fn auth(r: &RecordedRequest) -> String {
@@ -119,9 +133,10 @@ async fn get_cors_with(
 async fn recovers(api: Api, fault: Fault, times: usize) {
     let (rig, out) = get_cors_with(api, fault.clone(), times).await;
     let cfg = out.unwrap_or_else(|e| panic!("{api:?} {fault:?}: expected recovery, got {e}"));
-    assert!(
-        cfg.is_some(),
-        "{api:?} {fault:?}: the configuration came back"
+    assert_eq!(
+        cfg,
+        Some(rig_cors()),
+        "{api:?} {fault:?}: the configuration that was put came back"
     );
     let seen = rig.attempts();
     assert_eq!(seen.len(), times + 1, "{api:?} {fault:?}: attempts");
@@ -267,7 +282,7 @@ async fn cos_clock_skew_is_corrected_and_retried_once_with_a_new_signature() {
     // correction is a re-sign, not a retry of a transient failure, so it still happens.
     rig.emulator.set_clock_skew(-3600);
     let cfg = rig.admin.get_cors(&rig.bucket).await.expect("corrected");
-    assert!(cfg.is_some());
+    assert_eq!(cfg, Some(rig_cors()));
     let seen = rig.attempts();
     assert_eq!(seen.len(), 2, "one rejected, one corrected");
     let (first, second) = (auth(&seen[0]), auth(&seen[1]));
