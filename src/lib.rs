@@ -6,20 +6,52 @@
 //! evaluation and migration loss reports.
 //!
 //! This crate is a facade: it re-exports [`bucket_admin_core`] and, behind the default-on
-//! features `cos` and `r2`, the provider crates as [`cos`] and [`r2`].
+//! features `cos` and `r2`, the provider crates as [`cos`] (start at
+//! [`cos::CosClientBuilder`]) and [`r2`] (start at [`r2::R2ClientBuilder`]).
+//!
+//! Code against the trait and pick the provider at start-up:
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "cos", feature = "r2"))]
+//! # async fn run() -> bucket_admin::Result<()> {
+//! use bucket_admin::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule};
+//!
+//! let admin: Box<dyn BucketAdmin> = if std::env::var("COS_SECRET_ID").is_ok() {
+//!     Box::new(bucket_admin::cos::CosClientBuilder::from_env().build()?)
+//! } else {
+//!     Box::new(bucket_admin::r2::R2Client::from_env().build()?)
+//! };
+//! let cors = CorsConfiguration::new(vec![
+//!     CorsRule::new(["https://example.com"], [CorsMethod::Get]).with_max_age_seconds(600),
+//! ]);
+//! admin.put_cors("assets-1250000000", &cors).await?;
+//! // "Not configured" is Ok(None), never an error, and never a guess.
+//! let now = admin.get_cors("assets-1250000000").await?;
+//! assert_eq!(now, Some(cors));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Before migrating, ask the target what it can hold: [`convert::cors_for`] and
+//! [`convert::lifecycle_for`] fit a configuration to a provider's [`Capabilities`] and list
+//! every change (dropped rules, rounded ages, dates moved between COS's `+08:00` and R2's UTC).
+#![doc = concat!("\n\n## What each provider supports\n\n", include_str!("../docs/capabilities.md"))]
 #![deny(missing_docs)]
 
+#[doc(inline)]
 pub use bucket_admin_core::*;
 
 /// Tencent Cloud COS provider (feature `cos`).
 #[cfg(feature = "cos")]
+#[doc(inline)]
 pub use bucket_admin_cos as cos;
 
 /// Cloudflare R2 provider (feature `r2`).
 #[cfg(feature = "r2")]
+#[doc(inline)]
 pub use bucket_admin_r2 as r2;
 
 /// The README's Rust snippets, compiled and run as doctests so they cannot rot.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "cos", feature = "r2"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -1,5 +1,6 @@
 //! The README's provider table is generated from the providers' `Capabilities`; this test fails
-//! when they disagree. `UPDATE_README=1 cargo test --test readme` rewrites the table.
+//! (and docs/capabilities.md, shown on the facade's docs page) when they disagree.
+//! `UPDATE_README=1 cargo test --test readme` rewrites both.
 
 use bucket_admin::Capabilities;
 use bucket_admin::cos::cos_capabilities;
@@ -15,11 +16,19 @@ fn readme_capability_table_matches_the_code() {
     let start = readme.find(START).expect("start marker") + START.len();
     let end = readme.find(END).expect("end marker");
     let table = Capabilities::markdown_table(&[cos_capabilities(), r2_capabilities()]);
+    // The same table is the facade's rustdoc landing page section.
+    let docs_path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/capabilities.md");
     if std::env::var_os("UPDATE_README").is_some() {
         let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
         std::fs::write(path, updated).expect("write README.md");
+        std::fs::write(docs_path, &table).expect("write docs/capabilities.md");
         return;
     }
+    assert_eq!(
+        std::fs::read_to_string(docs_path).unwrap_or_default(),
+        table,
+        "docs/capabilities.md is stale: run `UPDATE_README=1 cargo test --test readme`"
+    );
     assert_eq!(
         &readme[start..end],
         table,
