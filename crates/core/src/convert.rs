@@ -674,4 +674,100 @@ mod tests {
         assert!(plan.value.rules.is_empty());
         assert_eq!(plan.changes.last().unwrap().path, "rules[0]");
     }
+
+    #[test]
+    fn changes_display_as_path_kind_and_detail() {
+        assert_eq!(ChangeKind::Dropped.to_string(), "dropped");
+        assert_eq!(ChangeKind::Rounded.to_string(), "rounded");
+        assert_eq!(ChangeKind::Changed.to_string(), "changed");
+        let change = Change {
+            path: "rules[0].max_age_seconds".into(),
+            kind: ChangeKind::Rounded,
+            detail: "90000 lowered to 86400".into(),
+        };
+        assert_eq!(
+            change.to_string(),
+            "rules[0].max_age_seconds rounded: 90000 lowered to 86400"
+        );
+    }
+
+    #[test]
+    fn a_max_age_equal_to_the_limit_is_kept() {
+        let at_limit = CorsConfiguration::new(vec![
+            CorsRule::new(["*"], [CorsMethod::Get]).with_max_age_seconds(86_400),
+        ]);
+        let plan = cors_for(&at_limit, &r2_like()).unwrap();
+        assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        let over = CorsConfiguration::new(vec![
+            CorsRule::new(["*"], [CorsMethod::Get]).with_max_age_seconds(86_401),
+        ]);
+        let plan = cors_for(&over, &r2_like()).unwrap();
+        assert_eq!(plan.value.rules[0].max_age_seconds, Some(86_400));
+        assert_eq!(plan.changes.len(), 1);
+    }
+
+    #[test]
+    fn the_lifecycle_rule_limit_keeps_exactly_the_first_max_rules() {
+        let mut target = r2_like();
+        target.max_lifecycle_rules = Some(2);
+        let rules = (0..3)
+            .map(|i| LifecycleRule {
+                id: Some(format!("r{i}")),
+                enabled: true,
+                expiration: Some(Expiration::After(Age::days(1))),
+                ..LifecycleRule::default()
+            })
+            .collect();
+        let plan = lifecycle_for(&LifecycleConfiguration::new(rules), &target).unwrap();
+        let kept: Vec<_> = plan
+            .value
+            .rules
+            .iter()
+            .map(|r| r.id.clone().unwrap())
+            .collect();
+        assert_eq!(kept, ["r0", "r1"]);
+        let paths: Vec<_> = plan.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["rules[2]"]);
+    }
+
+    #[test]
+    fn dates_and_delete_marker_cleanup_are_kept_where_supported_and_dropped_where_not() {
+        let day = LifecycleDate::utc(date!(2031 - 01 - 01));
+        let rule = |expiration| LifecycleRule {
+            id: Some("a".into()),
+            enabled: true,
+            expiration: Some(expiration),
+            transitions: vec![Transition {
+                trigger: Trigger::On(day),
+                storage_class: StorageClass::InfrequentAccess,
+            }],
+            // An action every target keeps, so the rule survives losing its dated ones.
+            abort_incomplete_multipart_upload: Some(Age::days(7)),
+            ..LifecycleRule::default()
+        };
+        let dated = LifecycleConfiguration::new(vec![rule(Expiration::On(day))]);
+        let marker = LifecycleConfiguration::new(vec![rule(Expiration::ExpiredObjectDeleteMarker)]);
+
+        let mut supports = r2_like();
+        supports.lifecycle_dates = true;
+        supports.lifecycle_expired_object_delete_marker = true;
+        let plan = lifecycle_for(&dated, &supports).unwrap();
+        assert_eq!(plan.value, dated);
+        assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        let plan = lifecycle_for(&marker, &supports).unwrap();
+        assert_eq!(plan.value, marker);
+
+        let mut lacks = supports.clone();
+        lacks.lifecycle_dates = false;
+        lacks.lifecycle_expired_object_delete_marker = false;
+        let plan = lifecycle_for(&dated, &lacks).unwrap();
+        assert_eq!(plan.value.rules[0].expiration, None);
+        assert!(plan.value.rules[0].transitions.is_empty());
+        let paths: Vec<_> = plan.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["rules[0].expiration", "rules[0].transitions[0]"]);
+        let plan = lifecycle_for(&marker, &lacks).unwrap();
+        assert_eq!(plan.value.rules[0].expiration, None);
+        assert_eq!(plan.changes[0].path, "rules[0].expiration");
+        assert_eq!(plan.changes[0].kind, ChangeKind::Dropped);
+    }
 }

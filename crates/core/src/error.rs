@@ -557,4 +557,106 @@ mod tests {
         assert!(!err.to_string().contains("sha1"));
         assert!(format!("{err:?}").contains("string_to_sign"));
     }
+
+    #[test]
+    fn every_accessor_returns_what_was_set() {
+        #[derive(Debug)]
+        struct Cause;
+        impl fmt::Display for Cause {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("connection reset by peer")
+            }
+        }
+        impl std::error::Error for Cause {}
+
+        let err = Error::new(ErrorKind::Unavailable, "We encountered an internal error")
+            .with_provider(Provider::R2)
+            .with_operation(Operation::PutCors)
+            .with_bucket("assets")
+            .with_status(503)
+            .with_code("10043")
+            .with_request_id("8a1b2c3d4e5f-SJC")
+            .with_detail("body", "<html>")
+            .with_detail("hint", "retry later")
+            .with_source(Cause)
+            .with_attempts(3);
+        assert_eq!(err.message(), "We encountered an internal error");
+        assert_eq!(err.provider(), Some(Provider::R2));
+        assert_eq!(err.operation(), Some(Operation::PutCors));
+        assert_eq!(err.bucket(), Some("assets"));
+        assert_eq!(err.status(), Some(503));
+        assert_eq!(err.code(), Some("10043"));
+        assert_eq!(err.request_id(), Some("8a1b2c3d4e5f-SJC"));
+        assert_eq!(
+            err.details(),
+            &[
+                ("body", "<html>".to_owned()),
+                ("hint", "retry later".to_owned())
+            ]
+        );
+        assert_eq!(err.attempts(), 3);
+        let source = std::error::Error::source(&err).expect("the cause is kept");
+        assert_eq!(source.to_string(), "connection reset by peer");
+        assert!(!err.is_not_found());
+        assert!(Error::new(ErrorKind::NotFound, "gone").is_not_found());
+
+        let bare = Error::new(ErrorKind::Decode, "x");
+        assert_eq!(
+            (bare.provider(), bare.operation(), bare.bucket()),
+            (None, None, None)
+        );
+        assert_eq!(
+            (bare.status(), bare.code(), bare.request_id()),
+            (None, None, None)
+        );
+        assert!(bare.details().is_empty());
+        assert!(std::error::Error::source(&bare).is_none());
+    }
+
+    #[test]
+    fn provider_names_are_stable() {
+        assert_eq!(Provider::Cos.as_str(), "cos");
+        assert_eq!(Provider::R2.as_str(), "r2");
+        assert_eq!(Provider::Other("s3").as_str(), "s3");
+        assert_eq!(Provider::Cos.to_string(), "COS");
+        assert_eq!(Provider::R2.to_string(), "R2");
+    }
+
+    #[test]
+    fn custom_operations_declare_their_idempotency() {
+        let replace = Operation::Other {
+            name: "replace_domain",
+            idempotent: true,
+        };
+        let append = Operation::Other {
+            name: "append_rule",
+            idempotent: false,
+        };
+        assert!(replace.is_idempotent());
+        assert!(!append.is_idempotent());
+        assert!(!Operation::CreateBucket.is_idempotent());
+        assert!(Operation::DeleteBucket.is_idempotent());
+        let unavailable = Error::new(ErrorKind::Unavailable, "503");
+        assert!(unavailable.is_retryable_for(replace));
+        assert!(!unavailable.is_retryable_for(append));
+    }
+
+    #[test]
+    fn attempts_show_in_display_only_after_a_retry_and_in_debug_once_sent() {
+        let once = Error::new(ErrorKind::Timeout, "t").with_attempts(1);
+        assert!(!once.to_string().contains("attempts"), "{once}");
+        assert!(format!("{once:?}").contains("attempts: 1"), "{once:?}");
+        let twice = Error::new(ErrorKind::Timeout, "t").with_attempts(2);
+        assert!(twice.to_string().ends_with("(after 2 attempts)"), "{twice}");
+        let unsent = Error::new(ErrorKind::Timeout, "t");
+        assert!(!format!("{unsent:?}").contains("attempts"), "{unsent:?}");
+    }
+
+    #[test]
+    fn debug_lists_violations_only_when_there_are_some() {
+        let plain = Error::new(ErrorKind::Decode, "x");
+        assert!(!format!("{plain:?}").contains("violations"));
+        let invalid = Error::invalid_input(vec![Violation::new("rules[0]", "bad")]);
+        assert!(format!("{invalid:?}").contains("violations"));
+    }
 }

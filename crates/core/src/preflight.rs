@@ -621,4 +621,112 @@ mod tests {
         live.max_age_seconds = Some(5);
         assert!(!offline.same_answer(&PreflightOutcome::Allowed(live)));
     }
+
+    #[test]
+    fn wildcards_match_prefix_and_suffix_in_either_case_mode() {
+        // Exact.
+        assert!(wildcard_match("https://a.com", "https://a.com", false));
+        assert!(!wildcard_match("https://a.com", "https://A.com", false));
+        assert!(wildcard_match("x-cos-meta-a", "X-COS-META-A", true));
+        // Prefix and suffix must both hold, case-sensitively for origins.
+        assert!(wildcard_match(
+            "https://*.a.com",
+            "https://app.a.com",
+            false
+        ));
+        assert!(!wildcard_match(
+            "https://*.a.com",
+            "http://app.a.com",
+            false
+        ));
+        assert!(!wildcard_match(
+            "https://*.a.com",
+            "https://app.b.com",
+            false
+        ));
+        // Case-insensitive (headers): a wrong prefix or suffix is still a mismatch.
+        assert!(wildcard_match("X-Cos-Meta-*", "x-cos-meta-author", true));
+        assert!(!wildcard_match("x-cos-meta-*", "x-amz-meta-author", true));
+        assert!(wildcard_match("*-ID", "x-request-id", true));
+        assert!(!wildcard_match("*-id", "x-request-ix", true));
+        assert!(!wildcard_match("abcdef-*", "abc", true));
+        assert!(!wildcard_match("*-abcdef", "abc", true));
+        // Prefix and suffix may not overlap in the value.
+        assert!(!wildcard_match("ab*ba", "aba", false));
+        assert!(!wildcard_match("ab*ba", "aba", true));
+        assert!(wildcard_match("ab*ba", "abba", true));
+    }
+
+    fn allowed_from(origin: &str) -> PreflightAllowed {
+        PreflightAllowed {
+            rule_index: Some(0),
+            rule_id: None,
+            allow_origin: origin.into(),
+            allow_credentials: false,
+            allow_methods: vec!["GET".into()],
+            allow_headers: vec!["Content-Type".into()],
+            expose_headers: vec!["ETag".into()],
+            max_age_seconds: Some(600),
+        }
+    }
+
+    #[test]
+    fn same_answer_compares_every_header_the_browser_sees() {
+        let a = PreflightOutcome::Allowed(allowed_from("https://a.com"));
+        let denied = |reason| {
+            PreflightOutcome::Denied(PreflightDenied {
+                reason,
+                mismatches: vec![],
+            })
+        };
+        assert!(
+            denied(DenialReason::NoConfiguration)
+                .same_answer(&denied(DenialReason::NoMatchingRule))
+        );
+        assert!(!a.same_answer(&denied(DenialReason::NoMatchingRule)));
+        assert!(!denied(DenialReason::NoMatchingRule).same_answer(&a));
+        // Header names compare case-insensitively; the rule index is not compared.
+        let mut live = allowed_from("https://a.com");
+        live.rule_index = None;
+        live.allow_headers = vec!["content-type".into()];
+        live.expose_headers = vec!["etag".into()];
+        assert!(a.same_answer(&PreflightOutcome::Allowed(live.clone())));
+        let changes: [fn(&mut PreflightAllowed); 6] = [
+            |x| x.allow_origin = "*".into(),
+            |x| x.allow_credentials = true,
+            |x| x.allow_methods.push("PUT".into()),
+            |x| x.allow_headers = vec!["x-other".into()],
+            |x| x.expose_headers.clear(),
+            |x| x.max_age_seconds = None,
+        ];
+        for change in changes {
+            let mut other = live.clone();
+            change(&mut other);
+            assert!(
+                !a.same_answer(&PreflightOutcome::Allowed(other.clone())),
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_names_the_matching_rule() {
+        let mut with_id = allowed_from("https://a.com");
+        with_id.rule_index = Some(2);
+        with_id.rule_id = Some("uploads".into());
+        let shown = PreflightOutcome::Allowed(with_id.clone()).to_string();
+        assert!(
+            shown.starts_with("allowed by rule #2 (uploads)\n"),
+            "{shown}"
+        );
+        with_id.rule_id = None;
+        let shown = PreflightOutcome::Allowed(with_id.clone()).to_string();
+        assert!(shown.starts_with("allowed by rule #2\n"), "{shown}");
+        with_id.rule_index = None;
+        let shown = PreflightOutcome::Allowed(with_id).to_string();
+        assert!(
+            shown.starts_with("allowed\n  Access-Control-Allow-Origin: https://a.com"),
+            "{shown}"
+        );
+    }
 }
