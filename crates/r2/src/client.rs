@@ -592,9 +592,22 @@ impl R2Client {
             request_id,
             retry_after,
         };
-        let with_note = |err: Error| match &retry_after_note {
-            Some(note) => err.with_detail("retry_after", note.clone()),
-            None => err,
+        // Cloudflare's `x-should-retry: false` says a retry cannot help (the official SDK
+        // obeys it too).
+        let no_retry = headers
+            .get("x-should-retry")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        let with_note = |err: Error| {
+            let err = match &retry_after_note {
+                Some(note) => err.with_detail("retry_after", note.clone()),
+                None => err,
+            };
+            if no_retry {
+                err.with_retryable(Retryable::Never)
+            } else {
+                err
+            }
         };
         let context = |err: Error| {
             let err = meta
@@ -743,12 +756,14 @@ impl R2Client {
             for bucket in page.buckets {
                 if !seen_names.insert(bucket.name.clone()) {
                     // A server that ignores start_after/cursor would otherwise be listed forever.
-                    return Err(decode(format!(
-                        "the server repeated bucket `{}` on page {page_no}; stopping rather than looping or returning a partial list",
-                        bucket.name
-                    ))
-                    .with_provider(Provider::R2)
-                    .with_operation(op));
+                    return Err(answer.meta.attach(
+                        decode(format!(
+                            "the server repeated bucket `{}` on page {page_no}; stopping rather than looping or returning a partial list",
+                            bucket.name
+                        ))
+                        .with_provider(Provider::R2)
+                        .with_operation(op),
+                    ));
                 }
                 if out.len() >= limits.max_listed_buckets {
                     return Err(answer.meta.attach(
@@ -771,11 +786,13 @@ impl R2Client {
             start_after = out.last().map(|b: &BucketInfo| b.name.clone());
             if let Some(c) = next_cursor {
                 if !seen_cursors.insert(c.clone()) {
-                    return Err(decode(format!(
-                        "the server repeated list cursor `{c}` on page {page_no}"
-                    ))
-                    .with_provider(Provider::R2)
-                    .with_operation(op));
+                    return Err(answer.meta.attach(
+                        decode(format!(
+                            "the server repeated list cursor `{c}` on page {page_no}"
+                        ))
+                        .with_provider(Provider::R2)
+                        .with_operation(op),
+                    ));
                 }
                 cursor = Some(c);
                 continue;
