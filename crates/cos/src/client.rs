@@ -754,10 +754,14 @@ impl CosClient {
     /// `cos.<region>.myqcloud.com`, or on the configured `service_domain` when it holds
     /// `{region}`).
     pub async fn list_buckets_in_region(&self, region: &str) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(Some(region))).await
+        self.list_all(self.service_host(Some(region)), Some(region))
+            .await
     }
 
-    async fn list_all(&self, host: String) -> Result<Vec<BucketInfo>> {
+    /// `region`, when given, is also sent as the `region` parameter (as the SDK's
+    /// `list_buckets(Region=...)` does), so the answer is restricted to it even where the
+    /// host alone would not be (a proxy, a private endpoint).
+    async fn list_all(&self, host: String, region: Option<&str>) -> Result<Vec<BucketInfo>> {
         let op = Operation::ListBuckets;
         let mut marker = String::new();
         let mut out = Vec::new();
@@ -769,10 +773,16 @@ impl CosClient {
                 scheme: self.inner.settings.service_scheme.clone(),
                 host: host.clone(),
                 path: "/".into(),
-                query: vec![
-                    ("marker".into(), marker.clone()),
-                    ("max-keys".into(), LIST_PAGE_SIZE.into()),
-                ],
+                query: {
+                    let mut q = vec![
+                        ("marker".into(), marker.clone()),
+                        ("max-keys".into(), LIST_PAGE_SIZE.into()),
+                    ];
+                    if let Some(r) = region {
+                        q.push(("region".into(), r.to_owned()));
+                    }
+                    q
+                },
                 // The SDK does not sign list-buckets parameters; COS accepts either.
                 sign_query: false,
                 headers: Vec::new(),
@@ -1086,7 +1096,7 @@ impl BucketAdmin for CosClient {
     }
 
     async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(None)).await
+        self.list_all(self.service_host(None), None).await
     }
 
     async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {

@@ -1072,3 +1072,16 @@ async fn retry_after_as_an_http_date_is_honoured() {
     assert!(after > std::time::Duration::from_secs(3500), "{after:?}");
     assert!(err.detail("retry_after_refused").is_some(), "{err:?}");
 }
+
+#[tokio::test]
+async fn listing_one_region_sends_the_region() {
+    let list = "<ListAllMyBucketsResult><Buckets></Buckets><IsTruncated>false</IsTruncated></ListAllMyBucketsResult>";
+    let server = serve(vec![Canned::new(200, list)]).await;
+    let client = common::client(&server).build().unwrap();
+    client.list_buckets_in_region("ap-shanghai").await.unwrap();
+    let req = &server.requests()[0];
+    assert_eq!(req.header("host"), Some("cos.ap-shanghai.myqcloud.com"));
+    assert!(req.query.contains("region=ap-shanghai"), "{}", req.query);
+    client.list_buckets().await.unwrap();
+    assert!(!server.requests()[1].query.contains("region="));
+}
