@@ -1085,3 +1085,10 @@ async fn listing_one_region_sends_the_region() {
     client.list_buckets().await.unwrap();
     assert!(!server.requests()[1].query.contains("region="));
 }
+
+#[test]
+fn a_byte_order_mark_before_the_document_is_not_content() {
+    let cors = "\u{feff}<?xml version='1.0' encoding='utf-8' ?>\n<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+    let cfg = bucket_admin_cos::codec::decode_cors(cors).unwrap();
+    assert_eq!(cfg.rules[0].allowed_origins, ["*"]);
+}

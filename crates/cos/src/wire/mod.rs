@@ -45,6 +45,8 @@ pub(crate) fn from_xml<T: DeserializeOwned>(
     root: &str,
     what: &str,
 ) -> Result<T, Error> {
+    // A byte-order mark is not content.
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     check_root(body, root, what)?;
     quick_xml::de::from_str(body).map_err(|e| {
         Error::new(
