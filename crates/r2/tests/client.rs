@@ -911,6 +911,11 @@ async fn success_with_errors_or_a_result_of_the_wrong_shape_is_a_decode_error() 
         assert_eq!(err.kind(), ErrorKind::Decode, "lock <- {result}");
         let err = client.list_custom_domains("b-1").await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode, "domains <- {result}");
+        let err = client.head_bucket("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "head <- {result}");
+        assert_eq!(err.request_id(), Some("ray-2"));
+        let err = client.get_managed_domain("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "managed <- {result}");
         if result.get("buckets").is_none() {
             let err = client.list_buckets().await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Decode, "list <- {result}");
