@@ -188,8 +188,10 @@ struct Response {
 async fn read_limited(
     mut response: reqwest::Response,
     limit: usize,
+    head: bool,
 ) -> std::result::Result<(Vec<u8>, bool), reqwest::Error> {
-    if response.content_length().is_some_and(|n| n > limit as u64) {
+    // A HEAD answer's Content-Length describes a body that is never sent.
+    if !head && response.content_length().is_some_and(|n| n > limit as u64) {
         return Ok((Vec::new(), true));
     }
     let mut body = Vec::new();
@@ -589,20 +591,22 @@ impl CosClient {
                 None => e,
             }
         };
-        let (body, overflowed) = read_limited(response, limit).await.map_err(|e| {
-            let kind = if e.is_timeout() {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Transport
-            };
-            with_ids(Error::new(
-                kind,
-                format!(
-                    "reading the COS response body (HTTP {status}) failed: {}",
-                    error_chain(&e)
-                ),
-            ))
-        })?;
+        let (body, overflowed) = read_limited(response, limit, req.method == Method::HEAD)
+            .await
+            .map_err(|e| {
+                let kind = if e.is_timeout() {
+                    ErrorKind::Timeout
+                } else {
+                    ErrorKind::Transport
+                };
+                with_ids(Error::new(
+                    kind,
+                    format!(
+                        "reading the COS response body (HTTP {status}) failed: {}",
+                        error_chain(&e)
+                    ),
+                ))
+            })?;
         tracing::debug!(
             operation = %req.op,
             status,
