@@ -33,6 +33,8 @@ const SIGN_EXPIRES_SECONDS: i64 = 10_000;
 const LIST_PAGE_SIZE: &str = "2000";
 /// Safety stop for a service that keeps saying "truncated".
 const MAX_LIST_PAGES: usize = 10_000;
+/// Largest clock correction taken from a server's `Date` header (24 h).
+const MAX_CLOCK_CORRECTION_SECONDS: u64 = 24 * 3600;
 const USER_AGENT: &str = concat!("bucket-admin-cos/", env!("CARGO_PKG_VERSION"));
 
 /// The validated settings a client runs with.
@@ -46,8 +48,10 @@ pub(crate) struct Settings {
     pub(crate) service_scheme: String,
     pub(crate) service_domain: String,
     pub(crate) endpoint: Option<String>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    pub(crate) max_response_bytes: usize,
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) fixed_time: Option<i64>,
 }
@@ -70,17 +74,13 @@ struct Inner {
 }
 
 pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
-    let mut http = reqwest::Client::builder()
+    let http = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         // The Host header is set by hand; a redirect would carry it to another server.
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(t) = settings.timeout {
-        http = http.timeout(t);
-    }
-    if let Some(t) = settings.connect_timeout {
-        http = http.connect_timeout(t);
-    }
-    let http = http
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.connect_timeout)
+        .read_timeout(settings.read_timeout)
         .build()
         .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
     Ok(CosClient {
@@ -177,6 +177,61 @@ struct Response {
     status: u16,
     headers: HeaderMap,
     body: Vec<u8>,
+    /// The attempt (1-based) that produced it, for errors raised while decoding it.
+    attempts: u32,
+}
+
+/// Reads a body of at most `limit` bytes: a larger `Content-Length` is refused before
+/// anything is read, and a body without one is read chunk by chunk and abandoned at the
+/// limit, so a hostile or broken server can never make the client buffer more. `true` in the
+/// answer means the limit was hit and the body is incomplete (empty).
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    head: bool,
+) -> std::result::Result<(Vec<u8>, bool), reqwest::Error> {
+    // A HEAD answer's Content-Length describes a body that is never sent.
+    if !head && response.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok((Vec::new(), true));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok((Vec::new(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// A decoding error about `resp`: its status, request id and the attempts it took.
+fn response_context(e: Error, resp: &Response) -> Error {
+    let e = e.with_status(resp.status).with_attempts(resp.attempts);
+    match resp.header("x-cos-request-id") {
+        Some(id) => e.with_request_id(id),
+        None => e,
+    }
+}
+
+/// `err` with `message` instead of its own, everything else kept.
+fn rebuild_message(err: Error, message: String) -> Error {
+    let mut out = Error::new(err.kind(), message).with_retryable(err.retryable());
+    if let Some(status) = err.status() {
+        out = out.with_status(status);
+    }
+    if let Some(code) = err.code() {
+        out = out.with_code(code);
+    }
+    if let Some(id) = err.request_id() {
+        out = out.with_request_id(id);
+    }
+    if let Some(after) = err.retry_after() {
+        out = out.with_retry_after(after);
+    }
+    for (name, value) in err.details() {
+        out = out.with_detail(name, value.clone());
+    }
+    out
 }
 
 impl Response {
@@ -205,7 +260,13 @@ pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
         | "nosuchlifecycleconfiguration"
         | "nosuchreplicationconfiguration"
         | "replicationconfigurationnotfounderror"
-        | "nosuchbucketpolicy" => ErrorKind::NotFound,
+        | "nosuchbucketpolicy"
+            // A "no such ..." code on another status (a 403 from a gateway, a 503 while
+            // overloaded) is classified by that status: it is not proof of absence.
+            if status == 404 =>
+        {
+            ErrorKind::NotFound
+        }
         "bucketalreadyexists" | "bucketalreadyownedbyyou" => ErrorKind::AlreadyExists,
         "bucketnotempty" => ErrorKind::NotEmpty,
         "signaturedoesnotmatch"
@@ -233,21 +294,45 @@ pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
     }
 }
 
-/// Error codes meaning "this configuration is not set": the `get_*` calls answer `Ok(None)`.
-fn is_not_configured(err: &Error) -> bool {
-    let code = err.code().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        code.as_str(),
-        "nosuchcorsconfiguration"
-            | "nosuchlifecycleconfiguration"
-            | "replicationconfigurationnotfounderror"
-            | "nosuchreplicationconfiguration"
-            | "nosuchbucketpolicy"
-    ) || (err.kind() == ErrorKind::NotFound
+/// The error codes with which COS says that the configuration `sub` (`cors`, `lifecycle`,
+/// `replication`, `policy`) is not set.
+fn not_configured_codes(sub: &str) -> &'static [&'static str] {
+    match sub {
+        "cors" => &["NoSuchCORSConfiguration"],
+        "lifecycle" => &["NoSuchLifecycleConfiguration"],
+        "replication" => &[
+            "NoSuchReplicationConfiguration",
+            "ReplicationConfigurationnotFoundError",
+        ],
+        "policy" => &["NoSuchBucketPolicy"],
+        _ => &[],
+    }
+}
+
+/// Whether `err` is COS saying that the configuration `sub` is not set: an HTTP 404 with that
+/// sub-resource's own code. The same code on another status (a 403 from a proxy, a 503 while
+/// overloaded) or another sub-resource's code is a failure: reading it as "not configured"
+/// would let a caller overwrite a configuration it never saw.
+fn is_not_configured(err: &Error, sub: &str) -> bool {
+    if err.status() != Some(404) {
+        return false;
+    }
+    let code = err.code().unwrap_or("");
+    if not_configured_codes(sub)
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(code))
+    {
+        return true;
+    }
+    // Some COS front ends answer a missing policy with a generic code and this message; a
+    // code that names something else (a missing bucket, another configuration) still wins.
+    sub == "policy"
+        && !code.to_ascii_lowercase().starts_with("nosuch")
+        && !code.eq_ignore_ascii_case("ReplicationConfigurationnotFoundError")
         && err
             .message()
             .to_ascii_lowercase()
-            .contains("policy not found"))
+            .contains("policy not found")
 }
 
 fn is_clock_skew(code: Option<&str>, message: &str) -> bool {
@@ -255,16 +340,22 @@ fn is_clock_skew(code: Option<&str>, message: &str) -> bool {
         || message.to_ascii_lowercase().contains("request has expired")
 }
 
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+/// COS bucket names are lower case, and COS itself lower-cases the name of a bucket created
+/// with capitals (seed 004: "the COS backend will automatically convert uppercase letters
+/// ... to lowercase"). Every call does the same, so `ExampleBucket-1250000000` addresses the
+/// bucket COS created for it, and says so in the log.
+fn normalize_bucket(bucket: &str) -> std::borrow::Cow<'_, str> {
+    if bucket.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = bucket.to_ascii_lowercase();
+        tracing::info!(
+            requested = bucket,
+            bucket = %lower,
+            "COS bucket names are lower case; using the lower-case name, as COS does"
+        );
+        std::borrow::Cow::Owned(lower)
+    } else {
+        std::borrow::Cow::Borrowed(bucket)
     }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 fn system_now() -> i64 {
@@ -291,10 +382,11 @@ impl CosClient {
     }
 
     /// The virtual host of a bucket, from the domain template.
+    /// An upper-case letter in `bucket` is lower-cased, as COS does with bucket names.
     pub fn bucket_host(&self, bucket: &str) -> String {
         let s = &self.inner.settings;
         s.domain_template
-            .replace("{bucket}", bucket)
+            .replace("{bucket}", &bucket.to_ascii_lowercase())
             .replace("{region}", &s.region)
     }
 
@@ -370,11 +462,15 @@ impl CosClient {
 
     /// Builds the wire request of one attempt: URL, headers (Host, Content-*, token,
     /// Authorization) and body, signed with the current (skew-corrected) time.
-    fn prepare(&self, req: &Request) -> Result<reqwest::Request> {
+    fn prepare(&self, req: &Request, attempt: u32) -> Result<reqwest::Request> {
         let s = &self.inner.settings;
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 6);
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 7);
         headers.push(("Host".into(), req.host.clone()));
         headers.extend(req.headers.iter().cloned());
+        if attempt > 1 {
+            // What the SDK adds (and signs) on every retry, so COS can tell retries apart.
+            headers.push(("x-cos-sdk-retry".into(), "true".into()));
+        }
         if let Some(body) = &req.body {
             headers.push(("Content-Type".into(), body.content_type.to_owned()));
             if body.md5 {
@@ -466,8 +562,8 @@ impl CosClient {
         Ok(request)
     }
 
-    async fn send_once(&self, req: &Request) -> Result<Response> {
-        let request = self.prepare(req)?;
+    async fn send_once(&self, req: &Request, attempt: u32) -> Result<Response> {
+        let request = self.prepare(req, attempt)?;
         tracing::debug!(
             operation = %req.op,
             method = %req.method,
@@ -483,37 +579,78 @@ impl CosClient {
             .map_err(transport_error)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| {
-            let kind = if e.is_timeout() {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Transport
-            };
-            Error::new(
-                kind,
-                format!("reading the COS response body failed: {}", error_chain(&e)),
-            )
-            .with_status(status)
-        })?;
+        let request_id = headers
+            .get("x-cos-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let limit = self.inner.settings.max_response_bytes;
+        let with_ids = |e: Error| {
+            let e = e.with_status(status);
+            match &request_id {
+                Some(id) => e.with_request_id(id.clone()),
+                None => e,
+            }
+        };
+        let (body, overflowed) = read_limited(response, limit, req.method == Method::HEAD)
+            .await
+            .map_err(|e| {
+                let kind = if e.is_timeout() {
+                    ErrorKind::Timeout
+                } else {
+                    ErrorKind::Transport
+                };
+                with_ids(Error::new(
+                    kind,
+                    format!(
+                        "reading the COS response body (HTTP {status}) failed: {}",
+                        error_chain(&e)
+                    ),
+                ))
+            })?;
         tracing::debug!(
             operation = %req.op,
             status,
-            request_id = headers.get("x-cos-request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            request_id = request_id.as_deref().unwrap_or(""),
             "COS response"
         );
+        if overflowed {
+            let what = format!(
+                "COS answered HTTP {status} with a body larger than the client's limit of {limit} bytes (CosClientBuilder::max_response_bytes); it was not read"
+            );
+            if (200..300).contains(&status) {
+                return Err(with_ids(Error::new(ErrorKind::Decode, what)));
+            }
+            // An error status still means what it says; only its oversized body is dropped.
+            let resp = Response {
+                status,
+                headers,
+                body: Vec::new(),
+                attempts: 1,
+            };
+            let err = response_error(&resp, None);
+            let message = format!("{} ({what})", err.message());
+            return Err(rebuild_message(err, message));
+        }
         Ok(Response {
             status,
             headers,
-            body: body.to_vec(),
+            body,
+            attempts: 1,
         })
     }
 
     /// One attempt: send, and on a clock-skew answer correct the clock and send once more.
     /// Statuses `accept` lets through are returned as responses, not errors.
-    async fn attempt(&self, req: &Request, accept: fn(u16) -> bool) -> Result<Response> {
+    async fn attempt(
+        &self,
+        req: &Request,
+        accept: fn(u16) -> bool,
+        attempt: u32,
+    ) -> Result<Response> {
         let mut corrected = false;
         loop {
-            let resp = self.send_once(req).await?;
+            let mut resp = self.send_once(req, attempt).await?;
+            resp.attempts = attempt;
             if (200..300).contains(&resp.status) || accept(resp.status) {
                 return Ok(resp);
             }
@@ -527,6 +664,7 @@ impl CosClient {
             let skewed = parsed.as_ref().is_some_and(|p| {
                 is_clock_skew(p.code.as_deref(), p.message.as_deref().unwrap_or(""))
             });
+            let mut refused_skew = None;
             if skewed && !corrected && req.signed {
                 if let Some(server) = resp
                     .header("date")
@@ -535,16 +673,34 @@ impl CosClient {
                     .and_then(|d| i64::try_from(d.as_secs()).ok())
                 {
                     let offset = server - self.local_now();
-                    self.inner.clock_offset.store(offset, Ordering::Relaxed);
-                    tracing::debug!(
-                        offset,
-                        "COS reported clock skew; retrying with a corrected key time"
-                    );
-                    corrected = true;
-                    continue;
+                    if offset.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECONDS {
+                        self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                        tracing::debug!(
+                            offset,
+                            "COS reported clock skew; retrying with a corrected key time"
+                        );
+                        corrected = true;
+                        continue;
+                    }
+                    // A server (or a proxy) that far off is more likely wrong than the
+                    // local clock; adopting its time would sign every later request with it.
+                    refused_skew = Some(offset);
                 }
             }
-            return Err(response_error(&resp, parsed));
+            let err = response_error(&resp, parsed);
+            return Err(match refused_skew {
+                None => err,
+                Some(offset) => {
+                    let message = format!(
+                        "{} (the server's Date header is {} h off the local clock; a difference over {} h is not trusted as a clock correction: check the local clock)",
+                        err.message(),
+                        offset / 3600,
+                        MAX_CLOCK_CORRECTION_SECONDS / 3600
+                    );
+                    rebuild_message(err, message)
+                        .with_detail("clock_offset_seconds", offset.to_string())
+                }
+            });
         }
     }
 
@@ -554,7 +710,7 @@ impl CosClient {
             .inner
             .settings
             .retry_policy
-            .run(op, |_| self.attempt(&req, accept))
+            .run(op, |n| self.attempt(&req, accept, n))
             .await;
         result.map_err(|e| self.with_context(e, op, req.bucket.as_deref()))
     }
@@ -563,11 +719,12 @@ impl CosClient {
         self.execute_with(req, |_| false).await
     }
 
-    /// Runs a GET of a configuration: `Ok(None)` when COS says it is not set.
-    async fn get_config(&self, req: Request) -> Result<Option<Response>> {
+    /// Runs a GET of the configuration sub-resource `sub`: `Ok(None)` when COS says it is not
+    /// set (see [`is_not_configured`]).
+    async fn get_config(&self, req: Request, sub: &str) -> Result<Option<Response>> {
         match self.execute(req).await {
             Ok(resp) => Ok(Some(resp)),
-            Err(e) if is_not_configured(&e) => Ok(None),
+            Err(e) if is_not_configured(&e, sub) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -584,7 +741,7 @@ impl CosClient {
         self.check_bucket(op, bucket)?;
         let mut req = self.bucket_request(op, Method::GET, bucket);
         req.query = subresource(sub);
-        let Some(resp) = self.get_config(req).await? else {
+        let Some(resp) = self.get_config(req, sub).await? else {
             return Ok(None);
         };
         resp.text()
@@ -594,21 +751,21 @@ impl CosClient {
     }
 
     fn decode_err(&self, e: Error, op: Operation, bucket: &str, resp: &Response) -> Error {
-        let e = match resp.header("x-cos-request-id") {
-            Some(id) => e.with_request_id(id),
-            None => e,
-        };
-        self.with_context(e.with_status(resp.status), op, Some(bucket))
+        self.with_context(response_context(e, resp), op, Some(bucket))
     }
 
     /// Every bucket of the account in one region, following every page (GET Service on
     /// `cos.<region>.myqcloud.com`, or on the configured `service_domain` when it holds
     /// `{region}`).
     pub async fn list_buckets_in_region(&self, region: &str) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(Some(region))).await
+        self.list_all(self.service_host(Some(region)), Some(region))
+            .await
     }
 
-    async fn list_all(&self, host: String) -> Result<Vec<BucketInfo>> {
+    /// `region`, when given, is also sent as the `region` parameter (as the SDK's
+    /// `list_buckets(Region=...)` does), so the answer is restricted to it even where the
+    /// host alone would not be (a proxy, a private endpoint).
+    async fn list_all(&self, host: String, region: Option<&str>) -> Result<Vec<BucketInfo>> {
         let op = Operation::ListBuckets;
         let mut marker = String::new();
         let mut out = Vec::new();
@@ -620,10 +777,16 @@ impl CosClient {
                 scheme: self.inner.settings.service_scheme.clone(),
                 host: host.clone(),
                 path: "/".into(),
-                query: vec![
-                    ("marker".into(), marker.clone()),
-                    ("max-keys".into(), LIST_PAGE_SIZE.into()),
-                ],
+                query: {
+                    let mut q = vec![
+                        ("marker".into(), marker.clone()),
+                        ("max-keys".into(), LIST_PAGE_SIZE.into()),
+                    ];
+                    if let Some(r) = region {
+                        q.push(("region".into(), r.to_owned()));
+                    }
+                    q
+                },
                 // The SDK does not sign list-buckets parameters; COS accepts either.
                 sign_query: false,
                 headers: Vec::new(),
@@ -631,20 +794,13 @@ impl CosClient {
                 signed: true,
             };
             let resp = self.execute(req).await?;
-            let ctx = |e: Error| {
-                let e = e.with_status(resp.status);
-                let e = match resp.header("x-cos-request-id") {
-                    Some(id) => e.with_request_id(id),
-                    None => e,
-                };
-                self.with_context(e, op, None)
-            };
+            let ctx = |e: Error| self.with_context(response_context(e, &resp), op, None);
             let page: ListBucketsXml = resp
                 .text()
-                .and_then(|t| wire::from_xml(t, "bucket list"))
+                .and_then(|t| wire::from_xml(t, "ListAllMyBucketsResult", "bucket list"))
                 .map_err(ctx)?;
-            let next = page.next_marker();
-            let truncated = page.is_truncated();
+            let truncated = page.is_truncated().map_err(ctx)?;
+            let next = page.next_marker().filter(|_| truncated);
             let buckets = page.into_buckets().map_err(ctx)?;
             let last_name = buckets.last().map(|b| b.name.clone());
             out.extend(buckets);
@@ -684,6 +840,8 @@ impl CosClient {
         key: &str,
         request: &PreflightRequest,
     ) -> Result<PreflightOutcome> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::Preflight;
         self.check_bucket(op, bucket)?;
         let mut req = self.bucket_request(op, Method::OPTIONS, bucket);
@@ -909,10 +1067,26 @@ fn response_error(resp: &Response, parsed: Option<ErrorXml>) -> Error {
             err = err.with_detail("format_string", fs);
         }
     }
-    if let Some(after) = resp.header("retry-after").and_then(parse_retry_after) {
-        err = err.with_retry_after(after);
+    if let Some(raw) = resp.header("retry-after") {
+        err = with_retry_after(err, raw);
     }
     err
+}
+
+/// Records a `Retry-After` value (seconds or an HTTP date). One that cannot be read is not
+/// ignored, which would retry at once: it counts as an endless wait, so the retry policy
+/// refuses it and reports it, and the raw value is kept in the `retry_after` detail.
+fn with_retry_after(err: Error, raw: &str) -> Error {
+    match bucket_admin_core::parse_retry_after(raw, SystemTime::now()) {
+        Some(after) => err.with_retry_after(after),
+        None => {
+            let shown: String = raw.chars().take(64).collect();
+            err.with_retry_after(Duration::MAX).with_detail(
+                "retry_after",
+                format!("unreadable Retry-After `{shown}` (neither seconds nor an HTTP date)"),
+            )
+        }
+    }
 }
 
 #[async_trait]
@@ -926,10 +1100,12 @@ impl BucketAdmin for CosClient {
     }
 
     async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(None)).await
+        self.list_all(self.service_host(None), None).await
     }
 
     async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::CreateBucket;
         let unsupported = |field: &str| {
             Err(Error::unsupported(
@@ -999,6 +1175,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn head_bucket(&self, bucket: &str) -> Result<BucketInfo> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::HeadBucket;
         self.check_bucket(op, bucket)?;
         let resp = self
@@ -1012,14 +1190,14 @@ impl BucketAdmin for CosClient {
                 .map(str::to_owned)
                 .or_else(|| Some(self.region().to_owned())),
             multi_az: az.map(|t| t.trim().eq_ignore_ascii_case("MAZ")),
-            bucket_type: resp
-                .header("x-cos-bucket-arch")
-                .map(|a| a.trim().to_ascii_lowercase()),
+            bucket_type: Some(bucket_type_from_wire(resp.header("x-cos-bucket-arch"))),
             ..BucketInfo::default()
         })
     }
 
     async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         match self.head_bucket(bucket).await {
             Ok(_) => Ok(true),
             Err(e) if e.is_not_found() && e.status() == Some(404) => Ok(false),
@@ -1028,6 +1206,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn delete_bucket(&self, bucket: &str) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::DeleteBucket;
         self.check_bucket(op, bucket)?;
         self.execute(self.bucket_request(op, Method::DELETE, bucket))
@@ -1036,6 +1216,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn get_cors(&self, bucket: &str) -> Result<Option<CorsConfiguration>> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let cfg = self
             .get_xml_config(Operation::GetCors, bucket, "cors", codec::decode_cors)
             .await?;
@@ -1043,6 +1225,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn put_cors(&self, bucket: &str, config: &CorsConfiguration) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::PutCors;
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         v.extend(validate::cors(config));
@@ -1067,10 +1251,14 @@ impl BucketAdmin for CosClient {
     }
 
     async fn delete_cors(&self, bucket: &str) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         self.delete_sub(Operation::DeleteCors, bucket, "cors").await
     }
 
     async fn get_lifecycle(&self, bucket: &str) -> Result<Option<LifecycleConfiguration>> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let cfg = self
             .get_xml_config(
                 Operation::GetLifecycle,
@@ -1083,6 +1271,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn put_lifecycle(&self, bucket: &str, config: &LifecycleConfiguration) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::PutLifecycle;
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         v.extend(validate::lifecycle(config));
@@ -1104,11 +1294,15 @@ impl BucketAdmin for CosClient {
     }
 
     async fn delete_lifecycle(&self, bucket: &str) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         self.delete_sub(Operation::DeleteLifecycle, bucket, "lifecycle")
             .await
     }
 
     async fn get_versioning(&self, bucket: &str) -> Result<VersioningStatus> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::GetVersioning;
         self.check_bucket(op, bucket)?;
         let mut req = self.bucket_request(op, Method::GET, bucket);
@@ -1116,17 +1310,15 @@ impl BucketAdmin for CosClient {
         let resp = self.execute(req).await?;
         resp.text()
             .and_then(|t| {
-                if t.trim().is_empty() {
-                    Ok(VersioningXml::default())
-                } else {
-                    wire::from_xml::<VersioningXml>(t, "versioning")
-                }
+                wire::from_xml::<VersioningXml>(t, "VersioningConfiguration", "versioning")
             })
             .and_then(VersioningXml::into_model)
             .map_err(|e| self.decode_err(e, op, bucket, &resp))
     }
 
     async fn put_versioning(&self, bucket: &str, status: VersioningStatus) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::PutVersioning;
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         let wire = VersioningXml::from_model(status);
@@ -1147,6 +1339,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn get_replication(&self, bucket: &str) -> Result<Option<ReplicationConfiguration>> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let cfg = self
             .get_xml_config(
                 Operation::GetReplication,
@@ -1159,6 +1353,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn put_replication(&self, bucket: &str, config: &ReplicationConfiguration) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::PutReplication;
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         v.extend(validate::replication(config));
@@ -1170,24 +1366,25 @@ impl BucketAdmin for CosClient {
     }
 
     async fn delete_replication(&self, bucket: &str) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         self.delete_sub(Operation::DeleteReplication, bucket, "replication")
             .await
     }
 
     async fn get_policy(&self, bucket: &str) -> Result<Option<BucketPolicy>> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::GetPolicy;
         self.check_bucket(op, bucket)?;
         let mut req = self.bucket_request(op, Method::GET, bucket);
         req.query = subresource("policy");
-        let Some(resp) = self.get_config(req).await? else {
+        let Some(resp) = self.get_config(req, "policy").await? else {
             return Ok(None);
         };
         let text = resp
             .text()
             .map_err(|e| self.decode_err(e, op, bucket, &resp))?;
-        if text.trim().is_empty() {
-            return Ok(None);
-        }
         // Parsed whatever the Content-Type says: COS sometimes labels the JSON as XML.
         wire::policy::from_wire(text)
             .map(Some)
@@ -1195,6 +1392,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn put_policy(&self, bucket: &str, policy: &BucketPolicy) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         let op = Operation::PutPolicy;
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         v.extend(validate::policy(policy));
@@ -1213,6 +1412,8 @@ impl BucketAdmin for CosClient {
     }
 
     async fn delete_policy(&self, bucket: &str) -> Result<()> {
+        let lowered = normalize_bucket(bucket);
+        let bucket: &str = &lowered;
         self.delete_sub(Operation::DeletePolicy, bucket, "policy")
             .await
     }
@@ -1269,6 +1470,14 @@ mod tests {
                 ErrorKind::NotFound,
             ),
             (404, None, ErrorKind::NotFound),
+            (503, Some("NoSuchCORSConfiguration"), ErrorKind::Unavailable),
+            (
+                403,
+                Some("NoSuchLifecycleConfiguration"),
+                ErrorKind::PermissionDenied,
+            ),
+            (429, Some("NoSuchBucketPolicy"), ErrorKind::RateLimited),
+            (409, Some("NoSuchBucket"), ErrorKind::Other),
             (403, None, ErrorKind::PermissionDenied),
             (418, Some("Teapot"), ErrorKind::Other),
         ];
@@ -1278,8 +1487,20 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_accepts_seconds() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("soon"), None);
+    fn retry_after_accepts_seconds_and_dates_and_never_drops_garbage() {
+        let err = || Error::new(ErrorKind::RateLimited, "slow down");
+        assert_eq!(
+            with_retry_after(err(), "7").retry_after(),
+            Some(Duration::from_secs(7))
+        );
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let after = with_retry_after(err(), &later).retry_after().unwrap();
+        assert!(
+            (Duration::from_secs(100)..=Duration::from_secs(120)).contains(&after),
+            "{after:?}"
+        );
+        let garbage = with_retry_after(err(), "soon");
+        assert_eq!(garbage.retry_after(), Some(Duration::MAX));
+        assert!(garbage.detail("retry_after").unwrap().contains("`soon`"));
     }
 }

@@ -29,7 +29,7 @@ pub fn encode_cors(config: &CorsConfiguration) -> Result<String, Error> {
 
 /// Parses a `<CORSConfiguration>` document.
 pub fn decode_cors(xml: &str) -> Result<CorsConfiguration, Error> {
-    wire::from_xml::<CorsXml>(xml, "CORS").and_then(CorsXml::into_model)
+    wire::from_xml::<CorsXml>(xml, "CORSConfiguration", "CORS").and_then(CorsXml::into_model)
 }
 
 /// The `PUT /?lifecycle` body. Ages that are not whole days are invalid input (COS counts
@@ -41,7 +41,8 @@ pub fn encode_lifecycle(config: &LifecycleConfiguration) -> Result<String, Error
 
 /// Parses a `<LifecycleConfiguration>` document.
 pub fn decode_lifecycle(xml: &str) -> Result<LifecycleConfiguration, Error> {
-    wire::from_xml::<LifecycleXml>(xml, "lifecycle").and_then(LifecycleXml::into_model)
+    wire::from_xml::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
+        .and_then(LifecycleXml::into_model)
 }
 
 /// The `PUT /?replication` body.
@@ -51,7 +52,8 @@ pub fn encode_replication(config: &ReplicationConfiguration) -> Result<String, E
 
 /// Parses a `<ReplicationConfiguration>` document.
 pub fn decode_replication(xml: &str) -> Result<ReplicationConfiguration, Error> {
-    wire::from_xml::<ReplicationXml>(xml, "replication").and_then(ReplicationXml::into_model)
+    wire::from_xml::<ReplicationXml>(xml, "ReplicationConfiguration", "replication")
+        .and_then(ReplicationXml::into_model)
 }
 
 /// The `PUT /?policy` JSON body.

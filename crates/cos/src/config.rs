@@ -18,6 +18,14 @@ pub const ACCELERATE_DOMAIN_TEMPLATE: &str = "{bucket}.cos.accelerate.myqcloud.c
 pub const DEFAULT_SERVICE_DOMAIN: &str = "service.cos.myqcloud.com";
 /// Host of the list-buckets call restricted to one region.
 pub const REGIONAL_SERVICE_DOMAIN: &str = "cos.{region}.myqcloud.com";
+/// Default timeout of a whole request (as the R2 provider).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default timeout of connection establishment.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default longest silence while a response is read (a stalled body fails after it).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest response body read (16 MiB); COS configurations are far smaller.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Builds a [`CosClient`].
 ///
@@ -49,6 +57,8 @@ pub struct CosClientBuilder {
     pub(crate) endpoint: Option<String>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) max_response_bytes: Option<usize>,
     pub(crate) retry_policy: Option<RetryPolicy>,
     pub(crate) fixed_time: Option<i64>,
 }
@@ -153,14 +163,29 @@ impl CosClientBuilder {
         self.endpoint = Some(url.into());
         self
     }
-    /// Timeout of each whole request.
+    /// Timeout of each whole request (default [`DEFAULT_TIMEOUT`], 60 s). Zero is rejected
+    /// by [`build`](Self::build).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
-    /// Timeout of connection establishment.
+    /// Timeout of connection establishment (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+    /// Longest wait for the next bytes of a response (default [`DEFAULT_READ_TIMEOUT`],
+    /// 30 s): a server that stops sending mid-body fails with [`ErrorKind::Timeout`] instead
+    /// of holding the call until the whole-request timeout.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+    /// Largest response body the client reads (default [`DEFAULT_MAX_RESPONSE_BYTES`],
+    /// 16 MiB). A larger answer, announced by `Content-Length` or found while streaming, fails
+    /// with [`ErrorKind::Decode`] naming the limit, without buffering the rest.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
         self
     }
     /// Retry policy; default [`RetryPolicy::default`].
@@ -252,6 +277,25 @@ impl CosClientBuilder {
             None => None,
             Some(raw) => Some(parse_endpoint(raw, self.allow_http)?),
         };
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let read_timeout = self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
+        for (value, setting) in [
+            (timeout, "timeout"),
+            (connect_timeout, "connect_timeout"),
+            (read_timeout, "read_timeout"),
+        ] {
+            if value.is_zero() {
+                // A zero timeout fails every request; "no timeout" is never what it means.
+                return Err(config_error(format!("{setting} must be greater than zero")));
+            }
+        }
+        let max_response_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes == 0 {
+            return Err(config_error("max_response_bytes must be greater than zero"));
+        }
 
         crate::client::build_client(crate::client::Settings {
             region,
@@ -263,8 +307,10 @@ impl CosClientBuilder {
             service_scheme: service_scheme.to_owned(),
             service_domain: service.to_owned(),
             endpoint,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
+            timeout,
+            connect_timeout,
+            read_timeout,
+            max_response_bytes,
             retry_policy: self.retry_policy.clone().unwrap_or_default(),
             fixed_time: self.fixed_time,
         })
@@ -362,6 +408,8 @@ impl fmt::Debug for CosClientBuilder {
             .field("endpoint", &self.endpoint)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("retry_policy", &self.retry_policy)
             .finish()
     }

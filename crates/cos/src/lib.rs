@@ -115,7 +115,30 @@
 //!
 //! Every failure is a [`bucket_admin_core::Error`] carrying the COS code, message, request id
 //! and, in its details, the `trace_id`; a `SignatureDoesNotMatch` error also carries the
-//! server's `string_to_sign` and `format_string`. Missing configurations are `Ok(None)`.
+//! server's `string_to_sign` and `format_string`.
+//!
+//! A missing configuration is `Ok(None)` only when COS answers HTTP 404 with the code of the
+//! sub-resource asked (`NoSuchCORSConfiguration` for CORS, `NoSuchLifecycleConfiguration`,
+//! `NoSuchReplicationConfiguration`, `NoSuchBucketPolicy`). Any other answer is an error:
+//! the same code on another status, another sub-resource's code, or an HTTP 200 whose body is
+//! not the document asked for (an `<Error>` document, an HTML page, another configuration,
+//! trailing content after the root element), which is [`ErrorKind::Decode`](bucket_admin_core::ErrorKind::Decode) with the status
+//! and request id. Decoders never drop what they cannot represent: they fail naming the
+//! element.
+//!
+//! ## Bucket names
+//!
+//! COS lower-cases the capitals of a bucket name on create (its documentation: "the COS
+//! backend will automatically convert uppercase letters ... to lowercase"). Every call here
+//! does the same before sending (and logs it at `info`), so `ExampleBucket-1250000000`
+//! creates, and then addresses, `examplebucket-1250000000`.
+//!
+//! ## Limits
+//!
+//! Requests time out after 60 s ([`CosClientBuilder::timeout`]), connections after 10 s, and a
+//! response that stops sending for 30 s ([`CosClientBuilder::read_timeout`]). Response bodies
+//! are read up to 16 MiB ([`CosClientBuilder::max_response_bytes`]); a larger one fails
+//! naming the limit without being buffered.
 //! Secrets (the SecretKey, session token, `Authorization` header) never appear in errors,
 //! `Debug` output or logs.
 #![deny(missing_docs)]
@@ -131,6 +154,7 @@ mod wire;
 pub use client::classify;
 pub use client::{CosClient, cos_capabilities};
 pub use config::{
-    ACCELERATE_DOMAIN_TEMPLATE, CosClientBuilder, DEFAULT_DOMAIN_TEMPLATE, DEFAULT_SERVICE_DOMAIN,
+    ACCELERATE_DOMAIN_TEMPLATE, CosClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DOMAIN_TEMPLATE,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_SERVICE_DOMAIN, DEFAULT_TIMEOUT,
     REGIONAL_SERVICE_DOMAIN, TENCENTCOS_DOMAIN_TEMPLATE,
 };

@@ -98,6 +98,28 @@ pub fn lifecycle(cfg: &LifecycleConfiguration) -> Violations {
         || "rules".into(),
         format!("COS accepts at most {MAX_LIFECYCLE_RULES} lifecycle rules"),
     );
+    // COS reads every date as midnight China time: a date from another zone would be sent
+    // as a different instant (or rejected), so it must be converted knowingly first.
+    let zone = bucket_admin_core::CHINA_STANDARD_TIME;
+    let mut check_date = |date: &bucket_admin_core::LifecycleDate, field: String| {
+        v.check(
+            date.offset() == zone,
+            || field,
+            format!(
+                "COS lifecycle dates are midnight China Standard Time (+08:00) but {date} is midnight in another zone; convert the configuration with bucket_admin_core::convert::lifecycle_for, which reports the shift"
+            ),
+        );
+    };
+    for (i, rule) in cfg.rules.iter().enumerate() {
+        if let Some(bucket_admin_core::Expiration::On(date)) = &rule.expiration {
+            check_date(date, format!("rules[{i}].expiration.on"));
+        }
+        for (j, t) in rule.transitions.iter().enumerate() {
+            if let bucket_admin_core::Trigger::On(date) = &t.trigger {
+                check_date(date, format!("rules[{i}].transitions[{j}].trigger.on"));
+            }
+        }
+    }
     v
 }
 

@@ -129,25 +129,42 @@ async fn error_mapping_table() {
 
 #[tokio::test]
 async fn not_configured_is_none_and_head_404_is_clean() {
-    for code in [
-        "NoSuchCORSConfiguration",
-        "NOSUCHLIFECYCLECONFIGURATION",
-        "NoSuchReplicationConfiguration",
-        "replicationconfigurationnotfounderror",
-        "NoSuchBucketPolicy",
-    ] {
+    // Each getter answers `None` for its own code only; another sub-resource's code is an
+    // error, never "not configured".
+    let codes = [
+        ("NoSuchCORSConfiguration", "cors"),
+        ("NOSUCHLIFECYCLECONFIGURATION", "lifecycle"),
+        ("NoSuchReplicationConfiguration", "replication"),
+        ("replicationconfigurationnotfounderror", "replication"),
+        ("NoSuchBucketPolicy", "policy"),
+    ];
+    for (code, owner) in codes {
         let server = serve(vec![Canned::new(404, &error_body(code, "none"))]).await;
         let client = common::client(&server).build().unwrap();
-        assert!(client.get_cors(BUCKET).await.unwrap().is_none(), "{code}");
-        assert!(
-            client.get_lifecycle(BUCKET).await.unwrap().is_none(),
-            "{code}"
-        );
-        assert!(
-            client.get_replication(BUCKET).await.unwrap().is_none(),
-            "{code}"
-        );
-        assert!(client.get_policy(BUCKET).await.unwrap().is_none(), "{code}");
+        let results = [
+            ("cors", client.get_cors(BUCKET).await.map(|c| c.is_none())),
+            (
+                "lifecycle",
+                client.get_lifecycle(BUCKET).await.map(|c| c.is_none()),
+            ),
+            (
+                "replication",
+                client.get_replication(BUCKET).await.map(|c| c.is_none()),
+            ),
+            (
+                "policy",
+                client.get_policy(BUCKET).await.map(|c| c.is_none()),
+            ),
+        ];
+        for (sub, result) in results {
+            if sub == owner {
+                assert!(result.unwrap(), "{code} on ?{sub}");
+            } else {
+                let err = result.unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::NotFound, "{code} on ?{sub}");
+                assert_eq!(err.code(), Some(code), "{code} on ?{sub}");
+            }
+        }
     }
     let server = serve(vec![Canned::new(
         404,
@@ -272,12 +289,8 @@ async fn validation_rejects_everything_before_sending() {
     let err = client.put_policy(BUCKET, &policy).await.unwrap_err();
     assert_eq!(err.violations()[0].field, "statements");
 
-    for bad in [
-        "UPPER-1250000000",
-        "noappid",
-        "-x-1250000000",
-        "a_b-1250000000",
-    ] {
+    // Upper case is lower-cased, not rejected (seed 004; see `uppercase_bucket_names_...`).
+    for bad in ["noappid", "-x-1250000000", "a_b-1250000000"] {
         let err = client.delete_bucket(bad).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
         assert_eq!(err.violations()[0].field, "bucket");
@@ -571,4 +584,511 @@ fn presigned_urls_and_get_auth() {
         std::time::Duration::from_secs(300),
     );
     assert!(auth.ends_with("q-signature=4b0a4492faf387d789a1e010005d53de579abe33"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile and broken answers (issue 17): nothing else is ever read as "not configured".
+
+async fn decode_error_of(status: u16, body: &str) -> Vec<(&'static str, bucket_admin_core::Error)> {
+    let server = serve(vec![
+        Canned::new(status, body).header("x-cos-request-id", "rid-200"),
+    ])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    vec![
+        ("cors", client.get_cors(BUCKET).await.map(drop).unwrap_err()),
+        (
+            "lifecycle",
+            client.get_lifecycle(BUCKET).await.map(drop).unwrap_err(),
+        ),
+        (
+            "replication",
+            client.get_replication(BUCKET).await.map(drop).unwrap_err(),
+        ),
+        (
+            "versioning",
+            client.get_versioning(BUCKET).await.map(drop).unwrap_err(),
+        ),
+        (
+            "policy",
+            client.get_policy(BUCKET).await.map(drop).unwrap_err(),
+        ),
+        ("list", client.list_buckets().await.map(drop).unwrap_err()),
+    ]
+}
+
+#[tokio::test]
+async fn an_ok_answer_that_is_not_the_document_asked_for_is_a_decode_error() {
+    let bodies = [
+        error_body("NoSuchCORSConfiguration", "none"),
+        "<!DOCTYPE html><html><head><title>502</title></head><body>Bad gateway</body></html>"
+            .to_owned(),
+        "<?xml version=\"1.0\"?><OtherConfiguration><Rule/></OtherConfiguration>".to_owned(),
+        String::new(),
+        "not xml at all".to_owned(),
+    ];
+    for body in bodies {
+        for (what, err) in decode_error_of(200, &body).await {
+            assert_eq!(err.kind(), ErrorKind::Decode, "{what} <- {body}: {err}");
+            assert_eq!(err.status(), Some(200), "{what} <- {body}");
+            assert_eq!(err.request_id(), Some("rid-200"), "{what} <- {body}");
+            assert_eq!(err.attempts(), 1, "{what} <- {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_configuration_or_trailing_content_is_rejected_naming_the_root() {
+    let lifecycle = "<LifecycleConfiguration><Rule><ID>r</ID><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>";
+    let server = serve(vec![Canned::new(200, lifecycle)]).await;
+    let client = common::client(&server).build().unwrap();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("<CORSConfiguration>"), "{err}");
+    assert!(err.message().contains("<LifecycleConfiguration>"), "{err}");
+
+    let cors = "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+    let trailing = format!("{cors}<Error><Code>InternalError</Code></Error>");
+    let err = bucket_admin_cos::codec::decode_cors(&trailing).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("second element <Error>"), "{err}");
+    let err = bucket_admin_cos::codec::decode_cors(&format!("{cors} trailing")).unwrap_err();
+    assert!(err.message().contains("outside the root"), "{err}");
+    // The real thing, with prolog and whitespace, still decodes.
+    let ok = format!("<?xml version='1.0' encoding='utf-8' ?>\n{cors}\n");
+    assert_eq!(
+        bucket_admin_cos::codec::decode_cors(&ok)
+            .unwrap()
+            .rules
+            .len(),
+        1
+    );
+
+    let err = bucket_admin_cos::codec::decode_policy(r#"{"error":"gateway"}"#).unwrap_err();
+    assert!(err.message().contains("Statement"), "{err}");
+
+    let error_doc = error_body("AccessDenied", "go away");
+    let err = bucket_admin_cos::codec::decode_lifecycle(&error_doc).unwrap_err();
+    assert!(err.message().contains("<Error> document"), "{err}");
+    assert!(err.message().contains("AccessDenied"), "{err}");
+}
+
+#[tokio::test]
+async fn not_configured_codes_count_only_on_a_404() {
+    let cases = [
+        (503, "NoSuchCORSConfiguration", ErrorKind::Unavailable),
+        (403, "NoSuchCORSConfiguration", ErrorKind::PermissionDenied),
+        (409, "NoSuchCORSConfiguration", ErrorKind::Other),
+        (429, "NoSuchCORSConfiguration", ErrorKind::RateLimited),
+        (500, "NoSuchCORSConfiguration", ErrorKind::Unavailable),
+    ];
+    for (status, code, kind) in cases {
+        let server = serve(vec![Canned::new(status, &error_body(code, "x"))]).await;
+        let client = common::client(&server).build().unwrap();
+        let err = client.get_cors(BUCKET).await.unwrap_err();
+        assert_eq!(err.kind(), kind, "{status} {code}");
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(err.code(), Some(code));
+    }
+    for (status, code) in [
+        (503, "NoSuchLifecycleConfiguration"),
+        (403, "NoSuchReplicationConfiguration"),
+        (500, "NoSuchBucketPolicy"),
+    ] {
+        let server = serve(vec![Canned::new(status, &error_body(code, "x"))]).await;
+        let client = common::client(&server).build().unwrap();
+        assert!(
+            client.get_lifecycle(BUCKET).await.is_err(),
+            "{status} {code}"
+        );
+        assert!(
+            client.get_replication(BUCKET).await.is_err(),
+            "{status} {code}"
+        );
+        assert!(client.get_policy(BUCKET).await.is_err(), "{status} {code}");
+    }
+}
+
+#[test]
+fn decoders_never_drop_data_silently() {
+    use bucket_admin_cos::codec::{decode_cors, decode_lifecycle};
+    let rule = |inner: &str| {
+        format!(
+            "<LifecycleConfiguration><Rule><ID>r</ID><Status>Enabled</Status>{inner}</Rule></LifecycleConfiguration>"
+        )
+    };
+    let cases = [
+        (
+            rule("<Expiration><Days>30</Days><Date>2031-04-20T00:00:00+08:00</Date></Expiration>"),
+            "Expiration",
+        ),
+        (
+            rule(
+                "<Expiration><Days>30</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+            ),
+            "Expiration",
+        ),
+        (
+            rule(
+                "<Expiration><ExpiredObjectDeleteMarker>yes</ExpiredObjectDeleteMarker></Expiration>",
+            ),
+            "ExpiredObjectDeleteMarker",
+        ),
+        (
+            rule(
+                "<Prefix>logs/</Prefix><Filter><Prefix>tmp/</Prefix></Filter><Expiration><Days>3</Days></Expiration>",
+            ),
+            "Filter.Prefix",
+        ),
+        (
+            rule("<Expiration><Date>2031-04-20T12:00:00+08:00</Date></Expiration>"),
+            "Expiration.Date",
+        ),
+        (
+            rule("<Expiration><Days>0</Days></Expiration>"),
+            "Expiration.Days",
+        ),
+        (
+            rule(
+                "<AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload>",
+            ),
+            "DaysAfterInitiation",
+        ),
+        (
+            rule(
+                "<Transition><Days>30</Days><Date>2031-04-20T00:00:00+08:00</Date><StorageClass>ARCHIVE</StorageClass></Transition>",
+            ),
+            "Transition",
+        ),
+    ];
+    for (xml, element) in cases {
+        let err = decode_lifecycle(&xml).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{xml}");
+        assert!(err.message().contains(element), "{element}: {err}");
+    }
+    // The same prefix twice loses nothing and is accepted.
+    let same = decode_lifecycle(&rule(
+        "<Prefix>logs/</Prefix><Filter><Prefix>logs/</Prefix></Filter><Expiration><Days>3</Days></Expiration>",
+    ))
+    .unwrap();
+    assert_eq!(same.rules[0].filter.prefix.as_deref(), Some("logs/"));
+
+    let err = decode_cors(
+        "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule><ResponseVary>maybe</ResponseVary></CORSConfiguration>",
+    )
+    .unwrap_err();
+    assert!(err.message().contains("ResponseVary `maybe`"), "{err}");
+}
+
+#[tokio::test]
+async fn is_truncated_other_than_true_or_false_is_an_error() {
+    let page = "<ListAllMyBucketsResult><Buckets><Bucket><Name>a-1250000000</Name><Location>ap-beijing</Location><BucketType>cos</BucketType></Bucket></Buckets><IsTruncated>perhaps</IsTruncated></ListAllMyBucketsResult>";
+    let server = serve(vec![
+        Canned::new(200, page).header("x-cos-request-id", "rid-l"),
+    ])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    let err = client.list_buckets().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("IsTruncated `perhaps`"), "{err}");
+    assert_eq!(err.request_id(), Some("rid-l"));
+}
+
+#[tokio::test]
+async fn lifecycle_dates_outside_china_time_are_rejected_before_sending() {
+    use bucket_admin_core::{LifecycleDate, Transition, Trigger};
+    let server = serve(vec![Canned::new(200, "")]).await;
+    let client = common::client(&server).build().unwrap();
+    let day = time::macros::date!(2031 - 04 - 20);
+    let cfg = LifecycleConfiguration::new(vec![LifecycleRule {
+        id: Some("r".into()),
+        enabled: true,
+        expiration: Some(Expiration::On(LifecycleDate::utc(day))),
+        transitions: vec![Transition {
+            trigger: Trigger::On(LifecycleDate::utc(day)),
+            storage_class: StorageClass::Archive,
+        }],
+        ..LifecycleRule::default()
+    }]);
+    let err = client.put_lifecycle(BUCKET, &cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "rules[0].expiration.on",
+            "rules[0].transitions[0].trigger.on"
+        ]
+    );
+    assert!(err.violations()[0].rule.contains("lifecycle_for"), "{err}");
+    assert!(server.requests().is_empty(), "nothing is sent");
+
+    // Midnight China time goes through.
+    let mut ok = cfg.clone();
+    ok.rules[0].expiration = Some(Expiration::On(LifecycleDate::china(day)));
+    ok.rules[0].transitions[0].trigger = Trigger::On(LifecycleDate::china(day));
+    client.put_lifecycle(BUCKET, &ok).await.unwrap();
+    assert!(
+        server.requests()[0]
+            .body
+            .contains("<Date>2031-04-20T00:00:00+08:00</Date>")
+    );
+}
+
+#[tokio::test]
+async fn uppercase_bucket_names_are_lower_cased_like_cos_does() {
+    let server = serve(vec![Canned::new(200, "")]).await;
+    let client = common::client(&server).build().unwrap();
+    client
+        .create_bucket("ExampleBucket-1250000000", &CreateBucketOptions::default())
+        .await
+        .unwrap();
+    client
+        .delete_bucket("EXAMPLEBUCKET-1250000000")
+        .await
+        .unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    for req in reqs {
+        assert_eq!(
+            req.header("host"),
+            Some("examplebucket-1250000000.cos.ap-beijing.myqcloud.com")
+        );
+    }
+}
+
+#[tokio::test]
+async fn head_bucket_reports_the_bucket_type_list_buckets_reports() {
+    let list = "<ListAllMyBucketsResult><Buckets><Bucket><Name>examplebucket-1250000000</Name><Location>ap-beijing</Location><BucketType>cos</BucketType></Bucket><Bucket><Name>ofsbucket-1250000000</Name><Location>ap-beijing</Location><BucketType>ofs</BucketType></Bucket></Buckets><IsTruncated>false</IsTruncated></ListAllMyBucketsResult>";
+    let server = serve(vec![
+        Canned::new(200, list),
+        Canned::new(200, "").header("x-cos-bucket-region", "ap-beijing"),
+        Canned::new(200, "").header("x-cos-bucket-arch", "NORMAL"),
+        Canned::new(200, "").header("x-cos-bucket-arch", "OFS"),
+    ])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    let listed = client.list_buckets().await.unwrap();
+    assert_eq!(listed[0].bucket_type.as_deref(), Some("cos"));
+    assert_eq!(listed[1].bucket_type.as_deref(), Some("ofs"));
+    for expected in ["cos", "cos", "ofs"] {
+        let head = client.head_bucket(BUCKET).await.unwrap();
+        assert_eq!(head.bucket_type.as_deref(), Some(expected));
+    }
+}
+
+/// A server that sends `head` (status line and headers), then each of `chunks` after its
+/// delay, then keeps the connection open for `hold`.
+async fn raw_server(
+    head: &'static str,
+    chunks: Vec<(u64, Vec<u8>)>,
+    hold: std::time::Duration,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let chunks = chunks.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 8192];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock.write_all(head.as_bytes()).await;
+                for (delay, chunk) in chunks {
+                    tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                    if sock.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                }
+                tokio::time::sleep(hold).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn raw_client(url: &str) -> CosClientBuilder {
+    CosClient::builder()
+        .region("ap-beijing")
+        .secret_id(common::SECRET_ID)
+        .secret_key(common::SECRET_KEY)
+        .endpoint(url)
+        .allow_http(true)
+        .fixed_time(PINNED_NOW)
+        .retry_policy(RetryPolicy::disabled())
+}
+
+fn chunk(data: &[u8]) -> Vec<u8> {
+    let mut out = format!("{:x}\r\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+#[tokio::test]
+async fn response_bodies_are_read_with_a_limit() {
+    // Announced too large: refused from Content-Length, the body is never read.
+    let url = raw_server(
+        "HTTP/1.1 200 OK\r\nx-cos-request-id: rid-big\r\nContent-Length: 268435456\r\n\r\n",
+        vec![(0, vec![b'<'; 1024])],
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    let client = raw_client(&url).max_response_bytes(4096).build().unwrap();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("4096 bytes"), "{err}");
+    assert!(err.message().contains("max_response_bytes"), "{err}");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("rid-big"));
+
+    // Not announced (chunked): streaming stops at the limit. An error status keeps its kind.
+    let url = raw_server(
+        "HTTP/1.1 500 Internal\r\nTransfer-Encoding: chunked\r\n\r\n",
+        (0..64).map(|_| (0, chunk(&[b'x'; 1024]))).collect(),
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    let client = raw_client(&url).max_response_bytes(8192).build().unwrap();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable, "{err}");
+    assert_eq!(err.status(), Some(500));
+    assert!(err.message().contains("8192 bytes"), "{err}");
+
+    let err = raw_client(&url).max_response_bytes(0).build().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+}
+
+#[tokio::test]
+async fn a_stalled_body_times_out_with_its_status_and_request_id() {
+    let url = raw_server(
+        "HTTP/1.1 200 OK\r\nx-cos-request-id: rid-stall\r\nContent-Length: 1000\r\n\r\n<CORSConfiguration>",
+        vec![],
+        std::time::Duration::from_secs(30),
+    )
+    .await;
+    let client = raw_client(&url)
+        .read_timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("rid-stall"));
+    assert_eq!(err.attempts(), 1);
+}
+
+#[test]
+fn zero_timeouts_are_rejected() {
+    for builder in [
+        common_builder().timeout(std::time::Duration::ZERO),
+        common_builder().connect_timeout(std::time::Duration::ZERO),
+        common_builder().read_timeout(std::time::Duration::ZERO),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert!(err.message().contains("greater than zero"), "{err}");
+    }
+    let debug = format!("{:?}", common_builder());
+    assert!(debug.contains("read_timeout"), "{debug}");
+}
+
+fn common_builder() -> CosClientBuilder {
+    CosClient::builder()
+        .region("ap-beijing")
+        .secret_id(common::SECRET_ID)
+        .secret_key(common::SECRET_KEY)
+}
+
+#[tokio::test]
+async fn a_server_date_a_day_off_is_not_taken_as_a_clock_correction() {
+    let date = httpdate::fmt_http_date(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(PINNED_NOW as u64 + 3 * 86_400),
+    );
+    let server = serve(vec![
+        Canned::new(403, &error_body("RequestTimeTooSkewed", "too skewed")).header("Date", &date),
+    ])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    assert_eq!(server.requests().len(), 1, "no corrected retry");
+    assert_eq!(client.clock_offset_seconds(), 0);
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+    assert!(err.message().contains("72 h off"), "{err}");
+    assert!(err.message().contains("not trusted"), "{err}");
+    assert_eq!(err.detail("clock_offset_seconds"), Some("259200"));
+}
+
+#[tokio::test]
+async fn decode_errors_after_retries_carry_the_attempt_count() {
+    let server = serve(vec![
+        Canned::new(503, &error_body("ServiceUnavailable", "busy")),
+        Canned::new(200, "<html>oops</html>").header("x-cos-request-id", "rid-2"),
+    ])
+    .await;
+    let client = common::client(&server)
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_initial_backoff(std::time::Duration::from_millis(1))
+                .with_jitter(false),
+        )
+        .build()
+        .unwrap();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("rid-2"));
+    assert!(err.message().contains("HTML page"), "{err}");
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let soon = httpdate::fmt_http_date(
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    );
+    let server = serve(vec![
+        Canned::new(503, &error_body("SlowDown", "slow")).header("Retry-After", &soon),
+    ])
+    .await;
+    let client = common::client(&server)
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_retry_after(true, std::time::Duration::from_secs(60)),
+        )
+        .build()
+        .unwrap();
+    let err = client.get_cors(BUCKET).await.unwrap_err();
+    // An hour is more than the policy accepts: refused and reported, not retried at once.
+    assert_eq!(server.requests().len(), 1);
+    let after = err.retry_after().unwrap();
+    assert!(after > std::time::Duration::from_secs(3500), "{after:?}");
+    assert!(err.detail("retry_after_refused").is_some(), "{err:?}");
+}
+
+#[tokio::test]
+async fn listing_one_region_sends_the_region() {
+    let list = "<ListAllMyBucketsResult><Buckets></Buckets><IsTruncated>false</IsTruncated></ListAllMyBucketsResult>";
+    let server = serve(vec![Canned::new(200, list)]).await;
+    let client = common::client(&server).build().unwrap();
+    client.list_buckets_in_region("ap-shanghai").await.unwrap();
+    let req = &server.requests()[0];
+    assert_eq!(req.header("host"), Some("cos.ap-shanghai.myqcloud.com"));
+    assert!(req.query.contains("region=ap-shanghai"), "{}", req.query);
+    client.list_buckets().await.unwrap();
+    assert!(!server.requests()[1].query.contains("region="));
+}
+
+#[test]
+fn a_byte_order_mark_before_the_document_is_not_content() {
+    let cors = "\u{feff}<?xml version='1.0' encoding='utf-8' ?>\n<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+    let cfg = bucket_admin_cos::codec::decode_cors(cors).unwrap();
+    assert_eq!(cfg.rules[0].allowed_origins, ["*"]);
 }

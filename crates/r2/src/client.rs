@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::BearerToken;
-use crate::config::R2ClientBuilder;
+use crate::config::{Limits, R2ClientBuilder};
 use crate::extras::{CustomDomain, CustomDomainUpdate, LockRule, ManagedDomain, NewCustomDomain};
 use crate::pacing::{Pacer, Pacing};
 use crate::wire::bucket::{
@@ -87,9 +87,9 @@ impl From<Jurisdiction> for JurisdictionScope {
 pub fn r2_capabilities() -> Capabilities {
     let mut c = Capabilities::none(Provider::R2);
     c.cors = true;
-    // No documented rule-count or max-age limit for R2 CORS.
+    // No documented rule-count limit; the OpenAPI schema caps maxAgeSeconds at one day.
     c.max_cors_rules = None;
-    c.max_cors_max_age_seconds = None;
+    c.max_cors_max_age_seconds = Some(cors::MAX_AGE_SECONDS);
     c.cors_expose_header_wildcard = false;
     c.cors_response_vary = false;
     // The REST API administers configuration; preflights go to the S3 endpoint or a domain.
@@ -135,6 +135,7 @@ struct Inner {
     retry: RetryPolicy,
     pacer: Option<Pacer>,
     pacing: Option<Pacing>,
+    limits: Limits,
     capabilities: Capabilities,
 }
 
@@ -205,6 +206,45 @@ impl<'a> Call<'a> {
 struct Answer {
     result: Value,
     result_info: Option<Value>,
+    meta: Meta,
+}
+
+/// Where an answer came from, for errors found while decoding it.
+#[derive(Debug, Clone, Default)]
+struct Meta {
+    status: u16,
+    request_id: Option<String>,
+    attempts: u32,
+}
+
+impl Meta {
+    fn attach(&self, e: Error) -> Error {
+        let e = e.with_status(self.status).with_attempts(self.attempts);
+        match &self.request_id {
+            Some(id) => e.with_request_id(id.clone()),
+            None => e,
+        }
+    }
+}
+
+/// Reads a body of at most `limit` bytes: a larger `Content-Length` is refused before
+/// anything is read, and a body without one is read chunk by chunk and abandoned at the
+/// limit, so a server can never make the client buffer more. `None` means the limit was hit.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// What an error is about, for [`map_error`].
@@ -256,7 +296,7 @@ pub(crate) fn map_error(status: u16, errors: &[ApiMessage], ctx: &ErrorContext<'
             if ctx.jurisdiction == Jurisdiction::Default {
                 message.push_str(
                     " (looked in the `default` jurisdiction; the bucket may exist in another \
-                     jurisdiction (`eu`, `fedramp`): select it with \
+                     jurisdiction (`eu`, `fedramp`, `fedramp-high`, `us`): select it with \
                      `R2Client::with_jurisdiction(Jurisdiction::Eu)`, the builder's \
                      `jurisdiction(...)` or `R2_JURISDICTION=eu`)",
                 );
@@ -300,22 +340,41 @@ pub(crate) fn map_error(status: u16, errors: &[ApiMessage], ctx: &ErrorContext<'
     err
 }
 
-/// `retry-after-ms` (milliseconds, fractional allowed) wins over `retry-after` (seconds).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let parse = |name: &str| -> Option<f64> {
-        let v = headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()?;
-        (v.is_finite() && v >= 0.0).then_some(v)
+/// The wait the server asked for: `retry-after-ms` (milliseconds, fractional allowed) wins
+/// over `retry-after` (seconds or an HTTP date). A value that cannot be read is not ignored,
+/// which would retry at once: it counts as an endless wait, so the retry policy refuses it and
+/// reports it; the second value describes it for the error's `retry_after` detail.
+fn retry_after(headers: &HeaderMap) -> (Option<Duration>, Option<String>) {
+    let raw = |name: &str| -> Option<String> {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
     };
-    if let Some(ms) = parse("retry-after-ms") {
-        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    let unreadable = |name: &str, value: &str| {
+        let shown: String = value.chars().take(64).collect();
+        (
+            Some(Duration::MAX),
+            Some(format!("unreadable {name} `{shown}`")),
+        )
+    };
+    if let Some(ms) = raw("retry-after-ms") {
+        return match ms.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => (
+                Some(Duration::try_from_secs_f64(v / 1000.0).unwrap_or(Duration::MAX)),
+                None,
+            ),
+            _ => unreadable("retry-after-ms", &ms),
+        };
     }
-    parse("retry-after").and_then(|s| Duration::try_from_secs_f64(s).ok())
+    match raw("retry-after") {
+        None => (None, None),
+        Some(value) => {
+            match bucket_admin_core::parse_retry_after(&value, std::time::SystemTime::now()) {
+                Some(after) => (Some(after), None),
+                None => unreadable("retry-after", &value),
+            }
+        }
+    }
 }
 
 fn validate_bucket_name(bucket: &str) -> Result<()> {
@@ -330,6 +389,37 @@ fn validate_bucket_name(bucket: &str) -> Result<()> {
         "R2 bucket names are 3-63 characters of a-z, 0-9 and '-', not starting or ending with '-'",
     );
     v.into_result()
+}
+
+/// A custom domain is a DNS host name: 1-253 characters of dot-separated labels, each 1-63
+/// characters of letters, digits and '-' not at either end. An empty name would address the
+/// domain collection instead of one domain, so it is never sent.
+fn domain_violations(domain: &str, field: &str) -> Violations {
+    let mut v = Violations::new();
+    let labels_ok = domain.split('.').all(|label| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    });
+    v.check(
+        !domain.is_empty() && domain.len() <= 253 && labels_ok,
+        || field.to_owned(),
+        "must be a host name such as assets.example.com (labels of letters, digits and '-', separated by '.')",
+    );
+    v
+}
+
+fn require_domain(op: Operation, bucket: &str, domain: &str) -> Result<()> {
+    domain_violations(domain, "domain")
+        .into_result()
+        .map_err(|e| {
+            e.with_provider(Provider::R2)
+                .with_operation(op)
+                .with_bucket(bucket)
+        })
 }
 
 /// Every bucket call names a valid bucket: a name R2 can never hold (or an empty one, which
@@ -354,6 +444,8 @@ impl R2Client {
         R2ClientBuilder::from_env()
     }
 
+    // Called once, by the builder, with every validated setting.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_parts(
         http: reqwest::Client,
         base_url: String,
@@ -362,6 +454,7 @@ impl R2Client {
         jurisdiction: Jurisdiction,
         retry: RetryPolicy,
         pacing: Option<Pacing>,
+        limits: Limits,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -372,6 +465,7 @@ impl R2Client {
                 retry,
                 pacer: pacing.and_then(Pacer::new),
                 pacing,
+                limits,
                 capabilities: r2_capabilities(),
             }),
             jurisdiction,
@@ -481,13 +575,63 @@ impl R2Client {
             .get("cf-ray")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = resp.bytes().await.map_err(transport)?;
+        let meta = Meta {
+            status,
+            request_id: request_id.clone(),
+            attempts: attempt,
+        };
+        let limit = self.inner.limits.max_response_bytes;
+        let body = read_limited(resp, limit)
+            .await
+            .map_err(|e| meta.attach(transport(e)))?;
+        let (retry_after, retry_after_note) = retry_after(&headers);
         let ctx = ErrorContext {
             op: call.op,
             bucket: call.bucket,
             jurisdiction: call.jurisdiction,
             request_id,
-            retry_after: retry_after(&headers),
+            retry_after,
+        };
+        // Cloudflare's `x-should-retry: false` says a retry cannot help (the official SDK
+        // obeys it too).
+        let no_retry = headers
+            .get("x-should-retry")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        let with_note = |err: Error| {
+            let err = match &retry_after_note {
+                Some(note) => err.with_detail("retry_after", note.clone()),
+                None => err,
+            };
+            if no_retry {
+                err.with_retryable(Retryable::Never)
+            } else {
+                err
+            }
+        };
+        let context = |err: Error| {
+            let err = meta
+                .attach(err)
+                .with_provider(Provider::R2)
+                .with_operation(call.op);
+            match call.bucket {
+                Some(b) => err.with_bucket(b),
+                None => err,
+            }
+        };
+        let Some(body) = body else {
+            let what = format!(
+                "R2 answered HTTP {status} with a body larger than the client's limit of {limit} bytes (R2ClientBuilder::max_response_bytes); it was not read"
+            );
+            if (200..300).contains(&status) {
+                return Err(context(decode(what)));
+            }
+            // An error status still means what it says; only its oversized body is dropped.
+            let note = ApiMessage {
+                code: None,
+                message: what,
+            };
+            return Err(with_note(map_error(status, &[note], &ctx)));
         };
         let envelope = match serde_json::from_slice::<Envelope>(&body) {
             Ok(env) => env,
@@ -495,31 +639,49 @@ impl R2Client {
                 // Edge errors (HTML 502 pages, plain-text 429s) still mean what their status
                 // says; anything else that is not the envelope is undecodable.
                 if matches!(status, 401 | 403 | 429 | 500..=599) {
-                    return Err(map_error(status, &[], &ctx));
+                    return Err(with_note(map_error(status, &[], &ctx)));
                 }
                 let snippet: String = String::from_utf8_lossy(&body).chars().take(200).collect();
-                let mut err = decode(format!(
+                return Err(context(decode(format!(
                     "the response is not a Cloudflare API envelope ({e}): {snippet:?}"
-                ))
-                .with_provider(Provider::R2)
-                .with_operation(call.op)
-                .with_status(status);
-                if let Some(b) = call.bucket {
-                    err = err.with_bucket(b);
-                }
-                if let Some(id) = ctx.request_id {
-                    err = err.with_request_id(id);
-                }
-                return Err(err);
+                ))));
             }
         };
         if (200..300).contains(&status) && envelope.success != Some(false) {
+            // "Success" that also reports errors is contradictory; acting on it could treat a
+            // failed write as done, so it is refused rather than guessed.
+            if !envelope.errors.is_empty() {
+                let listed = envelope
+                    .errors
+                    .iter()
+                    .map(|e| match e.code {
+                        Some(code) => format!("{code}: {}", e.message.trim()),
+                        None => e.message.trim().to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(context(decode(format!(
+                    "R2 answered HTTP {status} with success but also with errors ({listed})"
+                ))));
+            }
             return Ok(Answer {
                 result: envelope.result,
                 result_info: envelope.result_info,
+                meta,
             });
         }
-        Err(map_error(status, &envelope.errors, &ctx))
+        Err(with_note(map_error(status, &envelope.errors, &ctx)))
+    }
+
+    /// Adds what a decoding error about `meta`'s answer is about.
+    fn decoded_after<T>(
+        &self,
+        meta: &Meta,
+        op: Operation,
+        bucket: Option<&str>,
+        r: Result<T>,
+    ) -> Result<T> {
+        self.decoded(op, bucket, r).map_err(|e| meta.attach(e))
     }
 
     /// Adds what a decoding error is about.
@@ -546,7 +708,18 @@ impl R2Client {
         let mut seen_cursors = HashSet::new();
         let mut start_after: Option<String> = None;
         let mut cursor: Option<String> = None;
-        for page_no in 1u64.. {
+        let limits = self.inner.limits;
+        for page_no in 1usize.. {
+            if page_no > limits.max_list_pages {
+                // A server that never ends the list would otherwise grow it without bound.
+                return Err(decode(format!(
+                    "the bucket list did not end after {} pages ({} buckets so far); the limit is R2ClientBuilder::max_list_pages",
+                    limits.max_list_pages,
+                    out.len()
+                ))
+                .with_provider(Provider::R2)
+                .with_operation(op));
+            }
             let mut call = Call::new(op, Method::GET, jurisdiction);
             call.query = vec![
                 ("per_page", PER_PAGE.to_string()),
@@ -559,8 +732,13 @@ impl R2Client {
                 call.query.push(("start_after", s.clone()));
             }
             let answer = self.send(&call).await?;
-            let page: WireBucketList =
-                self.decoded(op, None, from_value(answer.result, "bucket list"))?;
+            let page: WireBucketList = self.decoded_after(
+                &answer.meta,
+                op,
+                None,
+                require_list(&answer.result, "buckets", "bucket list")
+                    .and_then(|()| from_value(answer.result, "bucket list")),
+            )?;
             let info = answer.result_info.unwrap_or(Value::Null);
             let reported_per_page = info
                 .get("per_page")
@@ -578,24 +756,43 @@ impl R2Client {
             for bucket in page.buckets {
                 if !seen_names.insert(bucket.name.clone()) {
                     // A server that ignores start_after/cursor would otherwise be listed forever.
-                    return Err(decode(format!(
-                        "the server repeated bucket `{}` on page {page_no}; stopping rather than looping or returning a partial list",
-                        bucket.name
-                    ))
-                    .with_provider(Provider::R2)
-                    .with_operation(op));
+                    return Err(answer.meta.attach(
+                        decode(format!(
+                            "the server repeated bucket `{}` on page {page_no}; stopping rather than looping or returning a partial list",
+                            bucket.name
+                        ))
+                        .with_provider(Provider::R2)
+                        .with_operation(op),
+                    ));
+                }
+                if out.len() >= limits.max_listed_buckets {
+                    return Err(answer.meta.attach(
+                        decode(format!(
+                            "the bucket list holds more than {} buckets, the limit of R2ClientBuilder::max_listed_buckets",
+                            limits.max_listed_buckets
+                        ))
+                        .with_provider(Provider::R2)
+                        .with_operation(op),
+                    ));
                 }
                 let name = bucket.name.clone();
-                out.push(self.decoded(op, Some(&name), bucket.into_info(jurisdiction))?);
+                out.push(self.decoded_after(
+                    &answer.meta,
+                    op,
+                    Some(&name),
+                    bucket.into_info(jurisdiction),
+                )?);
             }
             start_after = out.last().map(|b: &BucketInfo| b.name.clone());
             if let Some(c) = next_cursor {
                 if !seen_cursors.insert(c.clone()) {
-                    return Err(decode(format!(
-                        "the server repeated list cursor `{c}` on page {page_no}"
-                    ))
-                    .with_provider(Provider::R2)
-                    .with_operation(op));
+                    return Err(answer.meta.attach(
+                        decode(format!(
+                            "the server repeated list cursor `{c}` on page {page_no}"
+                        ))
+                        .with_provider(Provider::R2)
+                        .with_operation(op),
+                    ));
                 }
                 cursor = Some(c);
                 continue;
@@ -667,7 +864,8 @@ impl R2Client {
             .segment("domains")
             .segment("managed");
         let answer = self.send(&call).await?;
-        let wire: WireManaged = self.decoded(
+        let wire: WireManaged = self.decoded_after(
+            &answer.meta,
             op,
             Some(bucket),
             from_value(answer.result, "managed domain"),
@@ -688,7 +886,8 @@ impl R2Client {
             .segment("managed")
             .json(&WireManagedUpdate { enabled })?;
         let answer = self.send(&call).await?;
-        let wire: WireManaged = self.decoded(
+        let wire: WireManaged = self.decoded_after(
+            &answer.meta,
             op,
             Some(bucket),
             from_value(answer.result, "managed domain"),
@@ -708,10 +907,12 @@ impl R2Client {
             .segment("domains")
             .segment("custom");
         let answer = self.send(&call).await?;
-        let wire: WireCustomList = self.decoded(
+        let wire: WireCustomList = self.decoded_after(
+            &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "custom domain list"),
+            require_list(&answer.result, "domains", "custom domain list")
+                .and_then(|()| from_value(answer.result, "custom domain list")),
         )?;
         Ok(wire.domains.into_iter().map(Into::into).collect())
     }
@@ -728,26 +929,29 @@ impl R2Client {
             idempotent: false,
         };
         require_bucket(op, bucket)?;
-        let mut v = Violations::new();
-        v.check(
-            !domain.domain.is_empty(),
-            || "domain".into(),
-            "must not be empty",
-        );
+        let mut v = domain_violations(&domain.domain, "domain");
         v.check(
             !domain.zone_id.is_empty(),
             || "zone_id".into(),
             "must not be empty",
         );
-        v.into_result()?;
+        v.into_result().map_err(|e| {
+            e.with_provider(Provider::R2)
+                .with_operation(op)
+                .with_bucket(bucket)
+        })?;
         let call = Call::new(op, Method::POST, self.jurisdiction)
             .bucket(bucket)
             .segment("domains")
             .segment("custom")
             .json(&WireCustomCreate::from(domain))?;
         let answer = self.send(&call).await?;
-        let wire: WireCustom =
-            self.decoded(op, Some(bucket), from_value(answer.result, "custom domain"))?;
+        let wire: WireCustom = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            from_value(answer.result, "custom domain"),
+        )?;
         Ok(wire.into())
     }
 
@@ -758,14 +962,19 @@ impl R2Client {
             idempotent: true,
         };
         require_bucket(op, bucket)?;
+        require_domain(op, bucket, domain)?;
         let call = Call::new(op, Method::GET, self.jurisdiction)
             .bucket(bucket)
             .segment("domains")
             .segment("custom")
             .segment(domain);
         let answer = self.send(&call).await?;
-        let wire: WireCustom =
-            self.decoded(op, Some(bucket), from_value(answer.result, "custom domain"))?;
+        let wire: WireCustom = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            from_value(answer.result, "custom domain"),
+        )?;
         Ok(wire.into())
     }
 
@@ -782,6 +991,7 @@ impl R2Client {
             idempotent: true,
         };
         require_bucket(op, bucket)?;
+        require_domain(op, bucket, domain)?;
         let call = Call::new(op, Method::PUT, self.jurisdiction)
             .bucket(bucket)
             .segment("domains")
@@ -789,8 +999,12 @@ impl R2Client {
             .segment(domain)
             .json(&WireCustomUpdate::from(update))?;
         let answer = self.send(&call).await?;
-        let wire: WireCustom =
-            self.decoded(op, Some(bucket), from_value(answer.result, "custom domain"))?;
+        let wire: WireCustom = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            from_value(answer.result, "custom domain"),
+        )?;
         Ok(wire.into())
     }
 
@@ -801,6 +1015,7 @@ impl R2Client {
             idempotent: true,
         };
         require_bucket(op, bucket)?;
+        require_domain(op, bucket, domain)?;
         let call = Call::new(op, Method::DELETE, self.jurisdiction)
             .bucket(bucket)
             .segment("domains")
@@ -820,8 +1035,14 @@ impl R2Client {
             .bucket(bucket)
             .segment("lock");
         let answer = self.send(&call).await?;
-        let wire = self.decoded(op, Some(bucket), from_value(answer.result, "lock rules"))?;
-        self.decoded(op, Some(bucket), lock::from_wire(wire))
+        let wire = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            require_list(&answer.result, "rules", "lock rules")
+                .and_then(|()| from_value(answer.result, "lock rules")),
+        )?;
+        self.decoded_after(&answer.meta, op, Some(bucket), lock::from_wire(wire))
     }
 
     /// Replaces the bucket lock rules (an empty slice removes them all).
@@ -840,13 +1061,39 @@ impl R2Client {
     }
 }
 
-/// Whether a get-CORS error means "no CORS configuration" rather than a failure.
+/// Whether a get-CORS error means "no CORS configuration": HTTP 404 with code 10059, the
+/// only answer R2 documents for it. Any other 404 (a missing bucket, a wrong route, a proxy's
+/// page) and 10059 on any other status are failures: reading them as "not configured" would
+/// let a copy overwrite a configuration it never saw.
 fn is_no_cors(err: &Error) -> bool {
-    match err.code() {
-        Some("10059") => true,
-        // 10006 is a missing bucket; 7003/10015 a bad route: both real failures.
-        Some("10006" | "7003" | "10015") => false,
-        _ => err.status() == Some(404),
+    err.status() == Some(404) && err.code() == Some("10059")
+}
+
+/// Checks that a `result` is an object holding the list `field` before it is decoded: the
+/// wire structs default a missing list to empty, which would read another document (or an
+/// empty object) as "no rules".
+fn require_list(result: &Value, field: &str, what: &str) -> Result<()> {
+    match result.get(field) {
+        Some(Value::Array(_)) => Ok(()),
+        Some(other) => Err(decode(format!(
+            "unexpected {what} in the response: `{field}` is {}, not a list",
+            json_kind(other)
+        ))),
+        None => Err(decode(format!(
+            "unexpected {what} in the response: {} without a `{field}` list",
+            json_kind(result)
+        ))),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -934,9 +1181,18 @@ impl BucketAdmin for R2Client {
         require_bucket(op, bucket)?;
         let call = Call::new(op, Method::GET, self.jurisdiction).bucket(bucket);
         let answer = self.send(&call).await?;
-        let wire: WireBucket =
-            self.decoded(op, Some(bucket), from_value(answer.result, "bucket"))?;
-        self.decoded(op, Some(bucket), wire.into_info(self.jurisdiction))
+        let wire: WireBucket = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            from_value(answer.result, "bucket"),
+        )?;
+        self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            wire.into_info(self.jurisdiction),
+        )
     }
 
     async fn bucket_exists(&self, bucket: &str) -> Result<bool> {
@@ -967,8 +1223,14 @@ impl BucketAdmin for R2Client {
             Err(e) if is_no_cors(&e) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let wire = self.decoded(op, Some(bucket), from_value(answer.result, "CORS policy"))?;
-        self.decoded(op, Some(bucket), cors::from_wire(wire))
+        let wire = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            require_list(&answer.result, "rules", "CORS policy")
+                .and_then(|()| from_value(answer.result, "CORS policy")),
+        )?;
+        self.decoded_after(&answer.meta, op, Some(bucket), cors::from_wire(wire))
     }
 
     async fn put_cors(&self, bucket: &str, config: &CorsConfiguration) -> Result<()> {
@@ -990,7 +1252,7 @@ impl BucketAdmin for R2Client {
             .segment("cors");
         match self.send(&call).await {
             // Deleting what is not there is the state the caller asked for.
-            Err(e) if e.code() == Some("10059") => Ok(()),
+            Err(e) if is_no_cors(&e) => Ok(()),
             other => other.map(drop),
         }
     }
@@ -1002,12 +1264,14 @@ impl BucketAdmin for R2Client {
             .bucket(bucket)
             .segment("lifecycle");
         let answer = self.send(&call).await?;
-        let wire = self.decoded(
+        let wire = self.decoded_after(
+            &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "lifecycle rules"),
+            require_list(&answer.result, "rules", "lifecycle rules")
+                .and_then(|()| from_value(answer.result, "lifecycle rules")),
         )?;
-        self.decoded(op, Some(bucket), lifecycle::from_wire(wire))
+        self.decoded_after(&answer.meta, op, Some(bucket), lifecycle::from_wire(wire))
     }
 
     async fn put_lifecycle(&self, bucket: &str, config: &LifecycleConfiguration) -> Result<()> {
@@ -1190,16 +1454,26 @@ mod tests {
     #[test]
     fn retry_after_headers() {
         let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
+        assert_eq!(retry_after(&h), (None, None));
         h.insert("retry-after", "7".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(&h).0, Some(Duration::from_secs(7)));
         h.insert("retry-after-ms", "1500".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)));
+        assert_eq!(retry_after(&h).0, Some(Duration::from_millis(1500)));
+        // Unreadable values are never "absent": an endless wait the policy refuses.
         h.insert("retry-after-ms", "garbage".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert("retry-after", "-3".parse().unwrap());
+        let (after, note) = retry_after(&h);
+        assert_eq!(after, Some(Duration::MAX));
+        assert!(note.unwrap().contains("`garbage`"));
         h.remove("retry-after-ms");
-        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", "-3".parse().unwrap());
+        assert_eq!(retry_after(&h).0, Some(Duration::MAX));
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(90));
+        h.insert("retry-after", later.parse().unwrap());
+        let after = retry_after(&h).0.unwrap();
+        assert!(
+            (Duration::from_secs(80)..=Duration::from_secs(90)).contains(&after),
+            "{after:?}"
+        );
     }
 
     #[test]
@@ -1217,7 +1491,7 @@ mod tests {
         assert!(!c.versioning && !c.replication && !c.policy);
         assert!(c.location_hint && c.create_storage_class && c.jurisdictions);
         assert_eq!(c.max_cors_rules, None);
-        assert_eq!(c.max_cors_max_age_seconds, None);
+        assert_eq!(c.max_cors_max_age_seconds, Some(86_400));
     }
 
     #[test]

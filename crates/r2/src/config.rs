@@ -12,6 +12,23 @@ use crate::pacing::Pacing;
 
 /// The Cloudflare API v4 base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+/// Default longest silence while a response is read (a stalled body fails after it).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest response body read (16 MiB); R2 answers are far smaller.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Default most pages one bucket listing follows (a million buckets at 1000 a page).
+pub const DEFAULT_MAX_LIST_PAGES: usize = 1000;
+/// Default most buckets one listing returns (Cloudflare's account limit is a million).
+pub const DEFAULT_MAX_LISTED_BUCKETS: usize = 1_000_000;
+
+/// Bounds on what one call may read, so a broken or hostile server cannot make it grow
+/// without end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_response_bytes: usize,
+    pub(crate) max_list_pages: usize,
+    pub(crate) max_listed_buckets: usize,
+}
 
 /// Builds an [`R2Client`].
 ///
@@ -43,6 +60,10 @@ pub struct R2ClientBuilder {
     pub(crate) allow_http: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) read_timeout: Duration,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) max_list_pages: usize,
+    pub(crate) max_listed_buckets: usize,
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) pacing: Option<Pacing>,
     /// A problem found while reading the environment, reported by `build()`.
@@ -59,6 +80,10 @@ impl Default for R2ClientBuilder {
             allow_http: false,
             timeout: Some(Duration::from_secs(60)),
             connect_timeout: Some(Duration::from_secs(10)),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_list_pages: DEFAULT_MAX_LIST_PAGES,
+            max_listed_buckets: DEFAULT_MAX_LISTED_BUCKETS,
             retry_policy: RetryPolicy::default(),
             pacing: Some(Pacing::cloudflare_default()),
             deferred: None,
@@ -76,6 +101,10 @@ impl fmt::Debug for R2ClientBuilder {
             .field("allow_http", &self.allow_http)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_list_pages", &self.max_list_pages)
+            .field("max_listed_buckets", &self.max_listed_buckets)
             .field("retry_policy", &self.retry_policy)
             .field("pacing", &self.pacing)
             .finish()
@@ -169,6 +198,35 @@ impl R2ClientBuilder {
         self
     }
 
+    /// Longest wait for the next bytes of a response (default 30 s): a server that stops
+    /// sending mid-body fails with [`ErrorKind::Timeout`] instead of holding the call.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`], 16 MiB). A larger
+    /// answer, announced by `Content-Length` or found while streaming, fails naming the limit
+    /// without being buffered.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Most pages one bucket listing follows (default [`DEFAULT_MAX_LIST_PAGES`]); a listing
+    /// that goes on fails with [`ErrorKind::Decode`] naming the limit.
+    pub fn max_list_pages(mut self, pages: usize) -> Self {
+        self.max_list_pages = pages;
+        self
+    }
+
+    /// Most buckets one listing returns (default [`DEFAULT_MAX_LISTED_BUCKETS`]); more fails
+    /// with [`ErrorKind::Decode`] naming the limit.
+    pub fn max_listed_buckets(mut self, buckets: usize) -> Self {
+        self.max_listed_buckets = buckets;
+        self
+    }
+
     /// How failed requests are retried. `retry-after` / `retry-after-ms` on a 429 are honoured
     /// through it.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -218,10 +276,30 @@ impl R2ClientBuilder {
             Some(t) => BearerToken::new(t).map_err(|why| config_error("api_token", why))?,
         };
         let base_url = parse_base_url(&self.base_url, self.allow_http)?;
+        for (value, setting) in [
+            (self.timeout, "timeout"),
+            (self.connect_timeout, "connect_timeout"),
+            (Some(self.read_timeout), "read_timeout"),
+        ] {
+            if value.is_some_and(|t| t.is_zero()) {
+                // A zero timeout fails every request; "no timeout" is never what it means.
+                return Err(config_error(setting, "must be greater than zero"));
+            }
+        }
+        for (value, setting) in [
+            (self.max_response_bytes, "max_response_bytes"),
+            (self.max_list_pages, "max_list_pages"),
+            (self.max_listed_buckets, "max_listed_buckets"),
+        ] {
+            if value == 0 {
+                return Err(config_error(setting, "must be greater than zero"));
+            }
+        }
         let mut http = reqwest::Client::builder()
             .user_agent(concat!("bucket-admin-r2/", env!("CARGO_PKG_VERSION")))
             // Redirects would resend the bearer token to wherever the server points.
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            .read_timeout(self.read_timeout);
         if let Some(t) = self.timeout {
             http = http.timeout(t);
         }
@@ -243,6 +321,11 @@ impl R2ClientBuilder {
             self.jurisdiction,
             self.retry_policy,
             self.pacing,
+            Limits {
+                max_response_bytes: self.max_response_bytes,
+                max_list_pages: self.max_list_pages,
+                max_listed_buckets: self.max_listed_buckets,
+            },
         ))
     }
 }

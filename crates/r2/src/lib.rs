@@ -30,6 +30,24 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## What an answer must be
+//!
+//! "No CORS configuration" is only HTTP 404 with code 10059; any other 404, and 10059 on any
+//! other status, is an error. A 200 with `success: true` that also lists `errors`, or whose
+//! `result` is not the document asked for (no `rules`/`buckets`/`domains` list), is
+//! [`ErrorKind::Decode`](bucket_admin_core::ErrorKind::Decode) carrying the status, the
+//! `cf-ray` request id and the attempt count.
+//!
+//! ## Limits
+//!
+//! Requests time out after 60 s, connections after 10 s, a body that stops arriving after 30 s
+//! ([`R2ClientBuilder::read_timeout`]). Bodies are read up to 16 MiB
+//! ([`R2ClientBuilder::max_response_bytes`]); bucket listings stop with an error after 1000
+//! pages or a million buckets ([`R2ClientBuilder::max_list_pages`],
+//! [`R2ClientBuilder::max_listed_buckets`]) or when a cursor repeats. `Retry-After` is read as
+//! seconds or an HTTP date; an unreadable value makes the retry policy refuse to retry instead
+//! of retrying at once.
 #![deny(missing_docs)]
 
 mod auth;
@@ -41,5 +59,8 @@ mod pacing;
 mod wire;
 
 pub use client::{JurisdictionScope, R2Client, r2_capabilities};
-pub use config::{DEFAULT_BASE_URL, R2ClientBuilder};
+pub use config::{
+    DEFAULT_BASE_URL, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_LISTED_BUCKETS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, R2ClientBuilder,
+};
 pub use pacing::Pacing;

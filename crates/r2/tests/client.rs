@@ -226,7 +226,9 @@ async fn list_in_all_jurisdictions_tags_each_bucket() {
         [
             ("in-default", Jurisdiction::Default),
             ("in-eu", Jurisdiction::Eu),
-            ("in-fedramp", Jurisdiction::Fedramp)
+            ("in-fedramp", Jurisdiction::Fedramp),
+            ("in-fedramp-high", Jurisdiction::FedrampHigh),
+            ("in-us", Jurisdiction::Us),
         ]
     );
     let one = server
@@ -717,19 +719,38 @@ async fn extras_domains_and_lock() {
 }
 
 #[tokio::test]
-async fn path_segments_are_escaped() {
+async fn custom_domain_names_are_validated_before_sending() {
     let server = Server::always(Canned::ok(json!({"domain": "x", "enabled": true}))).await;
-    server
-        .client()
-        .get_custom_domain("b-1", "../../evil?x=1")
+    let client = server.client();
+    // An empty name would address the collection; a path or query would address something
+    // else again. Neither is sent.
+    for bad in [
+        "",
+        "../../evil?x=1",
+        "a..b",
+        "-a.example.com",
+        "cdn.example.com/",
+    ] {
+        let err = client.get_custom_domain("b-1", bad).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}");
+        assert_eq!(err.violations()[0].field, "domain", "{bad:?}");
+        let err = client.remove_custom_domain("b-1", bad).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}");
+        let err = client
+            .update_custom_domain("b-1", bad, &Default::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}");
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+    client
+        .get_custom_domain("b-1", "CDN.example.com")
         .await
         .unwrap();
-    let r = &server.requests()[0];
-    assert_eq!(r.raw_query, "");
     assert!(
-        r.path.ends_with("/domains/custom/../../evil?x=1"),
-        "{}",
-        r.path
+        server.requests()[0]
+            .path
+            .ends_with("/domains/custom/CDN.example.com")
     );
 }
 
@@ -804,4 +825,395 @@ async fn pacing_spaces_requests_shared_by_clones() {
         "{:?} < {expected:?}",
         start.elapsed()
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile and broken answers (issue 17).
+
+#[tokio::test]
+async fn no_cors_only_for_a_404_with_code_10059() {
+    // The documented answer.
+    let server = Server::always(Canned::err(404, 10059, "no CORS")).await;
+    assert_eq!(server.client().get_cors("b-1").await.unwrap(), None);
+    server.client().delete_cors("b-1").await.unwrap();
+    // Anything else is a failure, never "not configured".
+    let cases = [
+        (404, None, ErrorKind::NotFound),
+        (500, Some(10059), ErrorKind::NotFound),
+        (503, Some(10059), ErrorKind::NotFound),
+        (404, Some(10006), ErrorKind::NotFound),
+        (404, Some(7003), ErrorKind::NotFound),
+    ];
+    for (status, code, kind) in cases {
+        let canned = match code {
+            Some(code) => Canned::err(status, code, "x"),
+            None => Canned::json(
+                status,
+                json!({"success": false, "errors": [], "result": null}),
+            ),
+        };
+        let server = Server::always(canned).await;
+        let err = server.client().get_cors("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), kind, "{status} {code:?}");
+        assert_eq!(err.status(), Some(status), "{status} {code:?}");
+        let err = server.client().delete_cors("b-1").await;
+        assert!(err.is_err(), "delete_cors {status} {code:?}");
+    }
+}
+
+#[tokio::test]
+async fn success_with_errors_or_a_result_of_the_wrong_shape_is_a_decode_error() {
+    let contradictory = Canned::json(
+        200,
+        json!({"success": true, "errors": [{"code": 10001, "message": "partial failure"}], "result": {"rules": []}}),
+    )
+    .with_header("cf-ray", "ray-1");
+    let server = Server::always(contradictory).await;
+    let client = server.client();
+    let err = client.get_cors("b-1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("10001: partial failure"), "{err}");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("ray-1"));
+    let err = client
+        .put_cors(
+            "b-1",
+            &CorsConfiguration::new(vec![CorsRule::new(["*"], [CorsMethod::Get])]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Decode,
+        "a write is not reported done"
+    );
+
+    // Results that are not the document asked for: never "no rules".
+    for result in [
+        json!({}),
+        json!(null),
+        json!([]),
+        json!({"buckets": []}),
+        json!({"rules": "none"}),
+    ] {
+        let server =
+            Server::always(Canned::ok(result.clone()).with_header("cf-ray", "ray-2")).await;
+        let client = server.client();
+        let err = client.get_cors("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "cors <- {result}");
+        assert_eq!(err.status(), Some(200), "cors <- {result}");
+        assert_eq!(err.request_id(), Some("ray-2"), "cors <- {result}");
+        assert_eq!(err.attempts(), 1, "cors <- {result}");
+        let err = client.get_lifecycle("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "lifecycle <- {result}");
+        assert_eq!(err.request_id(), Some("ray-2"));
+        let err = client.get_lock_rules("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "lock <- {result}");
+        let err = client.list_custom_domains("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "domains <- {result}");
+        let err = client.head_bucket("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "head <- {result}");
+        assert_eq!(err.request_id(), Some("ray-2"));
+        let err = client.get_managed_domain("b-1").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "managed <- {result}");
+        if result.get("buckets").is_none() {
+            let err = client.list_buckets().await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Decode, "list <- {result}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn decode_errors_after_retries_carry_status_request_id_and_attempts() {
+    let server = Server::sequence(vec![
+        Canned::err(503, 10043, "busy"),
+        Canned::ok(json!({"rules": [{"allowed": {"origins": ["*"], "methods": ["FETCH"]}}]}))
+            .with_header("cf-ray", "ray-3"),
+    ])
+    .await;
+    let client = server
+        .builder()
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_jitter(false),
+        )
+        .build()
+        .unwrap();
+    let err = client.get_cors("b-1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("ray-3"));
+    assert_eq!(err.attempts(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured_and_garbage_is_not_ignored() {
+    let soon = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    let server = Server::sequence(vec![
+        Canned::err(429, 10058, "slow down").with_header("retry-after", &soon),
+        Canned::ok(json!({"rules": []})),
+    ])
+    .await;
+    let client = server
+        .builder()
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_jitter(false),
+        )
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(client.get_cors("b-1").await.unwrap(), None);
+    // The date is at most 2 s away and HTTP dates have whole seconds: at least ~1 s waited,
+    // not the 1 ms backoff.
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.count(), 2);
+
+    let server =
+        Server::always(Canned::err(429, 10058, "slow down").with_header("retry-after", "whenever"))
+            .await;
+    let client = server
+        .builder()
+        .retry_policy(RetryPolicy::default().with_max_attempts(3))
+        .build()
+        .unwrap();
+    let err = client.get_cors("b-1").await.unwrap_err();
+    assert_eq!(
+        server.count(),
+        1,
+        "an unreadable wait is refused, not skipped"
+    );
+    assert!(err.detail("retry_after").unwrap().contains("`whenever`"));
+    assert!(err.detail("retry_after_refused").is_some());
+}
+
+#[tokio::test]
+async fn endless_listings_stop_at_the_page_and_bucket_limits() {
+    // Every page is full and new: a server that never ends the list.
+    let counter = Arc::new(Mutex::new(0usize));
+    let seen = counter.clone();
+    let server = Server::start(move |_| {
+        let mut n = seen.lock().unwrap();
+        *n += 1;
+        let page: Vec<Value> = (0..1000)
+            .map(|i| bucket_json(&format!("b-{:06}-{i:04}", *n)))
+            .collect();
+        Canned::ok(json!({"buckets": page}))
+    })
+    .await;
+    let err = server
+        .builder()
+        .max_list_pages(3)
+        .build()
+        .unwrap()
+        .list_buckets()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("3 pages"), "{err}");
+    assert!(err.message().contains("max_list_pages"), "{err}");
+    assert_eq!(server.count(), 3);
+
+    let err = server
+        .builder()
+        .max_listed_buckets(2500)
+        .build()
+        .unwrap()
+        .list_buckets()
+        .await
+        .unwrap_err();
+    assert!(err.message().contains("2500 buckets"), "{err}");
+    assert!(err.message().contains("max_listed_buckets"), "{err}");
+    assert_eq!(err.status(), Some(200));
+
+    // A cursor that comes back is a loop.
+    let server = Server::start(|_| {
+        Canned::json(
+            200,
+            json!({"success": true, "errors": [], "result": {"buckets": [bucket_json("b-0")]}, "result_info": {"cursor": "same", "per_page": 1000}}),
+        )
+    })
+    .await;
+    let err = server.client().list_buckets().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+}
+
+#[tokio::test]
+async fn response_bodies_are_read_with_a_limit() {
+    let big = "x".repeat(64 * 1024);
+    let server = Server::always(
+        Canned::ok(json!({"rules": [], "padding": big})).with_header("cf-ray", "ray-big"),
+    )
+    .await;
+    let client = server.builder().max_response_bytes(4096).build().unwrap();
+    let err = client.get_cors("b-1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("4096 bytes"), "{err}");
+    assert!(err.message().contains("max_response_bytes"), "{err}");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("ray-big"));
+
+    // An oversized error answer keeps the meaning of its status.
+    let server = Server::always(Canned::json(500, json!({"padding": big}))).await;
+    let client = server.builder().max_response_bytes(4096).build().unwrap();
+    let err = client.get_cors("b-1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unavailable);
+    assert!(err.message().contains("4096 bytes"), "{err}");
+
+    for builder in [
+        server.builder().max_response_bytes(0),
+        server.builder().max_list_pages(0),
+        server.builder().read_timeout(Duration::ZERO),
+        server.builder().timeout(Duration::ZERO),
+    ] {
+        assert_eq!(builder.build().unwrap_err().kind(), ErrorKind::Config);
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_body_times_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 8192];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\ncf-ray: ray-stall\r\ncontent-length: 500\r\n\r\n{\"success\":")
+                    .await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            });
+        }
+    });
+    let client = bucket_admin_r2::R2Client::builder()
+        .account_id(ACCOUNT)
+        .api_token(TOKEN)
+        .base_url(format!("http://{addr}/client/v4"))
+        .allow_http(true)
+        .pacing(None)
+        .retry_policy(RetryPolicy::disabled())
+        .read_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.get_cors("b-1").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.request_id(), Some("ray-stall"));
+}
+
+#[tokio::test]
+async fn cors_limits_are_checked_before_sending() {
+    let server = Server::always(Canned::ok(json!({}))).await;
+    let client = server.client();
+    let cfg = CorsConfiguration::new(vec![
+        CorsRule::new(["https://*.example.com"], [CorsMethod::Get]).with_max_age_seconds(86_400),
+        CorsRule::new(
+            [
+                "http://localhost:*",
+                "https://*.*.example.com",
+                "https://ok.example.com",
+            ],
+            [CorsMethod::Get],
+        )
+        .with_max_age_seconds(86_401),
+    ]);
+    let err = client.put_cors("b-1", &cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            // The neutral check: at most one `*` in an origin.
+            "rules[1].allowed_origins[1]",
+            // R2's own limits.
+            "rules[1].max_age_seconds",
+            "rules[1].allowed_origins[0]",
+        ]
+    );
+    assert!(err.violations()[1].rule.contains("86400"), "{err}");
+    assert!(err.violations()[2].rule.contains("wildcard port"), "{err}");
+    assert_eq!(server.count(), 0);
+    assert_eq!(
+        bucket_admin_r2::r2_capabilities().max_cors_max_age_seconds,
+        Some(86_400)
+    );
+}
+
+#[tokio::test]
+async fn lifecycle_dates_outside_utc_are_rejected_before_sending() {
+    use bucket_admin_core::{LifecycleDate, Transition, Trigger};
+    let server = Server::always(Canned::ok(json!({}))).await;
+    let client = server.client();
+    let day = time::macros::date!(2031 - 04 - 20);
+    let mut cfg = LifecycleConfiguration::new(vec![LifecycleRule {
+        id: Some("r".into()),
+        enabled: true,
+        expiration: Some(Expiration::On(LifecycleDate::china(day))),
+        transitions: vec![Transition {
+            trigger: Trigger::On(LifecycleDate::china(day)),
+            storage_class: StorageClass::InfrequentAccess,
+        }],
+        ..LifecycleRule::default()
+    }]);
+    let err = client.put_lifecycle("b-1", &cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "rules[0].expiration.on",
+            "rules[0].transitions[0].trigger.on"
+        ]
+    );
+    assert!(err.violations()[0].rule.contains("lifecycle_for"), "{err}");
+    assert_eq!(server.count(), 0);
+
+    cfg.rules[0].expiration = Some(Expiration::On(LifecycleDate::utc(day)));
+    cfg.rules[0].transitions[0].trigger = Trigger::On(LifecycleDate::utc(day));
+    client.put_lifecycle("b-1", &cfg).await.unwrap();
+    let body = server.requests()[0].json().unwrap();
+    assert_eq!(
+        body["rules"][0]["deleteObjectsTransition"]["condition"]["date"],
+        "2031-04-20T00:00:00Z"
+    );
+}
+
+#[tokio::test]
+async fn new_jurisdictions_travel_in_the_header_and_from_the_environment() {
+    let server = Server::always(Canned::ok(json!({"rules": []}))).await;
+    for (j, wire) in [
+        (Jurisdiction::Us, "us"),
+        (Jurisdiction::FedrampHigh, "fedramp-high"),
+    ] {
+        let client = server.client().with_jurisdiction(j);
+        client.get_cors("b-1").await.unwrap();
+        assert_eq!(
+            server
+                .requests()
+                .last()
+                .unwrap()
+                .header("cf-r2-jurisdiction"),
+            Some(wire)
+        );
+        let from_env = bucket_admin_r2::R2ClientBuilder::from_env_vars([
+            ("CLOUDFLARE_API_TOKEN", TOKEN),
+            ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT),
+            ("R2_JURISDICTION", wire),
+        ])
+        .build()
+        .unwrap();
+        assert_eq!(from_env.jurisdiction(), j);
+    }
 }

@@ -37,26 +37,25 @@ struct BucketXml {
 }
 
 impl ListBucketsXml {
-    /// The marker of the next page, when the listing is truncated.
-    pub(crate) fn next_marker(&self) -> Option<String> {
-        let truncated = self
-            .is_truncated
-            .as_deref()
-            .and_then(super::parse_bool)
-            .unwrap_or(false);
-        if truncated {
-            non_empty(self.next_marker.clone())
-        } else {
-            None
+    /// Whether the listing says it is truncated; `IsTruncated` other than true/false is an
+    /// error (guessing "false" would return a partial list as the whole).
+    pub(crate) fn is_truncated(&self) -> Result<bool, Error> {
+        match self.is_truncated.as_deref().map(str::trim) {
+            None | Some("") => Ok(false),
+            Some(v) => super::parse_bool(v).ok_or_else(|| {
+                Error::new(
+                    bucket_admin_core::ErrorKind::Decode,
+                    format!(
+                        "COS returned IsTruncated `{v}` in the bucket list (expected true or false)"
+                    ),
+                )
+            }),
         }
     }
 
-    /// Whether the listing says it is truncated.
-    pub(crate) fn is_truncated(&self) -> bool {
-        self.is_truncated
-            .as_deref()
-            .and_then(super::parse_bool)
-            .unwrap_or(false)
+    /// The marker of the next page, when there is one.
+    pub(crate) fn next_marker(&self) -> Option<String> {
+        non_empty(self.next_marker.clone())
     }
 
     pub(crate) fn into_buckets(self) -> Result<Vec<BucketInfo>, Error> {
@@ -82,11 +81,26 @@ impl ListBucketsXml {
                     name: b.name,
                     region: non_empty(b.location),
                     created,
-                    bucket_type: non_empty(b.bucket_type),
+                    bucket_type: Some(bucket_type_from_wire(b.bucket_type.as_deref())),
                     ..BucketInfo::default()
                 })
             })
             .collect()
+    }
+}
+
+/// The bucket type both list-buckets and head-bucket report, in list-buckets' vocabulary:
+/// `cos` for an ordinary bucket, `ofs` for a metadata-accelerated one.
+///
+/// The wire differs between the two calls: the list says `<BucketType>cos</BucketType>` or
+/// `ofs`, while HEAD sends `x-cos-bucket-arch: OFS` for an accelerated bucket and either no
+/// header or `NORMAL` for an ordinary one. Both map here so that the same bucket never has two
+/// types. Unknown values are kept, lower-cased.
+pub(crate) fn bucket_type_from_wire(raw: Option<&str>) -> String {
+    let value = raw.map(str::trim).unwrap_or("").to_ascii_lowercase();
+    match value.as_str() {
+        "" | "cos" | "normal" => "cos".to_owned(),
+        _ => value,
     }
 }
 

@@ -93,11 +93,17 @@ impl CorsXml {
                 max_age_seconds,
             });
         }
+        let cos_response_vary = match self.response_vary.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(parse_bool(v).ok_or_else(|| {
+                decode(format!(
+                    "COS returned ResponseVary `{v}` (expected true or false)"
+                ))
+            })?),
+        };
         Ok(CorsConfiguration {
             rules,
-            extras: CorsExtras {
-                cos_response_vary: self.response_vary.as_deref().and_then(parse_bool),
-            },
+            extras: CorsExtras { cos_response_vary },
         })
     }
 }

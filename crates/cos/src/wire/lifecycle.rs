@@ -270,13 +270,30 @@ impl LifecycleXml {
         for (i, r) in self.rules.into_iter().enumerate() {
             let ctx = |what: &str| format!("lifecycle rule {i} {what}");
             let mut filter = LifecycleFilter::default();
+            // Old rules carry `Prefix` on the rule, newer ones in `Filter` (or `Filter/And`).
+            // Two different prefixes cannot both be honoured: keeping one would silently
+            // widen or narrow what the rule deletes.
             let mut prefix = non_empty(r.prefix);
+            let mut merge = |more: Option<String>, element: &str| -> Result<(), Error> {
+                match (prefix.as_deref(), non_empty(more)) {
+                    (_, None) => Ok(()),
+                    (None, Some(p)) => {
+                        prefix = Some(p);
+                        Ok(())
+                    }
+                    (Some(a), Some(b)) if a == b => Ok(()),
+                    (Some(a), Some(b)) => Err(decode(format!(
+                        "{} `{b}` beside the prefix `{a}`; a rule has one prefix",
+                        ctx(element)
+                    ))),
+                }
+            };
             let mut tags = Vec::new();
             if let Some(f) = r.filter {
-                prefix = non_empty(f.prefix).or(prefix);
+                merge(f.prefix, "Filter.Prefix")?;
                 tags.extend(f.tags);
                 if let Some(and) = f.and {
-                    prefix = non_empty(and.prefix).or(prefix);
+                    merge(and.prefix, "Filter.And.Prefix")?;
                     tags.extend(and.tags);
                 }
             }
@@ -286,33 +303,53 @@ impl LifecycleXml {
             let expiration = match r.expiration {
                 None => None,
                 Some(e) => {
-                    if let Some(days) = parse_days(e.days, &ctx("Expiration.Days"))? {
-                        Some(Expiration::After(Age::days(days)))
-                    } else if let Some(date) = non_empty(e.date) {
-                        Some(Expiration::On(parse_date(&date, &ctx("Expiration.Date"))?))
-                    } else if e
-                        .expired_object_delete_marker
-                        .as_deref()
-                        .and_then(super::parse_bool)
-                        == Some(true)
-                    {
-                        Some(Expiration::ExpiredObjectDeleteMarker)
-                    } else {
-                        None
+                    let days = parse_positive_days(e.days, &ctx("Expiration.Days"))?;
+                    let date = match non_empty(e.date) {
+                        None => None,
+                        Some(text) => Some(parse_date(&text, &ctx("Expiration.Date"))?),
+                    };
+                    let marker = match e.expired_object_delete_marker.as_deref() {
+                        None | Some("") => false,
+                        Some(v) => super::parse_bool(v).ok_or_else(|| {
+                            decode(format!(
+                                "{} `{v}` (expected true or false)",
+                                ctx("Expiration.ExpiredObjectDeleteMarker")
+                            ))
+                        })?,
+                    };
+                    match (days, date, marker) {
+                        (Some(days), None, false) => Some(Expiration::After(Age::days(days))),
+                        (None, Some(date), false) => Some(Expiration::On(date)),
+                        (None, None, true) => Some(Expiration::ExpiredObjectDeleteMarker),
+                        (None, None, false) => None,
+                        _ => {
+                            return Err(decode(format!(
+                                "{} with more than one of Days, Date and ExpiredObjectDeleteMarker; the rule can only keep one",
+                                ctx("Expiration")
+                            )));
+                        }
                     }
                 }
             };
             let mut transitions = Vec::with_capacity(r.transitions.len());
             for t in r.transitions {
-                let trigger = if let Some(days) = parse_days(t.days, &ctx("Transition.Days"))? {
-                    Trigger::After(Age::days(days))
-                } else if let Some(date) = non_empty(t.date) {
-                    Trigger::On(parse_date(&date, &ctx("Transition.Date"))?)
-                } else {
-                    return Err(decode(format!(
-                        "{} has neither Days nor Date",
-                        ctx("Transition")
-                    )));
+                let days = parse_days(t.days, &ctx("Transition.Days"))?;
+                let date = non_empty(t.date);
+                let trigger = match (days, date) {
+                    (Some(days), None) => Trigger::After(Age::days(days)),
+                    (None, Some(date)) => Trigger::On(parse_date(&date, &ctx("Transition.Date"))?),
+                    (None, None) => {
+                        return Err(decode(format!(
+                            "{} has neither Days nor Date",
+                            ctx("Transition")
+                        )));
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(decode(format!(
+                            "{} with both Days and Date; the rule can only keep one",
+                            ctx("Transition")
+                        )));
+                    }
                 };
                 transitions.push(Transition {
                     trigger,
@@ -321,7 +358,7 @@ impl LifecycleXml {
             }
             let noncurrent_version_expiration_days = match r.noncurrent_expiration {
                 None => None,
-                Some(n) => parse_days(
+                Some(n) => parse_positive_days(
                     Some(n.noncurrent_days),
                     &ctx("NoncurrentVersionExpiration.NoncurrentDays"),
                 )?,
@@ -340,7 +377,7 @@ impl LifecycleXml {
             }
             let abort_incomplete_multipart_upload = match r.abort {
                 None => None,
-                Some(a) => parse_days(
+                Some(a) => parse_positive_days(
                     Some(a.days_after_initiation),
                     &ctx("AbortIncompleteMultipartUpload.DaysAfterInitiation"),
                 )?
@@ -372,6 +409,17 @@ fn parse_days(text: Option<String>, what: &str) -> Result<Option<u32>, Error> {
             .parse::<u32>()
             .map(Some)
             .map_err(|_| decode(format!("{what} `{t}`, not a number of days"))),
+    }
+}
+
+/// Days of an expiration or an abort: 0 would mean "at once", which COS never stores; reading
+/// it as an age of zero would turn into an immediate expiry on a copy.
+fn parse_positive_days(text: Option<String>, what: &str) -> Result<Option<u32>, Error> {
+    match parse_days(text, what)? {
+        Some(0) => Err(decode(format!(
+            "{what} `0`; an age must be at least one day"
+        ))),
+        other => Ok(other),
     }
 }
 

@@ -33,14 +33,110 @@ pub(crate) fn to_xml<T: Serialize>(value: &T) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Parses a wire type; a malformed body is a [`ErrorKind::Decode`] error.
-pub(crate) fn from_xml<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, Error> {
+/// Parses a wire type whose root element must be `root`; anything else is a
+/// [`ErrorKind::Decode`] error.
+///
+/// The deserializer alone ignores the root element's name and stops at its end, so an
+/// `<Error>` document, an HTML page or another configuration (a `<LifecycleConfiguration>`
+/// answering `GET ?cors`) would decode as an empty configuration and read as "not
+/// configured". [`check_root`] rules those out first.
+pub(crate) fn from_xml<T: DeserializeOwned>(
+    body: &str,
+    root: &str,
+    what: &str,
+) -> Result<T, Error> {
+    // A byte-order mark is not content.
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    check_root(body, root, what)?;
     quick_xml::de::from_str(body).map_err(|e| {
         Error::new(
             ErrorKind::Decode,
             format!("cannot parse the {what} XML returned by COS: {e}"),
         )
     })
+}
+
+/// Checks that `body` is one well-formed XML document whose root element is `root`, with
+/// nothing but whitespace, comments and processing instructions around it.
+pub(crate) fn check_root(body: &str, root: &str, what: &str) -> Result<(), Error> {
+    use quick_xml::events::Event;
+    let fail = |why: String| {
+        Error::new(
+            ErrorKind::Decode,
+            format!("COS returned a {what} answer that is not a <{root}> document: {why}"),
+        )
+    };
+    let mut reader = quick_xml::Reader::from_str(body);
+    let mut depth = 0usize;
+    let mut closed = false;
+    let mut found: Option<String> = None;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| fail(format!("malformed XML ({e})")))?;
+        match event {
+            Event::Eof => break,
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::DocType(_) if found.is_none() => {}
+            Event::Start(ref e) | Event::Empty(ref e) if depth == 0 => {
+                let name = e.name().into_inner().to_owned();
+                if closed {
+                    return Err(fail(format!(
+                        "a second element <{name}> follows the root element"
+                    )));
+                }
+                if name != root {
+                    return Err(fail(wrong_root(&name, body)));
+                }
+                found = Some(name);
+                if matches!(event, Event::Start(_)) {
+                    depth = 1;
+                } else {
+                    closed = true;
+                }
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    closed = true;
+                }
+            }
+            Event::Text(t) if depth == 0 => {
+                let text: &str = t.as_ref();
+                if !text.trim().is_empty() {
+                    let snippet: String = text.trim().chars().take(60).collect();
+                    return Err(fail(format!("text `{snippet}` outside the root element")));
+                }
+            }
+            _ if depth == 0 => {
+                return Err(fail("content outside the root element".to_owned()));
+            }
+            _ => {}
+        }
+    }
+    match (found, closed) {
+        (Some(_), true) => Ok(()),
+        (Some(_), false) => Err(fail("the document ends inside the root element".to_owned())),
+        (None, _) if body.trim().is_empty() => Err(fail("the body is empty".to_owned())),
+        (None, _) => {
+            let snippet: String = body.trim().chars().take(60).collect();
+            Err(fail(format!("no XML element in `{snippet}`")))
+        }
+    }
+}
+
+fn wrong_root(name: &str, body: &str) -> String {
+    if name == "Error" {
+        let parsed = error::ErrorXml::parse(body).unwrap_or_default();
+        let code = parsed.code.unwrap_or_default();
+        let message = parsed.message.unwrap_or_default();
+        format!("it is an <Error> document (code `{code}`: {message})")
+    } else if name.eq_ignore_ascii_case("html") {
+        "it is an HTML page (a proxy or gateway answered instead of COS)".to_owned()
+    } else {
+        format!("its root element is <{name}>")
+    }
 }
 
 /// The COS name of a storage class.

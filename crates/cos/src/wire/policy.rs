@@ -84,6 +84,7 @@ pub(crate) fn from_wire(body: &str) -> Result<BucketPolicy, Error> {
     let mut version = None;
     let mut statements = Vec::new();
     let mut extra = BTreeMap::new();
+    let mut saw_statement = false;
     for (key, value) in root {
         match key.to_ascii_lowercase().as_str() {
             "version" => match value {
@@ -91,6 +92,7 @@ pub(crate) fn from_wire(body: &str) -> Result<BucketPolicy, Error> {
                 other => version = Some(other.to_string()),
             },
             "statement" => {
+                saw_statement = true;
                 let list = match value {
                     Value::Array(list) => list,
                     one @ Value::Object(_) => vec![one],
@@ -108,6 +110,13 @@ pub(crate) fn from_wire(body: &str) -> Result<BucketPolicy, Error> {
                 extra.insert(key, value);
             }
         }
+    }
+    // Another JSON document (an error object, a different configuration) is not an empty
+    // policy: reading it as one would hide what the server really said.
+    if !saw_statement {
+        return Err(decode(
+            "COS returned a JSON object without a `Statement`, which is not a bucket policy",
+        ));
     }
     Ok(BucketPolicy {
         version,

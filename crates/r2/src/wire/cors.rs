@@ -44,6 +44,26 @@ struct WireAllowed {
     headers: Option<Vec<String>>,
 }
 
+/// Largest `maxAgeSeconds` R2 accepts (its OpenAPI schema's maximum).
+pub(crate) const MAX_AGE_SECONDS: u32 = 86_400;
+
+/// What R2 rejects in an allowed origin beyond the neutral checks (which already refuse more
+/// than one `*`): a `*` in the port (`http://localhost:*` answers 400 MalformedXML on R2's S3
+/// API).
+fn origin_problem(origin: &str) -> Option<String> {
+    let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or(authority);
+    // The port follows the last ':' unless that ':' is inside an IPv6 literal.
+    if let Some((host, port)) = authority.rsplit_once(':') {
+        if !port.contains(']') && port.contains('*') && !host.is_empty() {
+            return Some(format!(
+                "R2 does not accept a wildcard port; `{origin}` must name the port (or leave it out)"
+            ));
+        }
+    }
+    None
+}
+
 fn non_empty(list: &[String]) -> Option<Vec<String>> {
     (!list.is_empty()).then(|| list.to_vec())
 }
@@ -51,7 +71,6 @@ fn non_empty(list: &[String]) -> Option<Vec<String>> {
 /// The wire form of a neutral configuration, after R2-specific checks that the neutral
 /// validation does not make (R2 has no `ResponseVary`, no `*` in expose headers).
 pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
-    config.validate().into_result()?;
     if config.extras.cos_response_vary.is_some() {
         return Err(Error::unsupported(
             Provider::R2,
@@ -59,8 +78,21 @@ pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
             "the COS ResponseVary setting (extras.cos_response_vary)",
         ));
     }
-    let mut violations = bucket_admin_core::Violations::new();
+    // Every problem at once: the neutral checks and R2's own limits.
+    let mut violations = config.validate();
     for (i, rule) in config.rules.iter().enumerate() {
+        if let Some(age) = rule.max_age_seconds {
+            violations.check(
+                age <= MAX_AGE_SECONDS,
+                || format!("rules[{i}].max_age_seconds"),
+                format!("R2 accepts at most {MAX_AGE_SECONDS} seconds (one day); {age} is more"),
+            );
+        }
+        for (j, origin) in rule.allowed_origins.iter().enumerate() {
+            if let Some(problem) = origin_problem(origin) {
+                violations.push(format!("rules[{i}].allowed_origins[{j}]"), problem);
+            }
+        }
         for (j, h) in rule.expose_headers.iter().enumerate() {
             violations.check(
                 h != "*",

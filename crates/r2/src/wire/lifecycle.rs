@@ -163,12 +163,36 @@ pub(crate) fn to_wire(config: &LifecycleConfiguration) -> Result<WireLifecycle, 
         || "rules".into(),
         format!("R2 accepts at most {MAX_RULES} lifecycle rules"),
     );
+    // R2 reads every date as midnight UTC: a date from another zone (a COS date is midnight
+    // +08:00) would move by hours, so it must be converted knowingly first.
+    let utc_only = |date: &LifecycleDate| date.offset() == time::UtcOffset::UTC;
+    let rule_text = |date: &LifecycleDate| {
+        format!(
+            "R2 lifecycle dates are midnight UTC but {date} is midnight in another zone; convert the configuration with bucket_admin_core::convert::lifecycle_for, which reports the shift"
+        )
+    };
     for (i, rule) in config.rules.iter().enumerate() {
         r2.check(
             rule.id.is_some(),
             || format!("rules[{i}].id"),
             "R2 requires an id on every lifecycle rule",
         );
+        if let Some(Expiration::On(date)) = &rule.expiration {
+            r2.check(
+                utc_only(date),
+                || format!("rules[{i}].expiration.on"),
+                rule_text(date),
+            );
+        }
+        for (j, t) in rule.transitions.iter().enumerate() {
+            if let Trigger::On(date) = &t.trigger {
+                r2.check(
+                    utc_only(date),
+                    || format!("rules[{i}].transitions[{j}].trigger.on"),
+                    rule_text(date),
+                );
+            }
+        }
     }
     v.extend(r2);
     v.into_result()?;
