@@ -296,9 +296,14 @@ async fn state_persists_across_restart() {
     let (s, _, _) = r2(&emu, "GET", "/kept", Some("eu"), None).await;
     assert_eq!(s, 200);
     assert!(dir.path().join("emulator-state.json").exists());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
     assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
+        names,
+        ["emulator-state.json", "emulator.lock"],
         "no temp files left behind"
     );
 }
