@@ -529,6 +529,7 @@ impl EmulatorBuilder {
                 self.bind
             );
         }
+        let secrets_given = (self.cos_secret.is_some(), self.r2_token.is_some());
         let (secret_id, secret_key) = match self.cos_secret {
             Some(pair) => pair,
             None => (format!("AKID{}", random_alnum(32)?), random_alnum(32)?),
@@ -581,6 +582,7 @@ impl EmulatorBuilder {
                 server_limits: self.server_limits,
                 faults,
                 r2_rate_limit: self.r2_rate_limit.map(faults::RateLimiter::new),
+                secrets_given,
             },
         )
         .await
@@ -770,9 +772,30 @@ impl Emulator {
     /// Human-readable endpoints, credentials and `export` lines for shells. This is the one
     /// place the credentials are shown: they are this emulator's alone (generated at start
     /// unless given), and the user needs them to connect.
+    ///
+    /// Secrets that were *given* (flags, environment, [`EmulatorBuilder::cos_account`]) are
+    /// not printed back: the user has them, and logs of CI jobs should not.
     pub fn connection_info(&self) -> String {
         let c = self.cos_credentials();
         let r = self.r2_credentials();
+        let (cos_given, r2_given) = self.shared.secrets_given;
+        let (sid, skey) = if cos_given {
+            ("(as given)", "(as given)")
+        } else {
+            (c.secret_id.as_str(), c.secret_key.as_str())
+        };
+        let tok = if r2_given {
+            "(as given)"
+        } else {
+            r.api_token.as_str()
+        };
+        let export = |name: &str, value: &str, given: bool| {
+            if given {
+                format!("# {name}: the value given to the emulator\n")
+            } else {
+                format!("export {name}={value}\n")
+            }
+        };
         let mut s = format!(
             "bucket-admin emulator listening on {addr}\n\
              COS endpoint:   {cos} (send Host: <bucket>-{appid}.cos.{region}.myqcloud.com)\n\
@@ -781,31 +804,33 @@ impl Emulator {
             cos = self.cos_endpoint(),
             appid = c.appid,
             region = c.region,
-            sid = c.secret_id,
-            skey = c.secret_key,
         );
         if let Some(t) = self.cos_temporary_credentials() {
             s += &format!(
-                "COS temporary SecretId: {}\nCOS temporary SecretKey: {}\nCOS session token: {}\n",
-                t.secret_id, t.secret_key, t.token
+                "COS temporary SecretId: {}\nCOS temporary SecretKey: {}\nCOS session token: (as given)\n",
+                t.secret_id, t.secret_key
             );
         }
         s += &format!(
             "R2 base URL:    {base}\nR2 account id:  {acct}\nR2 API token:   {tok}\n\
-             fault seed:     {seed} (replay with --fault-seed {seed})\n\n\
-             export COS_SECRET_ID={sid}\nexport COS_SECRET_KEY={skey}\nexport COS_REGION={region}\n\
-             export COS_APPID={appid}\nexport COS_ENDPOINT={cos}\n\
-             export CLOUDFLARE_API_TOKEN={tok}\nexport CLOUDFLARE_ACCOUNT_ID={acct}\n\
-             export CLOUDFLARE_BASE_URL={base}",
+             fault seed:     {seed} (replay with --fault-seed {seed})\n\n",
             seed = self.faults().seed(),
             base = self.r2_base_url(),
             acct = r.account_id,
-            tok = r.api_token,
-            sid = c.secret_id,
-            skey = c.secret_key,
+        );
+        s += &export("COS_SECRET_ID", &c.secret_id, cos_given);
+        s += &export("COS_SECRET_KEY", &c.secret_key, cos_given);
+        s += &format!(
+            "export COS_REGION={region}\nexport COS_APPID={appid}\nexport COS_ENDPOINT={cos}\n",
             region = c.region,
             appid = c.appid,
             cos = self.cos_endpoint(),
+        );
+        s += &export("CLOUDFLARE_API_TOKEN", &r.api_token, r2_given);
+        s += &format!(
+            "export CLOUDFLARE_ACCOUNT_ID={acct}\nexport CLOUDFLARE_BASE_URL={base}",
+            acct = r.account_id,
+            base = self.r2_base_url(),
         );
         s
     }

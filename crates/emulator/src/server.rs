@@ -285,6 +285,8 @@ pub(crate) struct Shared {
     pub limits: crate::Limits,
     pub server_limits: ServerLimits,
     pub r2_rate_limit: Option<RateLimiter>,
+    /// The COS secret / R2 token came from the user (so they are not printed back).
+    pub secrets_given: (bool, bool),
     log: Mutex<RequestLog>,
     pub skew: AtomicI64,
     shutdown: watch::Sender<bool>,
@@ -393,6 +395,7 @@ pub(crate) struct Setup {
     pub server_limits: ServerLimits,
     pub faults: Faults,
     pub r2_rate_limit: Option<RateLimiter>,
+    pub secrets_given: (bool, bool),
 }
 
 /// Bind and start serving.
@@ -416,6 +419,7 @@ pub(crate) async fn start(bind: SocketAddr, setup: Setup) -> Result<Emulator, Em
         limits: setup.limits,
         server_limits: sl,
         r2_rate_limit: setup.r2_rate_limit,
+        secrets_given: setup.secrets_given,
         log: Mutex::new(RequestLog {
             entries: VecDeque::new(),
             capacity: sl.request_log_capacity,
@@ -593,14 +597,14 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
         received_at: SystemTime::now(),
     });
 
-    if api == Api::R2 {
-        if let Some(limiter) = &sh.r2_rate_limit {
-            let client = req
-                .header("authorization")
-                .map_or_else(|| "anonymous".to_owned(), crate::faults::client_key);
-            if let Err(denied) = limiter.check(&client, tokio::time::Instant::now()) {
-                return crate::r2::rate_limited(&denied);
-            }
+    if api == Api::R2
+        && let Some(limiter) = &sh.r2_rate_limit
+    {
+        let client = req
+            .header("authorization")
+            .map_or_else(|| "anonymous".to_owned(), crate::faults::client_key);
+        if let Err(denied) = limiter.check(&client, tokio::time::Instant::now()) {
+            return crate::r2::rate_limited(&denied);
         }
     }
 
@@ -613,10 +617,10 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
     } else {
         format!("{}?{}", req.path, req.query)
     };
-    if let Some(fault) = sh.faults.take(api, req.method.as_str(), &target) {
-        if let Some(resp) = crate::faults::apply(&sh, &ctl, api, &req, fault).await {
-            return resp;
-        }
+    if let Some(fault) = sh.faults.take(api, req.method.as_str(), &target)
+        && let Some(resp) = crate::faults::apply(&sh, &ctl, api, &req, fault).await
+    {
+        return resp;
     }
     if too_large {
         return match api {

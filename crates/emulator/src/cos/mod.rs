@@ -128,12 +128,13 @@ pub(crate) fn parse_host(host: &str) -> Option<Target> {
     if base == "service.cos" {
         return Some(Target::Service { region: None });
     }
-    if let Some(region) = base.strip_prefix("cos.") {
-        if !region.is_empty() && !region.contains('.') {
-            return Some(Target::Service {
-                region: Some(region.to_owned()),
-            });
-        }
+    if let Some(region) = base.strip_prefix("cos.")
+        && !region.is_empty()
+        && !region.contains('.')
+    {
+        return Some(Target::Service {
+            region: Some(region.to_owned()),
+        });
     }
     let (bucket, region) = base
         .split_once(".cos.")

@@ -42,14 +42,14 @@ const UNIMPLEMENTED_SUBRESOURCES: [&str; 16] = [
 
 /// Handle one COS request.
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
-    let raw_host = req
+    let host = req
         .header("host")
         .unwrap_or_default()
         .split(':')
         .next()
         .unwrap_or_default()
-        .to_owned();
-    let Some(target) = parse_host(&raw_host.to_ascii_lowercase()) else {
+        .to_ascii_lowercase();
+    let Some(target) = parse_host(&host) else {
         return error(
             sh,
             req,
@@ -84,9 +84,9 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
             appid,
             region,
         } => {
-            // The host was lowercased for parsing; keep the bucket name as sent, so an
-            // uppercase name is rejected like COS does.
-            let full = raw_host.get(..full.len()).unwrap_or(&full).to_owned();
+            // Host names are case-insensitive and COS lower-cases uppercase letters in a
+            // bucket name on create (seed 004), so `MyBucket-…` and `mybucket-…` are one
+            // bucket, stored in lower case.
             bucket_op(sh, req, &full, &appid, &region)
         }
     }
@@ -543,7 +543,11 @@ fn head_bucket(sh: &Shared, full: &str) -> Response {
         for (k, v) in [
             ("x-cos-bucket-region", Some(b.region.as_str())),
             ("x-cos-bucket-az-type", Some(b.az_type.as_str())),
-            ("x-cos-bucket-arch", b.arch.as_deref()),
+            // The same type list buckets reports (`cos` / `ofs`), in COS's header casing.
+            (
+                "x-cos-bucket-arch",
+                Some(if b.arch.is_some() { "OFS" } else { "COS" }),
+            ),
         ] {
             if let Some(v) = v.and_then(|v| HeaderValue::from_str(v).ok()) {
                 h.insert(k, v);

@@ -85,7 +85,10 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
                 return error(
                     400,
                     10040,
-                    &format!("Invalid jurisdiction `{j}`: expected default, eu or fedramp."),
+                    &format!(
+                        "Invalid jurisdiction `{j}`: expected one of {}.",
+                        Jurisdiction::ALL.map(|j| j.as_str()).join(", ")
+                    ),
                 );
             }
         },
@@ -269,10 +272,10 @@ fn list(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
             }
         },
     };
-    if let Some(o) = get("order") {
-        if o != "name" {
-            return error(400, 10040, "order must be `name`.");
-        }
+    if let Some(o) = get("order")
+        && o != "name"
+    {
+        return error(400, 10040, "order must be `name`.");
     }
     let desc = match get("direction") {
         None | Some("asc") => false,
@@ -322,10 +325,8 @@ fn list(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
     let more = buckets.len() > per_page;
     buckets.truncate(per_page);
     let mut info = json!({ "per_page": per_page });
-    if more {
-        if let Some(last) = buckets.last() {
-            info["cursor"] = json!(CURSOR.encode(&last.name));
-        }
+    if more && let Some(last) = buckets.last() {
+        info["cursor"] = json!(CURSOR.encode(&last.name));
     }
     let list: Vec<Value> = buckets.iter().map(render_bucket).collect();
     ok_with_info(json!({ "buckets": list }), Some(info))
@@ -519,10 +520,10 @@ fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &s
                 Ok(p) => p,
                 Err(e) => return bad(e),
             };
-            if let Some(t) = &p.min_tls {
-                if !wire::valid_min_tls(t) {
-                    return error(400, 10040, "minTLS must be one of 1.0, 1.1, 1.2, 1.3.");
-                }
+            if let Some(t) = &p.min_tls
+                && !wire::valid_min_tls(t)
+            {
+                return error(400, 10040, "minTLS must be one of 1.0, 1.1, 1.2, 1.3.");
             }
             let r = match sh.store.write(|s| {
                 let d =
