@@ -74,9 +74,10 @@ pub struct EmulatorArgs {
     pub fault_seed: Option<u64>,
     /// A scripted fault, repeatable:
     /// `FAULT[:ARG][,api=cos|r2][,method=M|write][,path=TEXT][,times=N|always]`.
-    /// FAULT is slowdown, internal, 429[:SECS], 429-date[:SECS], reset, truncate, malformed,
-    /// stall[:DUR], skew, error-in-200, html, wrong-root, not-configured[:STATUS],
-    /// endless-pages or huge[:BYTES]. Example: `slowdown,method=PUT,path=?cors,times=3`.
+    /// FAULT is `slowdown`, `internal`, `429[:SECS]`, `429-date[:SECS]`, `reset`, `truncate`,
+    /// `malformed`, `stall[:DUR]`, `skew`, `error-in-200`, `html`, `wrong-root`,
+    /// `not-configured[:STATUS]`, `endless-pages` or `huge[:BYTES]`.
+    /// Example: `slowdown,method=PUT,path=?cors,times=3`.
     #[arg(long = "fault", value_name = "RULE")]
     pub faults: Vec<FaultRule>,
     /// Latency added to every request: `20ms`, `20ms±5ms` (or `20ms+-5ms`), `15ms..25ms`.
@@ -102,8 +103,9 @@ pub struct EmulatorArgs {
     /// Connections served at once (more wait in the listen backlog).
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
-    /// Requests kept in the request log (the oldest are dropped).
-    #[arg(long, default_value_t = 1000)]
+    /// Requests kept in the request log (the oldest are dropped). Only in-process users
+    /// (`Emulator::requests`) read the log, so the command keeps none unless asked.
+    #[arg(long, default_value_t = 0)]
     pub request_log_size: usize,
     /// Bytes of each authenticated request's body the log keeps.
     #[arg(long, default_value_t = 64 * 1024)]

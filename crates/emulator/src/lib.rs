@@ -11,9 +11,29 @@
 //! server clock (which tests can skew); R2 requests need the right bearer token and account id.
 //! That is where client bugs hide, so an emulator that skipped it would hide them too.
 //!
-//! Every request is recorded (headers included, `Authorization` kept so tests can check that
-//! each retry was freshly signed) and [`Faults`] can inject throttling, server errors, dropped
-//! connections, truncated or corrupt bodies, stalls and clock-skew errors.
+//! Requests are recorded in a bounded ring (headers included, `Authorization` kept so tests
+//! can check that each retry was freshly signed; bodies cut to a configurable size, and the
+//! body of a request that fails authentication is never even read). [`Faults`] can inject
+//! throttling, server errors, dropped connections, truncated or corrupt bodies, stalls,
+//! clock-skew errors and hostile answers (an error or HTML page in a 200, the wrong
+//! document, endless pages, huge bodies), reproducibly from a seed; Cloudflare's API rate
+//! limit can be emulated with [`EmulatorBuilder::r2_rate_limit`].
+//!
+//! Left running as a shared test server it stays bounded and safe: header, body and idle
+//! timeouts and a connection cap ([`ServerLimits`]), fresh random credentials at every start
+//! unless given, a refusal to listen beyond loopback with such credentials unless told
+//! `insecure`, and `Debug` output that never shows a key, token or `Authorization` value.
+//! With a data directory, a change is acknowledged only once it is on disk (written to a
+//! fresh temporary file, fsynced and renamed; a failed write answers 500 and changes
+//! nothing), the directory is locked against a second emulator, and the state file carries
+//! a format version.
+//!
+//! The server is plain hyper, not an axum `Router`: COS routes by `Host` and query key, which
+//! a path router cannot express, so the routing lives in one place (`cos::routes`,
+//! `r2::routes`) and hyper's own connection settings do the bounding (see `server.rs`).
+//!
+//! The command-line flags (`bucket-admin-emulator` and `bucket-admin emulator`) are one
+//! clap definition, [`cli::EmulatorArgs`] (feature `cli`, on by default).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), bucket_admin_emulator::EmulatorError> {
