@@ -82,11 +82,12 @@ pub(crate) struct State {
 /// upgraded; a newer one is refused rather than misread.
 pub(crate) const STATE_FORMAT: u32 = 1;
 
-/// The state file on disk: `{"format": N, "state": {...}}`. Format 0 (before versioning)
-/// was the bare state object.
+/// The state file on disk: the state's own fields plus `"format": N` beside them (so tools
+/// that edit the file keep working). Format 0, before versioning, had no `format` key.
 #[derive(Serialize)]
 struct OnDisk<'a> {
     format: u32,
+    #[serde(flatten)]
     state: &'a State,
 }
 
@@ -111,26 +112,21 @@ pub(crate) struct Store {
 
 /// Parse a state file of any format this emulator knows.
 fn decode(bytes: &[u8]) -> Result<State, String> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    match value.get("format") {
-        None => serde_json::from_value(value).map_err(|e| format!("format 0: {e}")),
-        Some(v) => {
-            let format = v
-                .as_u64()
-                .ok_or_else(|| format!("`format` is {v}, not a version number"))?;
-            if format > u64::from(STATE_FORMAT) {
-                return Err(format!(
-                    "it was written by a newer emulator (state format {format}; this one reads up to {STATE_FORMAT}); \
-                     upgrade bucket-admin-emulator or use another --data-dir"
-                ));
-            }
-            let state = value
-                .get("state")
-                .cloned()
-                .ok_or_else(|| "`state` is missing".to_owned())?;
-            serde_json::from_value(state).map_err(|e| format!("format {format}: {e}"))
-        }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let format = match value.as_object_mut().and_then(|o| o.remove("format")) {
+        None => 0,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| format!("`format` is {v}, not a version number"))?,
+    };
+    if format > u64::from(STATE_FORMAT) {
+        return Err(format!(
+            "it was written by a newer emulator (state format {format}; this one reads up to {STATE_FORMAT}); \
+             upgrade bucket-admin-emulator or use another --data-dir"
+        ));
     }
+    // Formats 0 and 1 hold the same fields; a future format 2 would convert here.
+    serde_json::from_value(value).map_err(|e| format!("format {format}: {e}"))
 }
 
 impl Store {
@@ -236,9 +232,9 @@ mod tests {
     fn format_0_files_are_read_and_newer_formats_refused() {
         let legacy = br#"{"cos": {}, "r2": {}}"#;
         assert!(decode(legacy).unwrap().cos.is_empty());
-        let current = br#"{"format": 1, "state": {"cos": {}, "r2": {}}}"#;
+        let current = br#"{"format": 1, "cos": {}, "r2": {}}"#;
         assert!(decode(current).is_ok());
-        let newer = br#"{"format": 2, "state": {}}"#;
+        let newer = br#"{"format": 2, "cos": {}, "r2": {}}"#;
         let e = decode(newer).unwrap_err();
         assert!(
             e.contains("newer emulator") && e.contains("format 2"),
