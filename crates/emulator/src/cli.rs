@@ -93,6 +93,11 @@ pub struct EmulatorArgs {
     /// token in any sliding 300 s) answers 429 code 10058 with `retry-after` past it.
     #[arg(long, value_name = "MAX/WINDOW")]
     pub r2_rate_limit: Option<RateLimit>,
+    /// Emulate COS's limit on bucket management: `MAX/WINDOW`, e.g. `50/1s` (COS documents
+    /// 50 QPS per APPID for list, create and delete buckets); past it those answer 503
+    /// `SlowDown`.
+    #[arg(long, value_name = "MAX/WINDOW")]
+    pub cos_rate_limit: Option<RateLimit>,
     /// Close a connection that has not sent a request's headers within this time (also the
     /// keep-alive idle timeout).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -157,6 +162,9 @@ impl EmulatorArgs {
         }
         if let Some(limit) = self.r2_rate_limit {
             b = b.r2_rate_limit(limit);
+        }
+        if let Some(limit) = self.cos_rate_limit {
+            b = b.cos_rate_limit(limit);
         }
         b
     }

@@ -482,6 +482,11 @@ impl RateLimit {
         max: 1200,
         window: Duration::from_secs(300),
     };
+    /// COS's documented limit on bucket create/delete/list: 50 per second per APPID.
+    pub const COS_BUCKET_MANAGEMENT: RateLimit = RateLimit {
+        max: 50,
+        window: Duration::from_secs(1),
+    };
 }
 
 impl FromStr for RateLimit {

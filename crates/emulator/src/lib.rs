@@ -367,6 +367,7 @@ pub struct EmulatorBuilder {
     latency: Latency,
     error_rate: f64,
     r2_rate_limit: Option<RateLimit>,
+    cos_rate_limit: Option<RateLimit>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -394,6 +395,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("latency", &self.latency)
             .field("error_rate", &self.error_rate)
             .field("r2_rate_limit", &self.r2_rate_limit)
+            .field("cos_rate_limit", &self.cos_rate_limit)
             .finish()
     }
 }
@@ -417,6 +419,7 @@ impl Default for EmulatorBuilder {
             latency: Latency::None,
             error_rate: 0.0,
             r2_rate_limit: None,
+            cos_rate_limit: None,
         }
     }
 }
@@ -519,6 +522,13 @@ impl EmulatorBuilder {
         self.r2_rate_limit = Some(limit);
         self
     }
+    /// Emulate COS's documented limit on bucket management (list, create and delete buckets:
+    /// 50 QPS per APPID, [`RateLimit::COS_BUCKET_MANAGEMENT`]): past it those requests answer
+    /// 503 `SlowDown`.
+    pub fn cos_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.cos_rate_limit = Some(limit);
+        self
+    }
 
     /// Bind, load any persisted state and start serving.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
@@ -602,6 +612,7 @@ impl EmulatorBuilder {
                 server_limits: self.server_limits,
                 faults,
                 r2_rate_limit: self.r2_rate_limit.map(faults::RateLimiter::new),
+                cos_rate_limit: self.cos_rate_limit.map(faults::RateLimiter::new),
                 secrets_given,
             },
         )

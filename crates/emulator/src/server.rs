@@ -285,6 +285,7 @@ pub(crate) struct Shared {
     pub limits: crate::Limits,
     pub server_limits: ServerLimits,
     pub r2_rate_limit: Option<RateLimiter>,
+    pub cos_rate_limit: Option<RateLimiter>,
     /// The COS secret / R2 token came from the user (so they are not printed back).
     pub secrets_given: (bool, bool),
     log: Mutex<RequestLog>,
@@ -395,6 +396,7 @@ pub(crate) struct Setup {
     pub server_limits: ServerLimits,
     pub faults: Faults,
     pub r2_rate_limit: Option<RateLimiter>,
+    pub cos_rate_limit: Option<RateLimiter>,
     pub secrets_given: (bool, bool),
 }
 
@@ -419,6 +421,7 @@ pub(crate) async fn start(bind: SocketAddr, setup: Setup) -> Result<Emulator, Em
         limits: setup.limits,
         server_limits: sl,
         r2_rate_limit: setup.r2_rate_limit,
+        cos_rate_limit: setup.cos_rate_limit,
         secrets_given: setup.secrets_given,
         log: Mutex::new(RequestLog {
             entries: VecDeque::new(),
@@ -606,6 +609,22 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
         if let Err(denied) = limiter.check(&client, tokio::time::Instant::now()) {
             return crate::r2::rate_limited(&denied);
         }
+    }
+
+    if api == Api::Cos
+        && let Some(limiter) = &sh.cos_rate_limit
+        && crate::cos::routes::is_bucket_management(&req)
+        && limiter
+            .check(&sh.cos.appid, tokio::time::Instant::now())
+            .is_err()
+    {
+        return crate::cos::error(
+            &sh,
+            &req,
+            503,
+            "SlowDown",
+            "Please reduce your request rate.",
+        );
     }
 
     let latency = sh.faults.next_latency();

@@ -507,6 +507,37 @@ async fn the_r2_rate_limit_answers_429_past_the_limit_with_cloudflares_headers()
 }
 
 #[tokio::test]
+async fn the_cos_bucket_management_limit_answers_slowdown_past_it() {
+    let emu = Emulator::builder()
+        .cos_rate_limit("3/300".parse::<RateLimit>().unwrap())
+        .start()
+        .await
+        .unwrap();
+    let cos = Cos::new(&emu);
+    cos.create("one").await;
+    cos.create("two").await;
+    // Configuration calls do not count.
+    for _ in 0..5 {
+        assert_eq!(
+            cos.bucket("GET", "one", Some("cors"), b"").await.status(),
+            404
+        );
+    }
+    let list = cos
+        .send("GET", "service.cos.myqcloud.com", "/", &[], &[], b"")
+        .await;
+    assert_eq!(list.status(), 200);
+    let r = cos.bucket("PUT", "three", None, b"").await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(code(&r.text().await.unwrap()), "SlowDown");
+    assert_eq!(
+        emu.cos_bucket_names().len(),
+        2,
+        "a throttled create creates nothing"
+    );
+}
+
+#[tokio::test]
 async fn hostile_answers() {
     let emu = Emulator::start().await.unwrap();
     let cos = Cos::new(&emu);

@@ -92,6 +92,27 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
     }
 }
 
+/// Whether the request is one COS limits to 50 QPS per APPID: list buckets (GET Service),
+/// create bucket or delete bucket.
+pub(crate) fn is_bucket_management(req: &Req) -> bool {
+    let host = req.header("host").unwrap_or_default().to_ascii_lowercase();
+    let host = host.split(':').next().unwrap_or_default();
+    let no_subresource = || {
+        !req.query_pairs().iter().any(|(k, _)| {
+            SUBRESOURCES.contains(&k.as_str()) || UNIMPLEMENTED_SUBRESOURCES.contains(&k.as_str())
+        })
+    };
+    match parse_host(host) {
+        Some(Target::Service { .. }) => req.method == Method::GET,
+        Some(Target::Bucket { .. }) => {
+            req.path == "/"
+                && (req.method == Method::PUT || req.method == Method::DELETE)
+                && no_subresource()
+        }
+        None => false,
+    }
+}
+
 /// Whether the request head is correctly signed (the body is not needed: COS signs the
 /// method, path, listed query parameters and headers). Preflights are never signed.
 pub(crate) fn is_authenticated(sh: &Shared, req: &Req) -> bool {
