@@ -507,6 +507,28 @@ async fn the_r2_rate_limit_answers_429_past_the_limit_with_cloudflares_headers()
 }
 
 #[tokio::test]
+async fn cloudflares_limit_end_to_end_request_1201_is_the_first_429() {
+    let emu = Emulator::builder()
+        .r2_rate_limit(RateLimit::CLOUDFLARE)
+        .start()
+        .await
+        .unwrap();
+    let http = client();
+    let url = r2_url(&emu, "");
+    let token = emu.r2_credentials().api_token.clone();
+    let mut statuses = Vec::with_capacity(1202);
+    for _ in 0..1202 {
+        let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert!(statuses[..1200].iter().all(|s| *s == 200));
+    assert_eq!(statuses[1200..], [429, 429]);
+    // Another token is another client (it is refused for the token, not for the limit).
+    let other = http.get(&url).bearer_auth("other").send().await.unwrap();
+    assert_eq!(other.status(), 401);
+}
+
+#[tokio::test]
 async fn the_cos_bucket_management_limit_answers_slowdown_past_it() {
     let emu = Emulator::builder()
         .cos_rate_limit("3/300".parse::<RateLimit>().unwrap())
