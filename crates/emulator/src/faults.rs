@@ -594,6 +594,10 @@ fn cos_subresource(query: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// What a huge body is made of after its opening bytes (whitespace: well-formed so far, so a
+/// client has to read on).
+static FILLER: [u8; 16 * 1024] = [b' '; 16 * 1024];
+
 const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>The proxy could not reach the upstream server.</p></body></html>\n";
 
 /// The response for a fault, or `None` to continue normally (after a stall, or an
@@ -728,12 +732,12 @@ pub(crate) async fn apply(
                 Api::Cos => (
                     "application/xml",
                     b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult>",
-                    b"                                                                ",
+                    &FILLER,
                 ),
                 Api::R2 => (
                     "application/json",
                     b"{\"success\":true,\"errors\":[],\"messages\":[],\"result\":[",
-                    b"                                                                ",
+                    &FILLER,
                 ),
             };
             let mut r = Response::new(Body::generated(prefix, filler, bytes));
