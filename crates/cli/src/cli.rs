@@ -1,6 +1,5 @@
 //! Command-line definitions (clap derive). Every command carries examples in its `--help`.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -97,6 +96,8 @@ pub enum Command {
     #[command(after_help = "Examples:
   bucket-admin emulator --data-dir ./emu-data
   bucket-admin emulator --bind 127.0.0.1:9100
+  bucket-admin emulator --fault-seed 7 --fault 'slowdown,method=PUT,path=?cors,times=3'
+  bucket-admin emulator --r2-rate-limit 1200/300
 
 It prints `export ...` lines; paste them in another terminal and run commands there.")]
     Emulator(EmulatorArgs),
@@ -374,16 +375,9 @@ pub struct CheckArgs {
     pub format: Option<CorsFormat>,
 }
 
-/// Options of `emulator`.
-#[derive(Debug, Clone, Args)]
-pub struct EmulatorArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:9000")]
-    pub bind: SocketAddr,
-    /// Persist buckets in this directory (loaded again at the next start).
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-}
+/// Options of `emulator`: the emulator crate's own flag definition, so `bucket-admin emulator`
+/// and `bucket-admin-emulator` accept exactly the same flags.
+pub use bucket_admin_emulator::cli::EmulatorArgs;
 
 /// Options of `presign`.
 #[derive(Debug, Clone, Args)]

@@ -112,11 +112,7 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
 }
 
 async fn serve_emulator(args: &EmulatorArgs) -> Result<Exit, CliError> {
-    let mut builder = bucket_admin_emulator::Emulator::builder().bind(args.bind);
-    if let Some(dir) = &args.data_dir {
-        builder = builder.data_dir(dir.clone());
-    }
-    bucket_admin_emulator::serve_until_ctrl_c(builder)
+    args.run()
         .await
         .map_err(|e| CliError::failed(format!("emulator: {e}")))?;
     Ok(Exit::Ok)

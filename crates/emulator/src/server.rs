@@ -1,10 +1,24 @@
 //! Listener, per-connection control, dispatch, fault hooks and the request log.
 //!
-//! axum serves HTTP/1.1 over our own [`EmuListener`]: every accepted socket is wrapped in a
-//! [`ConnIo`] whose [`ConnCtl`] a handler can reach through `ConnectInfo`. That is what makes
-//! `ResetConnection` and `TruncateBody` real: the handler tells the connection to drop the
-//! response hyper is about to write (or to write raw bytes instead) and close the socket.
+//! # Why plain hyper, not an axum `Router`
+//!
+//! COS addresses a bucket by the `Host` header and an operation by a query *key*
+//! (`PUT /?cors`), and R2 shares the port under `/client/v4`; a path router would see one route
+//! (`/`) for almost every COS operation, so the emulator used to wrap a single axum fallback
+//! around hand routing: two routing styles, one of them idle. Serving with hyper directly keeps
+//! one (the `match` in `cos::routes` and `r2::routes`), and gives the emulator hyper's own
+//! connection knobs: the header read timeout (which also bounds a keep-alive connection idling
+//! before its next request), per-connection control for the raw-socket faults, and a
+//! connection cap held as a semaphore permit for each connection's lifetime. Body reads are
+//! bounded by `tower_http::timeout::TimeoutBody` and `http_body_util::Limited`.
+//!
+//! Every accepted socket is wrapped in a [`ConnIo`] whose [`ConnCtl`] the handler holds. That
+//! is what makes `ResetConnection` and `TruncateBody` real: the handler tells the connection
+//! to drop the response hyper is about to write (or to write raw bytes instead) and close the
+//! socket.
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -13,26 +27,110 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method};
-use axum::response::Response;
-use axum::serve::{IncomingStream, Listener};
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use http_body::Frame;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, mpsc, watch};
 
-use crate::faults::{Api, Fault, Faults};
+use crate::faults::{Api, Faults, RateLimiter};
 use crate::state::Store;
 use crate::{
     CosCredentials, CosTemporaryCredentials, Emulator, EmulatorError, R2Credentials,
-    RecordedRequest,
+    RecordedRequest, ServerLimits,
 };
 
 /// Request bodies above this are refused (400) without being buffered further.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
+
+/// A response as the handlers build it.
+pub(crate) type Response = http::Response<Body>;
+
+/// Response bodies: a buffered one, or a generated one of any size that is streamed without
+/// being allocated (the `HugeBody` fault).
+#[derive(Debug)]
+pub(crate) enum Body {
+    /// The whole body (taken once sent).
+    Full(Option<Bytes>),
+    /// `prefix`, then `filler` repeated until `remaining` bytes in all were sent.
+    Generated {
+        prefix: Option<Bytes>,
+        filler: Bytes,
+        remaining: u64,
+    },
+}
+
+impl Body {
+    /// No body.
+    pub(crate) fn empty() -> Body {
+        Body::Full(None)
+    }
+
+    /// `total` bytes: `prefix` then `filler` repeated, generated while it is sent.
+    pub(crate) fn generated(prefix: &'static [u8], filler: &'static [u8], total: u64) -> Body {
+        Body::Generated {
+            prefix: Some(Bytes::from_static(prefix)),
+            filler: Bytes::from_static(filler),
+            remaining: total,
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Body {
+        Body::Full(Some(Bytes::from(s)))
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        let chunk = match this {
+            Body::Full(b) => b.take().filter(|b| !b.is_empty()),
+            Body::Generated {
+                prefix,
+                filler,
+                remaining,
+            } => {
+                if *remaining == 0 {
+                    None
+                } else {
+                    let next = prefix.take().unwrap_or_else(|| filler.clone());
+                    let n = usize::try_from(*remaining).map_or(next.len(), |r| r.min(next.len()));
+                    *remaining -= n as u64;
+                    Some(next.slice(..n))
+                }
+            }
+        };
+        Poll::Ready(chunk.map(|c| Ok(Frame::data(c))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Full(b) => b.as_ref().is_none_or(Bytes::is_empty),
+            Body::Generated { remaining, .. } => *remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self {
+            Body::Full(b) => {
+                http_body::SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Body::Generated { remaining, .. } => http_body::SizeHint::with_exact(*remaining),
+        }
+    }
+}
 
 /// Control block of one TCP connection.
 #[derive(Debug, Default)]
@@ -144,67 +242,35 @@ impl AsyncWrite for ConnIo {
     }
 }
 
-/// What a handler knows about its connection.
-#[derive(Debug, Clone)]
-pub(crate) struct ConnInfo {
-    #[allow(dead_code)] // kept for debugging output
-    pub remote: SocketAddr,
-    pub ctl: Arc<ConnCtl>,
-}
-
-impl Connected<IncomingStream<'_, EmuListener>> for ConnInfo {
-    fn connect_info(stream: IncomingStream<'_, EmuListener>) -> Self {
-        stream.remote_addr().clone()
-    }
-}
-
-/// The accept loop: wraps every socket and registers its control block.
+/// The bounded request log: the newest `capacity` requests, bodies cut to `body_limit` bytes.
 #[derive(Debug)]
-pub(crate) struct EmuListener {
-    inner: TcpListener,
-    shared: Arc<Shared>,
+pub(crate) struct RequestLog {
+    pub entries: VecDeque<RecordedRequest>,
+    pub capacity: usize,
+    pub body_limit: usize,
+    /// Requests received since the last clear (including those that fell out of the log).
+    pub received: usize,
 }
 
-impl Listener for EmuListener {
-    type Io = ConnIo;
-    type Addr = ConnInfo;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.inner.accept().await {
-                Ok((stream, remote)) => {
-                    let _ = stream.set_nodelay(true);
-                    let ctl = Arc::new(ConnCtl::default());
-                    {
-                        let mut conns = self.shared.conns.lock().unwrap_or_else(|e| e.into_inner());
-                        conns.retain(|w| w.strong_count() > 0);
-                        conns.push(Arc::downgrade(&ctl));
-                    }
-                    if self.shared.is_shutting_down() {
-                        ctl.kill();
-                    }
-                    return (
-                        ConnIo {
-                            inner: stream,
-                            ctl: ctl.clone(),
-                        },
-                        ConnInfo { remote, ctl },
-                    );
-                }
-                // Transient errors (EMFILE, aborted handshakes) must not end the server.
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            }
+impl RequestLog {
+    fn push(&mut self, mut r: RecordedRequest) {
+        self.received += 1;
+        if self.capacity == 0 {
+            return;
         }
+        if r.body.len() > self.body_limit {
+            r.body.truncate(self.body_limit);
+            r.body.shrink_to_fit();
+        }
+        while self.entries.len() >= self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(r);
     }
 
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(ConnInfo {
-            remote: self.inner.local_addr()?,
-            ctl: Arc::new(ConnCtl::default()),
-        })
+    /// Bytes of request bodies the log holds.
+    pub(crate) fn body_bytes(&self) -> usize {
+        self.entries.iter().map(|r| r.body.len()).sum()
     }
 }
 
@@ -217,15 +283,20 @@ pub(crate) struct Shared {
     pub faults: Faults,
     pub store: Store,
     pub limits: crate::Limits,
-    requests: Mutex<Vec<RecordedRequest>>,
+    pub server_limits: ServerLimits,
+    pub r2_rate_limit: Option<RateLimiter>,
+    pub cos_rate_limit: Option<RateLimiter>,
+    /// The COS secret / R2 token came from the user (so they are not printed back).
+    pub secrets_given: (bool, bool),
+    log: Mutex<RequestLog>,
     pub skew: AtomicI64,
     shutdown: watch::Sender<bool>,
     conns: Mutex<Vec<Weak<ConnCtl>>>,
 }
 
 impl Shared {
-    pub(crate) fn requests(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
-        self.requests.lock().unwrap_or_else(|e| e.into_inner())
+    pub(crate) fn log(&self) -> MutexGuard<'_, RequestLog> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The (skewed) server clock.
@@ -314,46 +385,55 @@ pub(crate) fn decode_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Everything [`start`] needs besides the listener.
+#[derive(Debug)]
+pub(crate) struct Setup {
+    pub cos: CosCredentials,
+    pub cos_temp: Option<CosTemporaryCredentials>,
+    pub r2: R2Credentials,
+    pub store: Store,
+    pub limits: crate::Limits,
+    pub server_limits: ServerLimits,
+    pub faults: Faults,
+    pub r2_rate_limit: Option<RateLimiter>,
+    pub cos_rate_limit: Option<RateLimiter>,
+    pub secrets_given: (bool, bool),
+}
+
 /// Bind and start serving.
-pub(crate) async fn start(
-    bind: SocketAddr,
-    cos: CosCredentials,
-    cos_temp: Option<CosTemporaryCredentials>,
-    r2: R2Credentials,
-    store: Store,
-    limits: crate::Limits,
-) -> Result<Emulator, EmulatorError> {
-    let listener = TcpListener::bind(bind).await?;
+pub(crate) async fn start(bind: SocketAddr, setup: Setup) -> Result<Emulator, EmulatorError> {
+    let listener = TcpListener::bind(bind).await.map_err(|e| {
+        if e.kind() == io::ErrorKind::AddrInUse {
+            EmulatorError::AddrInUse { addr: bind }
+        } else {
+            EmulatorError::Io(e)
+        }
+    })?;
     let addr = listener.local_addr()?;
-    let (tx, mut rx) = watch::channel(false);
+    let (tx, rx) = watch::channel(false);
+    let sl = setup.server_limits;
     let shared = Arc::new(Shared {
-        cos,
-        cos_temp,
-        r2,
-        faults: Faults::default(),
-        store,
-        limits,
-        requests: Mutex::new(Vec::new()),
+        cos: setup.cos,
+        cos_temp: setup.cos_temp,
+        r2: setup.r2,
+        faults: setup.faults,
+        store: setup.store,
+        limits: setup.limits,
+        server_limits: sl,
+        r2_rate_limit: setup.r2_rate_limit,
+        cos_rate_limit: setup.cos_rate_limit,
+        secrets_given: setup.secrets_given,
+        log: Mutex::new(RequestLog {
+            entries: VecDeque::new(),
+            capacity: sl.request_log_capacity,
+            body_limit: sl.request_log_body_limit,
+            received: 0,
+        }),
         skew: AtomicI64::new(0),
         shutdown: tx,
         conns: Mutex::new(Vec::new()),
     });
-    let app = Router::new()
-        .fallback(handle)
-        .with_state(shared.clone())
-        .into_make_service_with_connect_info::<ConnInfo>();
-    let listener = EmuListener {
-        inner: listener,
-        shared: shared.clone(),
-    };
-    let task = tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = rx.wait_for(|v| *v).await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "emulator server failed");
-        }
-    });
+    let task = tokio::spawn(accept_loop(listener, shared.clone(), rx));
     tracing::info!(%addr, "bucket-admin emulator listening");
     Ok(Emulator {
         shared,
@@ -362,16 +442,99 @@ pub(crate) async fn start(
     })
 }
 
+/// Accept connections until shutdown, at most `max_connections` at once, then wait for every
+/// connection task to end.
+async fn accept_loop(listener: TcpListener, sh: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let sl = sh.server_limits;
+    let permits = Arc::new(Semaphore::new(sl.max_connections.max(1)));
+    // Every connection task holds a clone; `recv()` answers `None` once all are gone.
+    let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(sl.header_timeout)
+        .keep_alive(true);
+    loop {
+        // Past the cap, stop accepting: new clients wait in the kernel's backlog until a
+        // connection closes (the timeouts guarantee one does) instead of being refused.
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = shutdown.wait_for(|v| *v) => break,
+        };
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = shutdown.wait_for(|v| *v) => break,
+        };
+        let (stream, _remote) = match accepted {
+            Ok(a) => a,
+            // Transient errors (EMFILE, aborted handshakes) must not end the server.
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let ctl = Arc::new(ConnCtl::default());
+        {
+            let mut conns = sh.conns.lock().unwrap_or_else(|e| e.into_inner());
+            conns.retain(|w| w.strong_count() > 0);
+            conns.push(Arc::downgrade(&ctl));
+        }
+        if sh.is_shutting_down() {
+            ctl.kill();
+        }
+        let io = TokioIo::new(ConnIo {
+            inner: stream,
+            ctl: ctl.clone(),
+        });
+        let svc_sh = sh.clone();
+        let svc_ctl = ctl.clone();
+        let service = hyper::service::service_fn(move |req| {
+            let sh = svc_sh.clone();
+            let ctl = svc_ctl.clone();
+            async move { Ok::<_, Infallible>(handle(sh, ctl, req).await) }
+        });
+        let conn = http.serve_connection(io, service);
+        let alive = alive_tx.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _alive = alive;
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    drop(alive_tx);
+    sh.begin_shutdown();
+    let _ = alive_rx.recv().await;
+}
+
 /// Whether a host names a COS endpoint (anything else on `/client/v4` is R2).
 fn is_cos_host(host: &str) -> bool {
     host.ends_with(".myqcloud.com") || host.ends_with(".tencentcos.cn")
 }
 
-async fn handle(
-    State(sh): State<Arc<Shared>>,
-    ConnectInfo(conn): ConnectInfo<ConnInfo>,
-    req: Request,
-) -> Response {
+/// Why a request body could not be read.
+enum BodyProblem {
+    TooLarge,
+    /// The client stopped sending (body read timeout) or the connection failed.
+    Stalled,
+}
+
+async fn read_body(body: Incoming, timeout: Duration) -> Result<Bytes, BodyProblem> {
+    let body = tower_http::timeout::TimeoutBody::new(timeout, body);
+    match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyProblem::TooLarge),
+        Err(_) => Err(BodyProblem::Stalled),
+    }
+}
+
+async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
@@ -389,16 +552,39 @@ async fn handle(
     } else {
         Api::Cos
     };
-    let (body, too_large) = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => (b, false),
-        Err(_) => (Bytes::new(), true),
+    let mut req = Req {
+        method: parts.method,
+        path,
+        query,
+        headers: parts.headers,
+        body: Bytes::new(),
     };
-    sh.requests().push(RecordedRequest {
+    // Authenticate on the head alone: nothing of an unauthenticated request's body is read,
+    // buffered or logged, so a flood of anonymous uploads costs no memory.
+    let authenticated = match api {
+        Api::Cos => crate::cos::routes::is_authenticated(&sh, &req),
+        Api::R2 => crate::r2::routes::token_is_valid(&sh, &req),
+    };
+    let mut too_large = false;
+    if authenticated {
+        match read_body(body, sh.server_limits.body_timeout).await {
+            Ok(b) => req.body = b,
+            Err(BodyProblem::TooLarge) => too_large = true,
+            Err(BodyProblem::Stalled) => {
+                // A body that stopped arriving: give the slot back rather than wait.
+                ctl.kill();
+                return Response::new(Body::empty());
+            }
+        }
+    } else {
+        drop(body);
+    }
+    sh.log().push(RecordedRequest {
         api,
-        method: parts.method.to_string(),
-        path: path.clone(),
-        query: query.clone(),
-        headers: parts
+        method: req.method.to_string(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        headers: req
             .headers
             .iter()
             .map(|(k, v)| {
@@ -408,16 +594,38 @@ async fn handle(
                 )
             })
             .collect(),
-        body: body.to_vec(),
+        body: req.body.to_vec(),
+        body_len: req.body.len(),
+        authenticated,
         received_at: SystemTime::now(),
     });
-    let req = Req {
-        method: parts.method,
-        path,
-        query,
-        headers: parts.headers,
-        body,
-    };
+
+    if api == Api::R2
+        && let Some(limiter) = &sh.r2_rate_limit
+    {
+        let client = req
+            .header("authorization")
+            .map_or_else(|| "anonymous".to_owned(), crate::faults::client_key);
+        if let Err(denied) = limiter.check(&client, tokio::time::Instant::now()) {
+            return crate::r2::rate_limited(&denied);
+        }
+    }
+
+    if api == Api::Cos
+        && let Some(limiter) = &sh.cos_rate_limit
+        && crate::cos::routes::is_bucket_management(&req)
+        && limiter
+            .check(&sh.cos.appid, tokio::time::Instant::now())
+            .is_err()
+    {
+        return crate::cos::error(
+            &sh,
+            &req,
+            503,
+            "SlowDown",
+            "Please reduce your request rate.",
+        );
+    }
 
     let latency = sh.faults.next_latency();
     if !latency.is_zero() {
@@ -428,10 +636,10 @@ async fn handle(
     } else {
         format!("{}?{}", req.path, req.query)
     };
-    if let Some(fault) = sh.faults.take(api, req.method.as_str(), &target) {
-        if let Some(resp) = apply_fault(&sh, &conn, api, &req, fault).await {
-            return resp;
-        }
+    if let Some(fault) = sh.faults.take(api, req.method.as_str(), &target)
+        && let Some(resp) = crate::faults::apply(&sh, &ctl, api, &req, fault).await
+    {
+        return resp;
     }
     if too_large {
         return match api {
@@ -449,85 +657,4 @@ async fn handle(
         Api::Cos => crate::cos::routes::handle(&sh, &req),
         Api::R2 => crate::r2::routes::handle(&sh, &req),
     }
-}
-
-/// The response for a fault, or `None` to continue normally (after a stall).
-async fn apply_fault(
-    sh: &Shared,
-    conn: &ConnInfo,
-    api: Api,
-    req: &Req,
-    fault: Fault,
-) -> Option<Response> {
-    let cos = |status, code, msg| crate::cos::error(sh, req, status, code, msg);
-    Some(match (fault, api) {
-        (Fault::SlowDown, Api::Cos) => cos(503, "SlowDown", "Please reduce your request rate."),
-        (Fault::SlowDown, Api::R2) => crate::r2::error(
-            503,
-            10043,
-            "Service unavailable: please slow down and retry.",
-        ),
-        (Fault::InternalError, Api::Cos) => cos(
-            500,
-            "InternalError",
-            "We encountered an internal error. Please try again.",
-        ),
-        (Fault::InternalError, Api::R2) => {
-            crate::r2::error(500, 10001, "We encountered an internal error. Please try again.")
-        }
-        (Fault::TooManyRequests { retry_after_secs }, api) => {
-            let mut resp = match api {
-                Api::Cos => cos(429, "TooManyRequests", "Please reduce your request rate."),
-                Api::R2 => crate::r2::error(429, 10058, "Too many requests."),
-            };
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                resp.headers_mut().insert("retry-after", v);
-            }
-            resp
-        }
-        (Fault::ResetConnection, _) => {
-            conn.ctl.kill();
-            Response::new(Body::empty())
-        }
-        (Fault::TruncateBody, api) => {
-            let (ctype, body): (&str, &str) = match api {
-                Api::Cos => (
-                    "application/xml",
-                    "<?xml version='1.0' encoding='utf-8' ?>\n<ListAllMyBucketsResult>\n\t<Owner>",
-                ),
-                Api::R2 => ("application/json", "{\"success\":true,\"errors\":[],\"res"),
-            };
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nDate: {}\r\nx-cos-request-id: {}\r\ncf-ray: {}\r\nConnection: keep-alive\r\n\r\n{body}",
-                body.len() + 4096,
-                sh.http_date(),
-                crate::cos::new_id(),
-                crate::r2::ray_id(),
-            );
-            conn.ctl.hijack(Bytes::from(head));
-            Response::new(Body::empty())
-        }
-        (Fault::MalformedBody, Api::Cos) => crate::cos::xml_response(
-            sh,
-            200,
-            "<?xml version='1.0' encoding='utf-8' ?>\n<CORSConfiguration>\n\t<CORSRule>\n\t\t<AllowedOrigin>https://exa</Allowed".into(),
-        ),
-        (Fault::MalformedBody, Api::R2) => {
-            crate::r2::raw_json(200, "{\"success\": true, \"errors\": [], \"result\": {\"rules\": [".into())
-        }
-        (Fault::Stall(d), _) => {
-            sh.sleep(d).await;
-            return None;
-        }
-        (Fault::RequestTimeTooSkewed, Api::Cos) => cos(
-            403,
-            "RequestTimeTooSkewed",
-            "The difference between the request time and the server's time is too large.",
-        ),
-        (Fault::RequestTimeTooSkewed, Api::R2) => crate::r2::error(
-            403,
-            10003,
-            "The difference between the request time and the server's time is too large.",
-        ),
-    })
 }

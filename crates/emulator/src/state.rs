@@ -5,7 +5,9 @@
 //! converted at the edges in `cos::xml` and `r2::json`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use bucket_admin_core::{
@@ -18,6 +20,8 @@ use crate::EmulatorError;
 use crate::r2::json::{CustomDomain, LockRule};
 
 const STATE_FILE: &str = "emulator-state.json";
+/// Locked while an emulator uses the directory.
+const LOCK_FILE: &str = "emulator.lock";
 
 /// One COS bucket.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,28 +78,87 @@ pub(crate) struct State {
     pub r2: BTreeMap<Jurisdiction, BTreeMap<String, R2Bucket>>,
 }
 
+/// The version of the state file this emulator writes. Older versions are read and
+/// upgraded; a newer one is refused rather than misread.
+pub(crate) const STATE_FORMAT: u32 = 1;
+
+/// The state file on disk: the state's own fields plus `"format": N` beside them (so tools
+/// that edit the file keep working). Format 0, before versioning, had no `format` key.
+#[derive(Serialize)]
+struct OnDisk<'a> {
+    format: u32,
+    #[serde(flatten)]
+    state: &'a State,
+}
+
+/// Why a change could not be saved. The in-memory state was rolled back, so the client is
+/// answered 500 and the change is not half-made.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot save the emulator state to {path}: {source}")]
+pub(crate) struct PersistError {
+    path: PathBuf,
+    source: std::io::Error,
+}
+
 /// Thread-safe state with write-through persistence.
 #[derive(Debug)]
 pub(crate) struct Store {
     state: Mutex<State>,
     file: Option<PathBuf>,
+    /// Held (with an exclusive lock on it) while the emulator runs, so a second emulator on
+    /// the same data directory refuses to start instead of overwriting acknowledged writes.
+    _lock: Option<File>,
+}
+
+/// Parse a state file of any format this emulator knows.
+fn decode(bytes: &[u8]) -> Result<State, String> {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let format = match value.as_object_mut().and_then(|o| o.remove("format")) {
+        None => 0,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| format!("`format` is {v}, not a version number"))?,
+    };
+    if format > u64::from(STATE_FORMAT) {
+        return Err(format!(
+            "it was written by a newer emulator (state format {format}; this one reads up to {STATE_FORMAT}); \
+             upgrade bucket-admin-emulator or use another --data-dir"
+        ));
+    }
+    // Formats 0 and 1 hold the same fields; a future format 2 would convert here.
+    serde_json::from_value(value).map_err(|e| format!("format {format}: {e}"))
 }
 
 impl Store {
-    /// In memory when `dir` is `None`; otherwise load `dir/emulator-state.json` if present.
+    /// In memory when `dir` is `None`; otherwise lock `dir` and load
+    /// `dir/emulator-state.json` if present.
     pub fn open(dir: Option<PathBuf>) -> Result<Store, EmulatorError> {
         let Some(dir) = dir else {
             return Ok(Store {
                 state: Mutex::new(State::default()),
                 file: None,
+                _lock: None,
             });
         };
         std::fs::create_dir_all(&dir)?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(EmulatorError::DataDirLocked { dir });
+            }
+            Err(TryLockError::Error(e)) => return Err(e.into()),
+        }
         let file = dir.join(STATE_FILE);
         let state = match std::fs::read(&file) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| EmulatorError::State {
+            Ok(bytes) => decode(&bytes).map_err(|message| EmulatorError::State {
                 path: file.clone(),
-                message: e.to_string(),
+                message,
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
             Err(e) => return Err(e.into()),
@@ -103,6 +166,7 @@ impl Store {
         Ok(Store {
             state: Mutex::new(state),
             file: Some(file),
+            _lock: Some(lock),
         })
     }
 
@@ -118,24 +182,86 @@ impl Store {
     }
 
     /// Change the state, then persist it (under the same lock, so concurrent writers can never
-    /// persist an older snapshot over a newer one).
-    pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+    /// persist an older snapshot over a newer one). When persisting fails the change is
+    /// rolled back and the error returned: a write is acknowledged only once it is on disk.
+    pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, PersistError> {
         let mut guard = self.lock();
+        let Some(file) = &self.file else {
+            return Ok(f(&mut guard));
+        };
+        let before = guard.clone();
         let out = f(&mut guard);
-        if let Some(file) = &self.file {
-            if let Err(e) = persist(file, &guard) {
-                tracing::error!(error = %e, file = %file.display(), "cannot persist emulator state");
+        match persist(file, &guard) {
+            Ok(()) => Ok(out),
+            Err(source) => {
+                *guard = before;
+                Err(PersistError {
+                    path: file.clone(),
+                    source,
+                })
             }
         }
-        out
     }
 }
 
-/// Write to a temporary file in the same directory, then rename: a crash never leaves a
-/// half-written state file behind.
-fn persist(file: &std::path::Path, state: &State) -> std::io::Result<()> {
-    let json = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
-    let tmp = file.with_extension(format!("json.tmp{}", std::process::id()));
-    std::fs::write(&tmp, json)?;
-    std::fs::rename(&tmp, file)
+/// Write to a new temporary file in the same directory (random name, created exclusively,
+/// so a planted symlink is never followed), fsync it, rename it over the state file, then
+/// fsync the directory so the rename itself survives a crash.
+fn persist(file: &Path, state: &State) -> std::io::Result<()> {
+    let json = serde_json::to_vec_pretty(&OnDisk {
+        format: STATE_FORMAT,
+        state,
+    })
+    .map_err(std::io::Error::other)?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".emulator-state.")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(&json)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_0_files_are_read_and_newer_formats_refused() {
+        let legacy = br#"{"cos": {}, "r2": {}}"#;
+        assert!(decode(legacy).unwrap().cos.is_empty());
+        let current = br#"{"format": 1, "cos": {}, "r2": {}}"#;
+        assert!(decode(current).is_ok());
+        let newer = br#"{"format": 2, "cos": {}, "r2": {}}"#;
+        let e = decode(newer).unwrap_err();
+        assert!(
+            e.contains("newer emulator") && e.contains("format 2"),
+            "{e}"
+        );
+        assert!(decode(br#"{"format": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_failed_write_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Some(dir.path().to_owned())).unwrap();
+        store.write(|s| s.cos.clear()).unwrap();
+        // Replace the state file's directory path with something rename cannot write into.
+        let blocked = Store {
+            state: Mutex::new(State::default()),
+            file: Some(dir.path().join("no-such-dir").join(STATE_FILE)),
+            _lock: None,
+        };
+        let r = blocked.write(|s| {
+            s.r2.insert(Jurisdiction::Eu, BTreeMap::new());
+            7
+        });
+        assert!(r.is_err());
+        assert!(
+            blocked.read(|s| s.r2.is_empty()),
+            "the change was rolled back"
+        );
+    }
 }

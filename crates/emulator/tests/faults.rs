@@ -159,12 +159,22 @@ async fn stall_trips_the_client_timeout_and_skew_fault_answers_403() {
     // Dropping the emulator while a request is stalled must not hang.
     emu.faults()
         .push(FaultRule::new(Fault::Stall(Duration::from_secs(3600))));
+    let before = emu.request_count();
     let pending = tokio::spawn({
         let url = url.clone();
         let token = emu.r2_credentials().api_token.clone();
         async move { client().get(&url).bearer_auth(token).send().await }
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Wait (bounded) until the request arrived and took the stall, so shutdown provably
+    // interrupts a stalled request rather than racing a sleep.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while emu.request_count() == before || emu.faults().pending() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stalled request never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     emu.shutdown().await;
     assert!(pending.await.unwrap().is_err());
 }
@@ -174,8 +184,15 @@ async fn error_rate_and_latency() {
     let emu = Emulator::start().await.unwrap();
     emu.faults().set_error_rate(1.0, 42);
     emu.faults()
-        .set_latency(Latency::Fixed(Duration::from_millis(5)));
+        .set_latency(Latency::Fixed(Duration::from_millis(150)));
+    // Latency is a lower bound only: measuring "at least" never flakes on a busy machine.
+    let started = std::time::Instant::now();
     let (s, _, v) = r2(&emu, "GET", "", None, None).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!((s, r2_code(&v)), (503, 10043));
     let r = Cos::new(&emu)
         .send("GET", "service.cos.myqcloud.com", "/", &[], &[], b"")
@@ -296,9 +313,14 @@ async fn state_persists_across_restart() {
     let (s, _, _) = r2(&emu, "GET", "/kept", Some("eu"), None).await;
     assert_eq!(s, 200);
     assert!(dir.path().join("emulator-state.json").exists());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
     assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
+        names,
+        ["emulator-state.json", "emulator.lock"],
         "no temp files left behind"
     );
 }

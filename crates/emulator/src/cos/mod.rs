@@ -4,12 +4,10 @@ pub(crate) mod auth;
 pub(crate) mod routes;
 pub(crate) mod xml;
 
-use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
 use base64::Engine;
+use http::{HeaderValue, StatusCode};
 
-use crate::server::{Req, Shared};
+use crate::server::{Body, Req, Response, Shared};
 
 /// A request id shaped like the real ones (base64 text).
 pub(crate) fn new_id() -> String {
@@ -79,7 +77,7 @@ pub(crate) fn error_with(
     extra: &[(&str, &str)],
 ) -> Response {
     let request_id = new_id();
-    let mut resp = if req.method == axum::http::Method::HEAD {
+    let mut resp = if req.method == http::Method::HEAD {
         empty(sh, status)
     } else {
         let trace = new_id();
@@ -94,6 +92,18 @@ pub(crate) fn error_with(
         resp.headers_mut().insert("x-cos-error-code", v);
     }
     resp
+}
+
+/// A change that could not be saved (it was rolled back): 500 `InternalError`.
+pub(crate) fn persist_failed(sh: &Shared, req: &Req, e: &crate::state::PersistError) -> Response {
+    tracing::error!(error = %e, "cannot persist emulator state; the change was rolled back");
+    error(
+        sh,
+        req,
+        500,
+        "InternalError",
+        "We encountered an internal error (the emulator could not save its state). Please try again.",
+    )
 }
 
 /// What a `Host` header addresses.
@@ -118,12 +128,13 @@ pub(crate) fn parse_host(host: &str) -> Option<Target> {
     if base == "service.cos" {
         return Some(Target::Service { region: None });
     }
-    if let Some(region) = base.strip_prefix("cos.") {
-        if !region.is_empty() && !region.contains('.') {
-            return Some(Target::Service {
-                region: Some(region.to_owned()),
-            });
-        }
+    if let Some(region) = base.strip_prefix("cos.")
+        && !region.is_empty()
+        && !region.contains('.')
+    {
+        return Some(Target::Service {
+            region: Some(region.to_owned()),
+        });
     }
     let (bucket, region) = base
         .split_once(".cos.")

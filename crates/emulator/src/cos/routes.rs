@@ -1,16 +1,15 @@
 //! COS request routing: host -> service or bucket, auth, then the operation.
 
-use axum::http::{HeaderValue, Method};
-use axum::response::Response;
 use base64::Engine;
 use bucket_admin_core::VersioningStatus;
 use bucket_admin_core::preflight::{PreflightOutcome, PreflightRequest, evaluate};
+use http::{HeaderValue, Method};
 use md5::{Digest, Md5};
 
 use super::auth::{self, AuthError, KeyEntry, SignedRequest};
 use super::xml::{self, BodyError};
 use super::{Target, empty, error, error_with, parse_host, xml_response};
-use crate::server::{Req, Shared, percent_decode};
+use crate::server::{Req, Response, Shared, percent_decode};
 use crate::state::CosBucket;
 
 const CORS_DENIED: &str = "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Requet-Headers are not whitelisted by the resource's CORS spec";
@@ -43,14 +42,14 @@ const UNIMPLEMENTED_SUBRESOURCES: [&str; 16] = [
 
 /// Handle one COS request.
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
-    let raw_host = req
+    let host = req
         .header("host")
         .unwrap_or_default()
         .split(':')
         .next()
         .unwrap_or_default()
-        .to_owned();
-    let Some(target) = parse_host(&raw_host.to_ascii_lowercase()) else {
+        .to_ascii_lowercase();
+    let Some(target) = parse_host(&host) else {
         return error(
             sh,
             req,
@@ -85,12 +84,39 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
             appid,
             region,
         } => {
-            // The host was lowercased for parsing; keep the bucket name as sent, so an
-            // uppercase name is rejected like COS does.
-            let full = raw_host.get(..full.len()).unwrap_or(&full).to_owned();
+            // Host names are case-insensitive and COS lower-cases uppercase letters in a
+            // bucket name on create (seed 004), so `MyBucket-…` and `mybucket-…` are one
+            // bucket, stored in lower case.
             bucket_op(sh, req, &full, &appid, &region)
         }
     }
+}
+
+/// Whether the request is one COS limits to 50 QPS per APPID: list buckets (GET Service),
+/// create bucket or delete bucket.
+pub(crate) fn is_bucket_management(req: &Req) -> bool {
+    let host = req.header("host").unwrap_or_default().to_ascii_lowercase();
+    let host = host.split(':').next().unwrap_or_default();
+    let no_subresource = || {
+        !req.query_pairs().iter().any(|(k, _)| {
+            SUBRESOURCES.contains(&k.as_str()) || UNIMPLEMENTED_SUBRESOURCES.contains(&k.as_str())
+        })
+    };
+    match parse_host(host) {
+        Some(Target::Service { .. }) => req.method == Method::GET,
+        Some(Target::Bucket { .. }) => {
+            req.path == "/"
+                && (req.method == Method::PUT || req.method == Method::DELETE)
+                && no_subresource()
+        }
+        None => false,
+    }
+}
+
+/// Whether the request head is correctly signed (the body is not needed: COS signs the
+/// method, path, listed query parameters and headers). Preflights are never signed.
+pub(crate) fn is_authenticated(sh: &Shared, req: &Req) -> bool {
+    req.method != Method::OPTIONS && authenticate(sh, req).is_none()
 }
 
 /// `Some(error response)` when the request is not correctly signed.
@@ -473,7 +499,7 @@ fn create_bucket(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) 
         );
     }
     let now = sh.now_unix();
-    let outcome = sh.store.write(|s| {
+    let outcome = match sh.store.write(|s| {
         if let Some(b) = s.cos.get(full) {
             return Err(b.region == region);
         }
@@ -500,7 +526,10 @@ fn create_bucket(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) 
             },
         );
         Ok(true)
-    });
+    }) {
+        Ok(v) => v,
+        Err(e) => return super::persist_failed(sh, req, &e),
+    };
     match outcome {
         Ok(true) => empty(sh, 200),
         Ok(false) => error(
@@ -535,7 +564,11 @@ fn head_bucket(sh: &Shared, full: &str) -> Response {
         for (k, v) in [
             ("x-cos-bucket-region", Some(b.region.as_str())),
             ("x-cos-bucket-az-type", Some(b.az_type.as_str())),
-            ("x-cos-bucket-arch", b.arch.as_deref()),
+            // The same type list buckets reports (`cos` / `ofs`), in COS's header casing.
+            (
+                "x-cos-bucket-arch",
+                Some(if b.arch.is_some() { "OFS" } else { "COS" }),
+            ),
         ] {
             if let Some(v) = v.and_then(|v| HeaderValue::from_str(v).ok()) {
                 h.insert(k, v);
@@ -546,13 +579,16 @@ fn head_bucket(sh: &Shared, full: &str) -> Response {
 }
 
 fn delete_bucket(sh: &Shared, req: &Req, full: &str) -> Response {
-    let r = sh.store.write(|s| match s.cos.get(full) {
+    let r = match sh.store.write(|s| match s.cos.get(full) {
         Some(b) if b.objects > 0 => false,
         _ => {
             s.cos.remove(full);
             true
         }
-    });
+    }) {
+        Ok(v) => v,
+        Err(e) => return super::persist_failed(sh, req, &e),
+    };
     if r {
         empty(sh, 204)
     } else {
@@ -606,19 +642,23 @@ fn xml_subresource<T: Clone>(
                 Ok(v) => v,
                 Err(e) => return bad_body(sh, req, e),
             };
-            sh.store.write(|s| {
+            if let Err(e) = sh.store.write(|s| {
                 if let Some(b) = s.cos.get_mut(full) {
                     *slot(b) = Some(v);
                 }
-            });
+            }) {
+                return super::persist_failed(sh, req, &e);
+            }
             empty(sh, 200)
         }
         Method::DELETE => {
-            sh.store.write(|s| {
+            if let Err(e) = sh.store.write(|s| {
                 if let Some(b) = s.cos.get_mut(full) {
                     *slot(b) = None;
                 }
-            });
+            }) {
+                return super::persist_failed(sh, req, &e);
+            }
             empty(sh, 204)
         }
         _ => not_allowed(sh, req),
@@ -721,7 +761,7 @@ fn versioning(sh: &Shared, req: &Req, full: &str) -> Response {
                 Ok(v) => v,
                 Err(e) => return bad_body(sh, req, e),
             };
-            sh.store.write(|s| {
+            if let Err(e) = sh.store.write(|s| {
                 if let Some(b) = s.cos.get_mut(full) {
                     b.versioning = if enabled {
                         VersioningStatus::Enabled
@@ -729,7 +769,9 @@ fn versioning(sh: &Shared, req: &Req, full: &str) -> Response {
                         VersioningStatus::Suspended
                     };
                 }
-            });
+            }) {
+                return super::persist_failed(sh, req, &e);
+            }
             empty(sh, 200)
         }
         _ => not_allowed(sh, req),
@@ -778,19 +820,23 @@ fn policy(sh: &Shared, req: &Req, full: &str) -> Response {
                 );
             }
             let text = String::from_utf8_lossy(&req.body).into_owned();
-            sh.store.write(|s| {
+            if let Err(e) = sh.store.write(|s| {
                 if let Some(b) = s.cos.get_mut(full) {
                     b.policy = Some(text);
                 }
-            });
+            }) {
+                return super::persist_failed(sh, req, &e);
+            }
             empty(sh, 204)
         }
         Method::DELETE => {
-            sh.store.write(|s| {
+            if let Err(e) = sh.store.write(|s| {
                 if let Some(b) = s.cos.get_mut(full) {
                     b.policy = None;
                 }
-            });
+            }) {
+                return super::persist_failed(sh, req, &e);
+            }
             empty(sh, 204)
         }
         _ => not_allowed(sh, req),

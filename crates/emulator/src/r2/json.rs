@@ -100,10 +100,10 @@ pub(crate) fn parse_cors(body: &[u8]) -> Result<CorsConfiguration, JsonError> {
         });
     }
     let cfg = CorsConfiguration::new(rules);
-    if !cfg.rules.is_empty() {
-        if let Some(v) = cfg.validate().as_slice().first() {
-            return Err(invalid(format!("{}: {}", v.field, v.rule)));
-        }
+    if !cfg.rules.is_empty()
+        && let Some(v) = cfg.validate().as_slice().first()
+    {
+        return Err(invalid(format!("{}: {}", v.field, v.rule)));
     }
     Ok(cfg)
 }
@@ -385,12 +385,12 @@ pub(crate) fn parse_lock(body: &[u8]) -> Result<Vec<LockRule>, JsonError> {
         if put.rules[..i].iter().any(|o| o.id == r.id) {
             return Err(invalid(format!("rules[{i}].id `{}` is duplicated", r.id)));
         }
-        if let LockCondition::Date { date } = &r.condition {
-            if time::OffsetDateTime::parse(date, &Rfc3339).is_err() {
-                return Err(invalid(format!(
-                    "rules[{i}].condition.date must be RFC 3339"
-                )));
-            }
+        if let LockCondition::Date { date } = &r.condition
+            && time::OffsetDateTime::parse(date, &Rfc3339).is_err()
+        {
+            return Err(invalid(format!(
+                "rules[{i}].condition.date must be RFC 3339"
+            )));
         }
     }
     Ok(put.rules)

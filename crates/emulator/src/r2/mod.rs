@@ -3,10 +3,10 @@
 pub(crate) mod json;
 pub(crate) mod routes;
 
-use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
+use http::{HeaderValue, StatusCode};
 use serde_json::{Value, json};
+
+use crate::server::{Body, Response};
 
 /// A `cf-ray` value: 16 hex digits and a colo code.
 pub(crate) fn ray_id() -> String {
@@ -51,4 +51,43 @@ pub(crate) fn ok_with_info(result: Value, info: Option<Value>) -> Response {
         env["result_info"] = info;
     }
     raw_json(200, env.to_string())
+}
+
+/// Cloudflare's answer to a client past the API rate limit: 429, the failed envelope with
+/// code 10058, `retry-after` in seconds and the `ratelimit` / `ratelimit-policy` headers.
+pub(crate) fn rate_limited(denied: &crate::faults::Denied) -> Response {
+    let mut resp = error(
+        429,
+        10058,
+        "Too many requests: you exceeded the API rate limit; please wait and consider throttling your request speed.",
+    );
+    let secs = crate::faults::retry_after_secs(denied.retry_after);
+    let h = resp.headers_mut();
+    for (k, v) in [
+        ("retry-after", secs.to_string()),
+        ("ratelimit", format!("\"default\";r=0;t={secs}")),
+        (
+            "ratelimit-policy",
+            format!(
+                "\"default\";q={};w={}",
+                denied.limit.max,
+                denied.limit.window.as_secs()
+            ),
+        ),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    }
+    resp
+}
+
+/// A change that could not be saved (it was rolled back): 500, code 10001.
+pub(crate) fn persist_failed(e: &crate::state::PersistError) -> Response {
+    tracing::error!(error = %e, "cannot persist emulator state; the change was rolled back");
+    error(
+        500,
+        10001,
+        "We encountered an internal error (the emulator could not save its state). Please try again.",
+    )
 }

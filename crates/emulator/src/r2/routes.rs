@@ -2,15 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::Method;
-use axum::response::Response;
 use base64::Engine;
 use bucket_admin_core::Jurisdiction;
+use http::Method;
 use serde_json::{Value, json};
 
 use super::json::{self as wire, JsonError};
 use super::{error, ok, ok_with_info};
-use crate::server::{Req, Shared};
+use crate::server::{Req, Response, Shared};
 use crate::state::R2Bucket;
 
 const LOCATIONS: [&str; 6] = ["apac", "eeur", "enam", "weur", "wnam", "oc"];
@@ -39,6 +38,19 @@ fn bad(e: JsonError) -> Response {
     error(400, e.code, &e.message)
 }
 
+/// Whether the request carries the right bearer token.
+pub(crate) fn token_is_valid(sh: &Shared, req: &Req) -> bool {
+    req.header("authorization")
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .is_some_and(|t| {
+            crate::cos::auth::constant_time_eq(t.as_bytes(), sh.r2.api_token.as_bytes())
+        })
+}
+
 /// Handle one R2 request.
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
     let rest = req.path.strip_prefix("/client/v4").unwrap_or_default();
@@ -52,17 +64,8 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
         return no_route(req);
     };
     // Token first: Cloudflare authenticates before it looks at the account.
-    let token = req
-        .header("authorization")
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
-    match token {
-        Some(t) if crate::cos::auth::constant_time_eq(t.as_bytes(), sh.r2.api_token.as_bytes()) => {
-        }
-        _ => return error(401, 10002, "Authentication error"),
+    if !token_is_valid(sh, req) {
+        return error(401, 10002, "Authentication error");
     }
     if account.len() != 32 || !account.bytes().all(|b| b.is_ascii_hexdigit()) {
         return no_route(req);
@@ -82,7 +85,10 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
                 return error(
                     400,
                     10040,
-                    &format!("Invalid jurisdiction `{j}`: expected default, eu or fedramp."),
+                    &format!(
+                        "Invalid jurisdiction `{j}`: expected one of {}.",
+                        Jurisdiction::ALL.map(|j| j.as_str()).join(", ")
+                    ),
                 );
             }
         },
@@ -133,41 +139,34 @@ fn bucket_route(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, sub: &[&str
             None => error(404, 10059, "The CORS configuration does not exist."),
         }),
         ["cors"] if *m == Method::PUT => match wire::parse_cors(&req.body) {
-            Ok(cfg) => {
-                update(sh, j, name, |b| b.cors = Some(cfg));
-                ok(json!({}))
-            }
+            Ok(cfg) => update(sh, j, name, |b| b.cors = Some(cfg), |_| ok(json!({}))),
             Err(e) => bad(e),
         },
         ["cors"] if *m == Method::DELETE => {
-            update(sh, j, name, |b| b.cors = None);
-            ok(json!({}))
+            update(sh, j, name, |b| b.cors = None, |_| ok(json!({})))
         }
         ["lifecycle"] if *m == Method::GET => {
             with_bucket(sh, j, name, |b| ok(wire::render_lifecycle(&b.lifecycle)))
         }
         ["lifecycle"] if *m == Method::PUT => match wire::parse_lifecycle(&req.body) {
-            Ok(cfg) => {
-                update(sh, j, name, |b| b.lifecycle = cfg);
-                ok(json!({}))
-            }
+            Ok(cfg) => update(sh, j, name, |b| b.lifecycle = cfg, |_| ok(json!({}))),
             Err(e) => bad(e),
         },
         ["lock"] if *m == Method::GET => with_bucket(sh, j, name, |b| ok(json!({"rules": b.lock}))),
         ["lock"] if *m == Method::PUT => match wire::parse_lock(&req.body) {
-            Ok(rules) => {
-                update(sh, j, name, |b| b.lock = rules);
-                ok(json!({}))
-            }
+            Ok(rules) => update(sh, j, name, |b| b.lock = rules, |_| ok(json!({}))),
             Err(e) => bad(e),
         },
         ["domains", "managed"] if *m == Method::GET => with_bucket(sh, j, name, |b| ok(managed(b))),
         ["domains", "managed"] if *m == Method::PUT => {
             match wire::parse_body::<wire::ManagedPut>(&req.body) {
-                Ok(p) => {
-                    let b = update(sh, j, name, |b| b.managed_enabled = p.enabled);
-                    b.map_or_else(no_bucket, |b| ok(managed(&b)))
-                }
+                Ok(p) => update(
+                    sh,
+                    j,
+                    name,
+                    |b| b.managed_enabled = p.enabled,
+                    |b| ok(managed(b)),
+                ),
                 Err(e) => bad(e),
             }
         }
@@ -201,18 +200,24 @@ fn with_bucket(
     }
 }
 
-/// Change a bucket; returns it after the change (None when it vanished concurrently).
+/// Change a bucket and answer with `respond(bucket after the change)`: 404 when it vanished
+/// concurrently, 500 (and no change) when the state could not be saved.
 fn update(
     sh: &Shared,
     j: Jurisdiction,
     name: &str,
     f: impl FnOnce(&mut R2Bucket),
-) -> Option<R2Bucket> {
-    sh.store.write(|s| {
+    respond: impl FnOnce(&R2Bucket) -> Response,
+) -> Response {
+    match sh.store.write(|s| {
         let b = s.r2.get_mut(&j)?.get_mut(name)?;
         f(b);
         Some(b.clone())
-    })
+    }) {
+        Ok(Some(b)) => respond(&b),
+        Ok(None) => no_bucket(),
+        Err(e) => super::persist_failed(&e),
+    }
 }
 
 fn render_bucket(b: &R2Bucket) -> Value {
@@ -267,10 +272,10 @@ fn list(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
             }
         },
     };
-    if let Some(o) = get("order") {
-        if o != "name" {
-            return error(400, 10040, "order must be `name`.");
-        }
+    if let Some(o) = get("order")
+        && o != "name"
+    {
+        return error(400, 10040, "order must be `name`.");
     }
     let desc = match get("direction") {
         None | Some("asc") => false,
@@ -320,10 +325,8 @@ fn list(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
     let more = buckets.len() > per_page;
     buckets.truncate(per_page);
     let mut info = json!({ "per_page": per_page });
-    if more {
-        if let Some(last) = buckets.last() {
-            info["cursor"] = json!(CURSOR.encode(&last.name));
-        }
+    if more && let Some(last) = buckets.last() {
+        info["cursor"] = json!(CURSOR.encode(&last.name));
     }
     let list: Vec<Value> = buckets.iter().map(render_bucket).collect();
     ok_with_info(json!({ "buckets": list }), Some(info))
@@ -364,7 +367,7 @@ fn create(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
         created.second(),
         created.millisecond()
     );
-    let result = sh.store.write(|s| {
+    let result = match sh.store.write(|s| {
         let total: usize = s.r2.values().map(BTreeMap::len).sum();
         let ns = s.r2.entry(j).or_default();
         if ns.contains_key(&body.name) {
@@ -389,7 +392,10 @@ fn create(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
         };
         ns.insert(body.name.clone(), b.clone());
         Ok(b)
-    });
+    }) {
+        Ok(v) => v,
+        Err(e) => return super::persist_failed(&e),
+    };
     match result {
         Ok(b) => ok(render_bucket(&b)),
         Err(409) => error(
@@ -412,21 +418,27 @@ fn patch(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
     else {
         return error(400, 10062, "The storage class specified is not valid.");
     };
-    match update(sh, j, name, |b| b.storage_class = class.to_owned()) {
-        Some(b) => ok(render_bucket(&b)),
-        None => no_bucket(),
-    }
+    update(
+        sh,
+        j,
+        name,
+        |b| b.storage_class = class.to_owned(),
+        |b| ok(render_bucket(b)),
+    )
 }
 
 fn delete(sh: &Shared, j: Jurisdiction, name: &str) -> Response {
-    let r = sh.store.write(|s| {
+    let r = match sh.store.write(|s| {
         let ns = s.r2.get_mut(&j)?;
         if ns.get(name)?.objects > 0 {
             return Some(false);
         }
         ns.remove(name);
         Some(true)
-    });
+    }) {
+        Ok(v) => v,
+        Err(e) => return super::persist_failed(&e),
+    };
     match r {
         Some(true) => ok(json!({})),
         Some(false) => error(409, 10008, "The bucket you tried to delete is not empty."),
@@ -460,7 +472,7 @@ fn add_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
         min_tls,
         ciphers: p.ciphers.unwrap_or_default(),
     };
-    let r = sh.store.write(|s| {
+    let r = match sh.store.write(|s| {
         // A hostname can front one bucket only, across the account.
         let taken =
             s.r2.values()
@@ -472,7 +484,10 @@ fn add_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
         }
         b.custom_domains.insert(domain.clone(), d.clone());
         Some(true)
-    });
+    }) {
+        Ok(v) => v,
+        Err(e) => return super::persist_failed(&e),
+    };
     match r {
         Some(true) => ok(
             json!({"domain": d.domain, "enabled": d.enabled, "minTLS": d.min_tls, "ciphers": d.ciphers}),
@@ -505,12 +520,12 @@ fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &s
                 Ok(p) => p,
                 Err(e) => return bad(e),
             };
-            if let Some(t) = &p.min_tls {
-                if !wire::valid_min_tls(t) {
-                    return error(400, 10040, "minTLS must be one of 1.0, 1.1, 1.2, 1.3.");
-                }
+            if let Some(t) = &p.min_tls
+                && !wire::valid_min_tls(t)
+            {
+                return error(400, 10040, "minTLS must be one of 1.0, 1.1, 1.2, 1.3.");
             }
-            let r = sh.store.write(|s| {
+            let r = match sh.store.write(|s| {
                 let d =
                     s.r2.get_mut(&j)?
                         .get_mut(name)?
@@ -526,7 +541,10 @@ fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &s
                     d.ciphers = c;
                 }
                 Some(d.clone())
-            });
+            }) {
+                Ok(v) => v,
+                Err(e) => return super::persist_failed(&e),
+            };
             match r {
                 Some(d) => ok(
                     json!({"domain": d.domain, "enabled": d.enabled, "minTLS": d.min_tls, "ciphers": d.ciphers}),
@@ -535,12 +553,15 @@ fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &s
             }
         }
         Method::DELETE => {
-            let r = sh.store.write(|s| {
+            let r = match sh.store.write(|s| {
                 s.r2.get_mut(&j)?
                     .get_mut(name)?
                     .custom_domains
                     .remove(&domain)
-            });
+            }) {
+                Ok(v) => v,
+                Err(e) => return super::persist_failed(&e),
+            };
             match r {
                 Some(d) => ok(json!({"domain": d.domain})),
                 None => not_found(),
