@@ -356,11 +356,19 @@ def cos_checks(R, emu, nonempty_bucket):
     R.run("cos create_bucket twice -> 409 BucketAlreadyOwnedByYou", create_again)
 
     def create_invalid_name():
-        # Uppercase passes the SDK's own name check (letters, digits, -) but not COS's.
-        e = cos_error(c.create_bucket, Bucket="Invalid-Name-%s" % appid)
+        # Within the SDK's own checks (letters, digits, -), over COS's 50-character limit for
+        # BucketName-APPID.
+        e = cos_error(c.create_bucket, Bucket="%s-%s" % ("n" * 45, appid))
         eq(e.get_status_code(), 400, "status")
-        eq(e.get_error_code(), "InvalidBucketName", "code")
-    R.run("cos create_bucket invalid name -> 400 InvalidBucketName", create_invalid_name)
+        eq(e.get_error_code(), "BucketNameTooLong", "code")
+    R.run("cos create_bucket name too long -> 400 BucketNameTooLong", create_invalid_name)
+
+    def create_uppercase_name():
+        # Seed 004: COS lower-cases upper-case letters in a bucket name on create.
+        c.create_bucket(Bucket="Upper-Case-%s" % appid)
+        eq(c.bucket_exists(Bucket="upper-case-%s" % appid), True, "created lower-cased")
+        c.delete_bucket(Bucket="upper-case-%s" % appid)
+    R.run("cos create_bucket upper-case name -> created lower-cased (seed 004)", create_uppercase_name)
 
     def head():
         h = c.head_bucket(Bucket=bucket)
