@@ -329,11 +329,12 @@ pub async fn run<S: Section>(
                 (Err(e), _) | (_, Err(e)) => CopyReport::failed::<S>(&pair.source, &pair.target, e),
             };
             let mut report = report;
-            if report.outcome.is_verified() && !copy_opts.dry_run {
-                if let Err(e) = state.record(&report) {
-                    // Applied but not recorded: a rerun would redo it (harmless), but say so.
-                    report.error = Some(format!("verified, but {e}"));
-                }
+            if report.outcome.is_verified()
+                && !copy_opts.dry_run
+                && let Err(e) = state.record(&report)
+            {
+                // Applied but not recorded: a rerun would redo it (harmless), but say so.
+                report.error = Some(format!("verified, but {e}"));
             }
             (i, report)
         });

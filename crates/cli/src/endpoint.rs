@@ -359,13 +359,13 @@ pub async fn get<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliErro
 
 /// Reads `S`'s configuration from a source endpoint, where a missing file is an error.
 pub async fn get_source<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
-    if let Endpoint::File { path, .. } = ep {
-        if !path.exists() {
-            return Err(CliError::usage(format!(
-                "{} does not exist",
-                path.display()
-            )));
-        }
+    if let Endpoint::File { path, .. } = ep
+        && !path.exists()
+    {
+        return Err(CliError::usage(format!(
+            "{} does not exist",
+            path.display()
+        )));
     }
     get::<S>(ep).await
 }

@@ -129,15 +129,15 @@ pub fn cors_for(
     }
     for (i, rule) in config.rules.iter().enumerate() {
         let at = format!("rules[{i}]");
-        if let Some(max) = target.max_cors_rules {
-            if out.rules.len() >= max {
-                report.add(
-                    at,
-                    ChangeKind::Dropped,
-                    format!("{} accepts at most {max} CORS rules", target.provider),
-                );
-                continue;
-            }
+        if let Some(max) = target.max_cors_rules
+            && out.rules.len() >= max
+        {
+            report.add(
+                at,
+                ChangeKind::Dropped,
+                format!("{} accepts at most {max} CORS rules", target.provider),
+            );
+            continue;
         }
         let mut rule = rule.clone();
         if !target.cors_expose_header_wildcard {
@@ -156,18 +156,18 @@ pub fn cors_for(
             }
             rule.expose_headers = kept;
         }
-        if let (Some(age), Some(max)) = (rule.max_age_seconds, target.max_cors_max_age_seconds) {
-            if age > max {
-                report.add(
-                    format!("{at}.max_age_seconds"),
-                    ChangeKind::Rounded,
-                    format!(
-                        "{age} lowered to {max}, the largest {} accepts",
-                        target.provider
-                    ),
-                );
-                rule.max_age_seconds = Some(max);
-            }
+        if let (Some(age), Some(max)) = (rule.max_age_seconds, target.max_cors_max_age_seconds)
+            && age > max
+        {
+            report.add(
+                format!("{at}.max_age_seconds"),
+                ChangeKind::Rounded,
+                format!(
+                    "{age} lowered to {max}, the largest {} accepts",
+                    target.provider
+                ),
+            );
+            rule.max_age_seconds = Some(max);
         }
         out.rules.push(rule);
     }
@@ -230,15 +230,15 @@ pub fn lifecycle_for(
     let mut out = LifecycleConfiguration::default();
     for (i, source) in config.rules.iter().enumerate() {
         let at = format!("rules[{i}]");
-        if let Some(max) = target.max_lifecycle_rules {
-            if out.rules.len() >= max {
-                report.add(
-                    at,
-                    ChangeKind::Dropped,
-                    format!("{p} accepts at most {max} lifecycle rules"),
-                );
-                continue;
-            }
+        if let Some(max) = target.max_lifecycle_rules
+            && out.rules.len() >= max
+        {
+            report.add(
+                at,
+                ChangeKind::Dropped,
+                format!("{p} accepts at most {max} lifecycle rules"),
+            );
+            continue;
         }
         if !source.filter.tags.is_empty() && !target.lifecycle_tags {
             report.add(

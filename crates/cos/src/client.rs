@@ -665,27 +665,28 @@ impl CosClient {
                 is_clock_skew(p.code.as_deref(), p.message.as_deref().unwrap_or(""))
             });
             let mut refused_skew = None;
-            if skewed && !corrected && req.signed {
-                if let Some(server) = resp
+            if skewed
+                && !corrected
+                && req.signed
+                && let Some(server) = resp
                     .header("date")
                     .and_then(|d| httpdate::parse_http_date(d).ok())
                     .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                     .and_then(|d| i64::try_from(d.as_secs()).ok())
-                {
-                    let offset = server - self.local_now();
-                    if offset.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECONDS {
-                        self.inner.clock_offset.store(offset, Ordering::Relaxed);
-                        tracing::debug!(
-                            offset,
-                            "COS reported clock skew; retrying with a corrected key time"
-                        );
-                        corrected = true;
-                        continue;
-                    }
-                    // A server (or a proxy) that far off is more likely wrong than the
-                    // local clock; adopting its time would sign every later request with it.
-                    refused_skew = Some(offset);
+            {
+                let offset = server - self.local_now();
+                if offset.unsigned_abs() <= MAX_CLOCK_CORRECTION_SECONDS {
+                    self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                    tracing::debug!(
+                        offset,
+                        "COS reported clock skew; retrying with a corrected key time"
+                    );
+                    corrected = true;
+                    continue;
                 }
+                // A server (or a proxy) that far off is more likely wrong than the
+                // local clock; adopting its time would sign every later request with it.
+                refused_skew = Some(offset);
             }
             let err = response_error(&resp, parsed);
             return Err(match refused_skew {

@@ -41,7 +41,7 @@ impl Age {
     }
     /// The age in days when it is a whole number of days that fits in `u32`, else `None`.
     pub fn whole_days(&self) -> Option<u32> {
-        if self.seconds % SECONDS_PER_DAY == 0 {
+        if self.seconds.is_multiple_of(SECONDS_PER_DAY) {
             u32::try_from(self.seconds / SECONDS_PER_DAY).ok()
         } else {
             None

@@ -54,12 +54,14 @@ fn origin_problem(origin: &str) -> Option<String> {
     let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     let authority = authority.split('/').next().unwrap_or(authority);
     // The port follows the last ':' unless that ':' is inside an IPv6 literal.
-    if let Some((host, port)) = authority.rsplit_once(':') {
-        if !port.contains(']') && port.contains('*') && !host.is_empty() {
-            return Some(format!(
-                "R2 does not accept a wildcard port; `{origin}` must name the port (or leave it out)"
-            ));
-        }
+    if let Some((host, port)) = authority.rsplit_once(':')
+        && !port.contains(']')
+        && port.contains('*')
+        && !host.is_empty()
+    {
+        return Some(format!(
+            "R2 does not accept a wildcard port; `{origin}` must name the port (or leave it out)"
+        ));
     }
     None
 }
