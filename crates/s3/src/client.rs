@@ -761,7 +761,13 @@ impl BucketAdmin for S3Client {
             let resp = self.execute(req).await?;
             let page: ListBucketsXml = resp
                 .text()
-                .and_then(|t| wire::from_xml(t, "ListAllMyBucketsResult", "bucket list"))
+                .and_then(|t| {
+                    wire::from_xml(
+                        t,
+                        &["ListAllMyBucketsResult", "ListBucketsResponse"],
+                        "bucket list",
+                    )
+                })
                 .map_err(|e| self.decode_err(e, op, None, &resp))?;
             let next = page.continuation_token();
             out.extend(

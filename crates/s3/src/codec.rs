@@ -33,7 +33,8 @@ pub fn encode_cors(config: &CorsConfiguration) -> Result<String, Error> {
 
 /// Parses a `<CORSConfiguration>` document.
 pub fn decode_cors(xml: &str) -> Result<CorsConfiguration, Error> {
-    wire::from_xml::<CorsXml>(xml, "CORSConfiguration", "CORS").and_then(CorsXml::into_model)
+    wire::from_xml::<CorsXml>(xml, &["CORSConfiguration", "GetBucketCorsResponse"], "CORS")
+        .and_then(CorsXml::into_model)
 }
 
 /// The `PUT /?lifecycle` body. Ages that are not whole days and dates that are not midnight
@@ -46,8 +47,15 @@ pub fn encode_lifecycle(config: &LifecycleConfiguration) -> Result<String, Error
 
 /// Parses a `<LifecycleConfiguration>` document.
 pub fn decode_lifecycle(xml: &str) -> Result<LifecycleConfiguration, Error> {
-    wire::from_xml::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
-        .and_then(LifecycleXml::into_model)
+    wire::from_xml::<LifecycleXml>(
+        xml,
+        &[
+            "LifecycleConfiguration",
+            "GetBucketLifecycleConfigurationResponse",
+        ],
+        "lifecycle",
+    )
+    .and_then(LifecycleXml::into_model)
 }
 
 /// The `PUT /?replication` body.
@@ -57,14 +65,22 @@ pub fn encode_replication(config: &ReplicationConfiguration) -> Result<String, E
 
 /// Parses a `<ReplicationConfiguration>` document.
 pub fn decode_replication(xml: &str) -> Result<ReplicationConfiguration, Error> {
-    wire::from_xml::<ReplicationXml>(xml, "ReplicationConfiguration", "replication")
-        .and_then(ReplicationXml::into_model)
+    wire::from_xml::<ReplicationXml>(
+        xml,
+        &["ReplicationConfiguration", "GetBucketReplicationResponse"],
+        "replication",
+    )
+    .and_then(ReplicationXml::into_model)
 }
 
 /// Parses a `<VersioningConfiguration>` document; no `Status` means never enabled.
 pub fn decode_versioning(xml: &str) -> Result<VersioningStatus, Error> {
-    wire::from_xml::<VersioningXml>(xml, "VersioningConfiguration", "versioning")
-        .and_then(VersioningXml::into_model)
+    wire::from_xml::<VersioningXml>(
+        xml,
+        &["VersioningConfiguration", "GetBucketVersioningResponse"],
+        "versioning",
+    )
+    .and_then(VersioningXml::into_model)
 }
 
 /// The `PUT /?policy` JSON body (IAM spelling: `Version`, `Statement`, `Effect`: `Allow`).

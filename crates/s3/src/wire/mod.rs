@@ -34,11 +34,12 @@ pub(crate) fn to_xml<T: Serialize>(value: &T) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Parses a wire type whose root element must be `root`; a malformed body, another root or
-/// trailing content is a [`ErrorKind::Decode`] error.
+/// Parses a wire type whose root element is one of `roots`: the S3 name first, then the
+/// `<Operation>Response` name that servers serialising from the Smithy model (moto) use. A
+/// malformed body, another root or trailing content is a [`ErrorKind::Decode`] error.
 pub(crate) fn from_xml<T: DeserializeOwned>(
     body: &str,
-    root: &str,
+    roots: &[&str],
     what: &str,
 ) -> Result<T, Error> {
     let bad = |why: String| {
@@ -47,13 +48,14 @@ pub(crate) fn from_xml<T: DeserializeOwned>(
             format!("cannot parse the {what} XML returned by the server: {why}"),
         )
     };
-    check_document(body, root).map_err(bad)?;
+    check_document(body, roots).map_err(bad)?;
     quick_xml::de::from_str(body).map_err(|e| bad(e.to_string()))
 }
 
-/// Checks that `body` is one element named `root` with nothing but whitespace, comments or
-/// processing instructions around it.
-pub(crate) fn check_document(body: &str, root: &str) -> Result<(), String> {
+/// Checks that `body` is one element named one of `roots` with nothing but whitespace,
+/// comments or processing instructions around it.
+pub(crate) fn check_document(body: &str, roots: &[&str]) -> Result<(), String> {
+    let root = roots.first().copied().unwrap_or_default();
     let mut reader = quick_xml::Reader::from_str(body);
     let mut depth = 0usize;
     let mut seen_root = false;
@@ -69,7 +71,7 @@ pub(crate) fn check_document(body: &str, root: &str) -> Result<(), String> {
                 }
                 let name = e.name();
                 let name = name.local_name().into_inner().to_owned();
-                if name != root {
+                if !roots.contains(&name.as_str()) {
                     return Err(format!("root element `{name}`, expected `{root}`"));
                 }
                 seen_root = true;
@@ -174,39 +176,39 @@ mod tests {
     #[test]
     fn documents_need_the_right_root_and_nothing_after_it() {
         assert_eq!(
-            check_document("<?xml version=\"1.0\"?>\n<A><B/></A>\n", "A"),
+            check_document("<?xml version=\"1.0\"?>\n<A><B/></A>\n", &["A"]),
             Ok(())
         );
-        assert_eq!(check_document("<A/>", "A"), Ok(()));
+        assert_eq!(check_document("<A/>", &["A"]), Ok(()));
         assert_eq!(
             check_document(
                 "<A xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></A>",
-                "A"
+                &["A"]
             ),
             Ok(())
         );
         assert!(
-            check_document("<B></B>", "A")
+            check_document("<B></B>", &["A"])
                 .unwrap_err()
                 .contains("root element `B`")
         );
         assert!(
-            check_document("<A></A><A></A>", "A")
+            check_document("<A></A><A></A>", &["A"])
                 .unwrap_err()
                 .contains("after the root")
         );
         assert!(
-            check_document("<A/><A/>", "A")
+            check_document("<A/><A/>", &["A"])
                 .unwrap_err()
                 .contains("after the root")
         );
         assert!(
-            check_document("<A></A>junk", "A")
+            check_document("<A></A>junk", &["A"])
                 .unwrap_err()
                 .contains("after the root")
         );
-        assert!(check_document("<A><B>", "A").is_err());
-        assert!(check_document("", "A").unwrap_err().contains("no `A`"));
+        assert!(check_document("<A><B>", &["A"]).is_err());
+        assert!(check_document("", &["A"]).unwrap_err().contains("no `A`"));
     }
 
     #[test]
