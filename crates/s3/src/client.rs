@@ -294,7 +294,8 @@ impl S3Client {
     pub fn bucket_url(&self, bucket: &str) -> String {
         let s = &self.inner.settings;
         match s.addressing {
-            Addressing::Path => format!("{}/{}/", s.endpoint, bucket),
+            // As boto3: no trailing slash after the bucket.
+            Addressing::Path => format!("{}/{}", s.endpoint, bucket),
             Addressing::VirtualHost => {
                 let (scheme, rest) = s.endpoint.split_once("://").unwrap_or(("https", ""));
                 format!("{scheme}://{bucket}.{rest}/")
@@ -1193,7 +1194,7 @@ mod tests {
             .unwrap();
         let mut req = c.bucket_request(Operation::GetCors, Method::GET, "b");
         req.query = vec![("cors".into(), None)];
-        assert_eq!(c.url(&req), "http://127.0.0.1:9000/b/?cors");
+        assert_eq!(c.url(&req), "http://127.0.0.1:9000/b?cors");
         req.bucket = None;
         req.query = vec![("continuation-token".into(), Some("a b/c".into()))];
         assert_eq!(

@@ -505,7 +505,7 @@ mod tests {
         assert_eq!(r2.region(), "auto");
         assert_eq!(
             r2.bucket_url("b"),
-            "https://abc123.eu.r2.cloudflarestorage.com/b/"
+            "https://abc123.eu.r2.cloudflarestorage.com/b"
         );
         let r2 = base(Profile::R2)
             .account_id("abc123")
@@ -518,7 +518,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(minio.region(), "us-east-1");
-        assert_eq!(minio.bucket_url("b"), "http://localhost:9000/b/");
+        assert_eq!(minio.bucket_url("b"), "http://localhost:9000/b");
     }
 
     #[test]

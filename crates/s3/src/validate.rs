@@ -1,6 +1,6 @@
 //! S3 limits, checked before anything is sent, on top of the provider-neutral checks of the
 //! core models. Limits that differ between profiles come from their
-//! [`Capabilities`](bucket_admin_core::Capabilities).
+//! [`Capabilities`].
 
 use bucket_admin_core::{
     Capabilities, CorsConfiguration, LifecycleConfiguration, ReplicationConfiguration, Violations,

@@ -18,12 +18,13 @@ use quick_xml::events::Event;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The prolog in front of every XML body.
-pub(crate) const XML_PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+/// The S3 namespace boto3 puts on every root element.
+pub(crate) const S3_NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-/// Serialises a wire type (its serde name is the root element) after the prolog.
+/// Serialises a wire type (its serde name is the root element) as boto3 does: no prolog, the
+/// S3 namespace on the root.
 pub(crate) fn to_xml<T: Serialize>(value: &T) -> Result<String, Error> {
-    let mut out = String::from(XML_PROLOG);
+    let mut out = String::new();
     let ser = quick_xml::se::Serializer::new(&mut out);
     value.serialize(ser).map_err(|e| {
         Error::new(
@@ -31,6 +32,9 @@ pub(crate) fn to_xml<T: Serialize>(value: &T) -> Result<String, Error> {
             format!("cannot write the request XML: {e}"),
         )
     })?;
+    if let Some(end) = out.find(['>', '/', ' ']) {
+        out.insert_str(end, &format!(" xmlns=\"{S3_NAMESPACE}\""));
+    }
     Ok(out)
 }
 
