@@ -22,10 +22,11 @@ use md5::{Digest as _, Md5};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use crate::codec;
-use crate::config::{Addressing, Profile, S3ClientBuilder, mask_id};
+use crate::config::{Addressing, Profile, S3ClientBuilder};
+use crate::credentials::{ProvideCredentials, S3Credentials};
 use crate::validate;
 use crate::wire::{self, bucket::*, cors::CorsXml, error::ErrorXml, lifecycle::LifecycleXml};
 use crate::wire::{replication::ReplicationXml, versioning::VersioningXml};
@@ -45,9 +46,7 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
 pub(crate) struct Settings {
     pub(crate) profile: Profile,
     pub(crate) region: String,
-    pub(crate) access_key_id: String,
-    pub(crate) secret_access_key: SecretString,
-    pub(crate) session_token: Option<SecretString>,
+    pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) endpoint: String,
     pub(crate) addressing: Addressing,
     pub(crate) timeout: Duration,
@@ -164,12 +163,7 @@ impl fmt::Debug for S3Client {
             .field("region", &s.region)
             .field("endpoint", &s.endpoint)
             .field("addressing", &s.addressing)
-            .field("access_key_id", &mask_id(&s.access_key_id))
-            .field("secret_access_key", &"[REDACTED]")
-            .field(
-                "session_token",
-                &s.session_token.as_ref().map(|_| "[REDACTED]"),
-            )
+            .field("credentials", &s.credentials)
             .finish_non_exhaustive()
     }
 }
@@ -366,7 +360,7 @@ impl S3Client {
     }
 
     /// Builds and signs the wire request of one attempt.
-    fn prepare(&self, req: &Request) -> Result<reqwest::Request> {
+    fn prepare(&self, req: &Request, creds: &S3Credentials) -> Result<reqwest::Request> {
         let s = &self.inner.settings;
         let url = self.url(req);
         let mut headers: Vec<(String, String)> = req.headers.clone();
@@ -387,9 +381,10 @@ impl S3Client {
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
         settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
         let identity = Credentials::new(
-            s.access_key_id.clone(),
-            s.secret_access_key.expose_secret().to_owned(),
-            s.session_token
+            creds.access_key_id.clone(),
+            creds.secret_access_key.expose_secret().to_owned(),
+            creds
+                .session_token
                 .as_ref()
                 .map(|t| t.expose_secret().to_owned()),
             None,
@@ -464,7 +459,8 @@ impl S3Client {
     }
 
     async fn send_once(&self, req: &Request) -> Result<Response> {
-        let request = self.prepare(req)?;
+        let creds = self.inner.settings.credentials.credentials().await?;
+        let request = self.prepare(req, &creds)?;
         tracing::debug!(operation = %req.op, method = %req.method, url = %request.url(), "sending S3 request");
         let mut response = self
             .inner

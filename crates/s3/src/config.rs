@@ -3,12 +3,14 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bucket_admin_core::{Error, ErrorKind, Jurisdiction, Result, RetryPolicy};
 use secrecy::SecretString;
 
 use crate::client::{PROVIDER, S3Client, Settings};
+use crate::credentials::{ProvideCredentials, S3Credentials, StaticCredentials};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -123,6 +125,7 @@ pub struct S3ClientBuilder {
     access_key_id: Option<String>,
     secret_access_key: Option<SecretString>,
     session_token: Option<SecretString>,
+    credentials_provider: Option<Arc<dyn ProvideCredentials>>,
     endpoint: Option<String>,
     account_id: Option<String>,
     jurisdiction: Option<Jurisdiction>,
@@ -216,6 +219,11 @@ impl S3ClientBuilder {
         self.session_token = Some(SecretString::from(token.into()));
         self
     }
+    /// An async credentials source asked before every attempt, instead of static keys.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials_provider = Some(provider);
+        self
+    }
     /// The service endpoint, `https://host[:port]` (`http://` is accepted for local servers).
     /// Required for [`Profile::Minio`] and [`Profile::Custom`]; overrides the profile's default
     /// otherwise.
@@ -277,23 +285,21 @@ impl S3ClientBuilder {
     /// is absent, or R2 is given a region other than `auto`.
     pub fn build(self) -> Result<S3Client> {
         let profile = self.profile;
-        let access_key_id = self
-            .access_key_id
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| {
-                config_error("access_key_id is required (set it or AWS_ACCESS_KEY_ID)")
-            })?;
-        if access_key_id
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(config_error(
-                "access_key_id must not contain whitespace or control characters",
-            ));
-        }
-        let secret_access_key = self.secret_access_key.ok_or_else(|| {
-            config_error("secret_access_key is required (set it or AWS_SECRET_ACCESS_KEY)")
-        })?;
+        let credentials: Arc<dyn ProvideCredentials> = match self.credentials_provider {
+            Some(provider) => {
+                if self.access_key_id.is_some() || self.secret_access_key.is_some() {
+                    return Err(config_error(
+                        "set either static keys or a credentials_provider, not both",
+                    ));
+                }
+                provider
+            }
+            None => Arc::new(StaticCredentials(static_credentials(
+                self.access_key_id,
+                self.secret_access_key,
+                self.session_token,
+            )?)),
+        };
         let region = self.region.map(|r| r.trim().to_owned());
         let region = match profile {
             Profile::R2 => match region.as_deref() {
@@ -375,9 +381,7 @@ impl S3ClientBuilder {
         crate::client::build_client(Settings {
             profile,
             region,
-            access_key_id,
-            secret_access_key,
-            session_token: self.session_token,
+            credentials,
             endpoint,
             addressing,
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
@@ -388,6 +392,32 @@ impl S3ClientBuilder {
             fixed_time: self.fixed_time,
         })
     }
+}
+
+fn static_credentials(
+    access_key_id: Option<String>,
+    secret_access_key: Option<SecretString>,
+    session_token: Option<SecretString>,
+) -> Result<S3Credentials> {
+    let access_key_id = access_key_id
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| config_error("access_key_id is required (set it or AWS_ACCESS_KEY_ID)"))?;
+    if access_key_id
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(config_error(
+            "access_key_id must not contain whitespace or control characters",
+        ));
+    }
+    let secret_access_key = secret_access_key.ok_or_else(|| {
+        config_error("secret_access_key is required (set it or AWS_SECRET_ACCESS_KEY)")
+    })?;
+    Ok(S3Credentials {
+        access_key_id,
+        secret_access_key,
+        session_token,
+    })
 }
 
 pub(crate) fn config_error(message: impl Into<String>) -> Error {
@@ -450,6 +480,7 @@ impl fmt::Debug for S3ClientBuilder {
                 "session_token",
                 &self.session_token.as_ref().map(|_| "[REDACTED]"),
             )
+            .field("credentials_provider", &self.credentials_provider)
             .field("endpoint", &self.endpoint)
             .field("account_id", &self.account_id)
             .field("jurisdiction", &self.jurisdiction)

@@ -35,6 +35,7 @@
 mod client;
 pub mod codec;
 mod config;
+mod credentials;
 pub mod validate;
 mod wire;
 
@@ -43,3 +44,4 @@ pub use config::{
     Addressing, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_LIST_PAGES, DEFAULT_TIMEOUT, Profile,
     S3ClientBuilder,
 };
+pub use credentials::{ProvideCredentials, S3Credentials};
