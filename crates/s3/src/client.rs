@@ -155,6 +155,22 @@ pub fn capabilities(profile: Profile) -> Capabilities {
     c
 }
 
+/// The Markdown feature table with one column per profile (`S3 (aws)`, `S3 (r2)`, ...), for
+/// the README next to the COS and R2 columns.
+pub fn capabilities_table() -> String {
+    let all: Vec<Capabilities> = Profile::ALL.iter().map(|p| capabilities(*p)).collect();
+    let table = Capabilities::markdown_table(&all);
+    let mut header = String::from("| feature |");
+    for p in Profile::ALL {
+        header.push_str(&format!(" S3 ({p}) |"));
+    }
+    let mut lines: Vec<String> = table.lines().map(str::to_owned).collect();
+    if let Some(first) = lines.first_mut() {
+        *first = header;
+    }
+    lines.join("\n") + "\n"
+}
+
 impl fmt::Debug for S3Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.inner.settings;
@@ -1100,6 +1116,39 @@ mod tests {
             headers: map,
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn each_profile_has_its_own_capabilities() {
+        let aws = capabilities(Profile::Aws);
+        assert_eq!(aws.max_cors_rules, Some(100));
+        assert!(aws.versioning && aws.replication && aws.policy && aws.lifecycle_tags);
+        let r2 = capabilities(Profile::R2);
+        assert!(!r2.versioning && !r2.replication && !r2.policy && !r2.lifecycle_tags);
+        assert_eq!(
+            r2.lifecycle_transition_classes,
+            [StorageClass::InfrequentAccess]
+        );
+        let cos = capabilities(Profile::Cos);
+        assert_eq!(
+            cos.lifecycle_date_offset,
+            bucket_admin_core::CHINA_STANDARD_TIME
+        );
+        assert!(
+            capabilities(Profile::Minio)
+                .lifecycle_transition_classes
+                .is_empty()
+        );
+        let table = capabilities_table();
+        let first = table.lines().next().unwrap();
+        assert_eq!(
+            first,
+            "| feature | S3 (aws) | S3 (r2) | S3 (cos) | S3 (minio) | S3 (custom) |"
+        );
+        assert!(
+            table.contains("| versioning | yes | no | yes | yes | yes |"),
+            "{table}"
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ mod credentials;
 pub mod validate;
 mod wire;
 
-pub use client::{PROVIDER, S3Client, capabilities, classify};
+pub use client::{PROVIDER, S3Client, capabilities, capabilities_table, classify};
 pub use config::{
     Addressing, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_LIST_PAGES, DEFAULT_TIMEOUT, Profile,
     S3ClientBuilder,
