@@ -1,5 +1,6 @@
 //! Sets `live_cos` / `live_r2` when real-cloud credentials are in the build environment, so the
-//! live conformance tests (tests/conformance_live.rs) run then and show as ignored otherwise.
+//! live conformance tests (tests/conformance_live.rs) run then and show as ignored otherwise;
+//! `moto` when moto's S3 server is on PATH (tests/conformance_moto.rs).
 
 const COS: &[&str] = &[
     "COS_SECRET_ID",
@@ -25,5 +26,14 @@ fn main() {
     }
     if all_set(R2) {
         println!("cargo::rustc-cfg=live_r2");
+    }
+    // tests/conformance_moto.rs runs when moto's S3 server can be started.
+    println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rustc-check-cfg=cfg(moto)");
+    let moto = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| dir.join("moto_server").is_file())
+    });
+    if moto {
+        println!("cargo::rustc-cfg=moto");
     }
 }

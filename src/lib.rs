@@ -51,6 +51,11 @@ pub use bucket_admin_cos as cos;
 #[doc(inline)]
 pub use bucket_admin_r2 as r2;
 
+/// S3-compatible provider (feature `s3`): AWS S3, R2's and COS's S3 endpoints, MinIO.
+#[cfg(feature = "s3")]
+#[doc(inline)]
+pub use bucket_admin_s3 as s3;
+
 /// The README's Rust snippets, compiled and run as doctests so they cannot rot.
 #[cfg(all(doctest, feature = "cos", feature = "r2"))]
 #[doc = include_str!("../README.md")]

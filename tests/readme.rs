@@ -5,9 +5,30 @@
 use bucket_admin::Capabilities;
 use bucket_admin::cos::cos_capabilities;
 use bucket_admin::r2::r2_capabilities;
+use bucket_admin::s3::{Profile, capabilities as s3_capabilities};
 
 const START: &str = "<!-- capabilities:start -->\n";
 const END: &str = "<!-- capabilities:end -->";
+
+/// The feature table with one named column per provider (the S3 profiles share a provider).
+fn table(columns: &[(String, Capabilities)]) -> String {
+    let mut out = String::from("| feature |");
+    for (name, _) in columns {
+        out.push_str(&format!(" {name} |"));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" --- |".repeat(columns.len()));
+    out.push('\n');
+    let rows: Vec<_> = columns.iter().map(|(_, c)| c.feature_rows()).collect();
+    for (i, (feature, _)) in rows[0].iter().enumerate() {
+        out.push_str(&format!("| {feature} |"));
+        for column in &rows {
+            out.push_str(&format!(" {} |", column[i].1));
+        }
+        out.push('\n');
+    }
+    out
+}
 
 #[test]
 fn readme_capability_table_matches_the_code() {
@@ -15,7 +36,14 @@ fn readme_capability_table_matches_the_code() {
     let readme = std::fs::read_to_string(path).expect("README.md");
     let start = readme.find(START).expect("start marker") + START.len();
     let end = readme.find(END).expect("end marker");
-    let table = Capabilities::markdown_table(&[cos_capabilities(), r2_capabilities()]);
+    let mut columns = vec![
+        ("COS".to_owned(), cos_capabilities()),
+        ("R2".to_owned(), r2_capabilities()),
+    ];
+    for profile in Profile::ALL {
+        columns.push((format!("S3 ({profile})"), s3_capabilities(profile)));
+    }
+    let table = table(&columns);
     // The same table is the facade's rustdoc landing page section.
     let docs_path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/capabilities.md");
     if std::env::var_os("UPDATE_README").is_some() {
