@@ -465,7 +465,7 @@ mod tests {
             copy: CopyOptions {
                 allow_lossy: false,
                 dry_run: false,
-                backup_dir: dir.path().join("backups"),
+                backup_dir: Some(dir.path().join("backups")),
             },
             concurrency: 4,
         };

@@ -24,7 +24,8 @@ Exit codes:
   2  usage error or invalid input (bad flag, URL, file; missing credentials)
   3  a lossy copy was refused (read the loss report; rerun with --allow-lossy)
   4  verification mismatch (read-back differs from what was written; live preflight differs)
-  5  negative answer (bucket does not exist, preflight denied, configurations differ)";
+  5  negative answer (bucket does not exist, preflight denied, configurations differ)
+  6  not found (the bucket or file named does not exist)";
 
 /// Administer and migrate bucket configuration (CORS, lifecycle, versioning, replication,
 /// policy) on Tencent COS and Cloudflare R2.
@@ -63,8 +64,8 @@ pub struct GlobalArgs {
     /// Attempts per request, including the first (1 disables retries).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub retries: Option<u32>,
-    /// Per-request timeout in seconds.
-    #[arg(long, global = true, value_name = "SECONDS")]
+    /// Per-request timeout in seconds (at least 1), for COS and R2 alike.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<u64>,
     /// R2 request pacing as REQUESTS/SECONDS, or `off` (default: Cloudflare's 1200/300 against
     /// Cloudflare, off against an emulator).
@@ -174,13 +175,20 @@ pub enum CorsCmd {
         /// Force the input format instead of detecting it.
         #[arg(long, value_parser = parse_format)]
         format: Option<CorsFormat>,
+        /// Backup of the configuration this replaces.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
-    /// Remove a bucket's CORS configuration.
+    /// Remove a bucket's CORS configuration (saved to a backup first).
     #[command(after_help = "Examples:
-  bucket-admin cors delete r2://assets")]
+  bucket-admin cors delete r2://assets
+  bucket-admin cors delete r2://assets --no-backup")]
     Delete {
         /// Bucket URL.
         target: String,
+        /// Backup of the configuration this removes.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
     /// Copy CORS between buckets/files: convert, show the plan and losses, back up, write, verify.
     #[command(after_help = "Examples:
@@ -230,13 +238,19 @@ pub enum LifecycleCmd {
         /// File to read (`-` for stdin).
         #[arg(long, short)]
         file: String,
+        /// Backup of the rules this replaces.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
-    /// Remove a bucket's lifecycle rules.
+    /// Remove a bucket's lifecycle rules (saved to a backup first).
     #[command(after_help = "Examples:
   bucket-admin lifecycle delete r2://logs")]
     Delete {
         /// Bucket URL.
         target: String,
+        /// Backup of the rules this removes.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
     /// Copy lifecycle rules: convert (days <-> seconds, unsupported actions), plan, back up,
     /// write, verify.
@@ -297,13 +311,19 @@ pub enum DocCmd {
         /// File to read (`-` for stdin).
         #[arg(long, short)]
         file: String,
+        /// Backup of the document this replaces.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
-    /// Remove it.
+    /// Remove it (saved to a backup first).
     #[command(after_help = "Examples:
   bucket-admin policy delete cos://assets-1250000000?region=ap-beijing")]
     Delete {
         /// Bucket URL.
         target: String,
+        /// Backup of the document this removes.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
 }
 
@@ -334,9 +354,9 @@ pub struct CopyArgs {
     /// Show the plan; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Where the target's previous configuration is saved before overwriting.
-    #[arg(long, default_value = "./bucket-admin-backups", value_name = "DIR")]
-    pub backup_dir: PathBuf,
+    /// Backup of what the copy replaces on the target.
+    #[command(flatten)]
+    pub backup: BackupArgs,
     /// Bulk: buckets processed at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -344,9 +364,34 @@ pub struct CopyArgs {
     /// ./bucket-admin-match.state.jsonl with --match-names).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Bulk: ignore what the state file says was verified and copy every pair again.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Bulk: give up on a pair after this many seconds (a stalled connection must not hold
+    /// a slot forever); the pair is reported failed and retried by a rerun.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub pair_timeout: u64,
     /// Force the source file's CORS format instead of detecting it.
     #[arg(long, value_parser = parse_format)]
     pub format: Option<CorsFormat>,
+}
+
+/// Where the configuration an overwrite or delete replaces is saved first.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Directory the previous configuration is saved to before it is overwritten or deleted.
+    #[arg(long, default_value = crate::backup::DEFAULT_DIR, value_name = "DIR")]
+    pub backup_dir: PathBuf,
+    /// Overwrite or delete without saving the previous configuration first.
+    #[arg(long)]
+    pub no_backup: bool,
+}
+
+impl BackupArgs {
+    /// The backup directory, `None` with `--no-backup`.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        (!self.no_backup).then_some(self.backup_dir.as_path())
+    }
 }
 
 /// Options of `cors check`.
@@ -399,6 +444,14 @@ pub struct PresignArgs {
     /// Validity in seconds.
     #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=7 * 24 * 3600))]
     pub expires: u64,
+}
+
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("0 would give up immediately; give a number of seconds, at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of seconds")),
+    }
 }
 
 fn parse_format(s: &str) -> Result<CorsFormat, String> {

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::bulk::{self, BulkOptions, Pair, StateFile, StderrProgress};
 use crate::cli::{
-    BucketsCmd, CheckArgs, Cli, Command, CopyArgs, CorsCmd, DocCmd, EmulatorArgs, LifecycleCmd,
-    PresignArgs, VersioningArg, VersioningCmd,
+    BackupArgs, BucketsCmd, CheckArgs, Cli, Command, CopyArgs, CorsCmd, DocCmd, EmulatorArgs,
+    LifecycleCmd, PresignArgs, VersioningArg, VersioningCmd,
 };
 use crate::copy::{self, CopyOptions, CopyReport, Outcome};
 use crate::diff;
@@ -129,6 +129,47 @@ fn done(ctx: &Ctx, message: &str) -> Result<Exit, CliError> {
         println!("{message}");
     }
     Ok(Exit::Ok)
+}
+
+/// Like [`done`] for a command that overwrote or deleted something: says where the previous
+/// configuration went (or that there was none, or that `--no-backup` skipped it).
+fn done_with_backup(
+    ctx: &Ctx,
+    message: &str,
+    backup: &BackupArgs,
+    saved: Option<&Path>,
+) -> Result<Exit, CliError> {
+    let note = match (backup.no_backup, saved) {
+        (true, _) => "not backed up (--no-backup)".to_owned(),
+        (false, Some(path)) => format!("previous configuration saved to {}", path.display()),
+        (false, None) => "there was no previous configuration to back up".to_owned(),
+    };
+    if ctx.json {
+        output::print_json(&serde_json::json!({
+            "ok": true, "message": message, "backup": saved, "backup_note": note,
+        }));
+    } else {
+        println!("{message}; {note}");
+    }
+    Ok(Exit::Ok)
+}
+
+/// Saves what `read` returns before an overwrite; see [`crate::backup::before_overwrite`].
+async fn backup_first<T, F>(
+    backup: &BackupArgs,
+    target: &str,
+    section: &str,
+    what: &str,
+    read: F,
+) -> Result<Option<PathBuf>, CliError>
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<Option<T>, bucket_admin_core::Error>>,
+{
+    crate::backup::before_overwrite(backup.dir(), target, section, what, async {
+        read.await.map_err(CliError::from)
+    })
+    .await
 }
 
 // ---- buckets ----
@@ -255,26 +296,50 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
             target,
             file,
             format,
+            backup,
         } => {
             let ep = ctx.bucket(&target, "cors put")?;
             let text = read_input(&file)?;
             let parsed =
                 formats::parse_cors(&text, format).map_err(|e| CliError::from(e).context(&file))?;
             tracing::info!("read {file} as {}", parsed.format.describe());
+            let saved = crate::backup::before_overwrite(
+                backup.dir(),
+                ep.url(),
+                Cors::NAME,
+                "CORS configuration",
+                endpoint::get_current::<Cors>(&ep),
+            )
+            .await?;
             endpoint::put::<Cors>(&ep, &parsed.config).await?;
-            done(
+            done_with_backup(
                 ctx,
                 &format!(
                     "put {} CORS rule(s) on {target} (read {file} as {})",
                     parsed.config.rules.len(),
                     parsed.format
                 ),
+                &backup,
+                saved.as_deref(),
             )
         }
-        CorsCmd::Delete { target } => {
+        CorsCmd::Delete { target, backup } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "cors delete")?;
+            let saved = backup_first(
+                &backup,
+                &target,
+                Cors::NAME,
+                "CORS configuration",
+                admin.get_cors(&bucket),
+            )
+            .await?;
             admin.delete_cors(&bucket).await?;
-            done(ctx, &format!("deleted the CORS configuration of {target}"))
+            done_with_backup(
+                ctx,
+                &format!("deleted the CORS configuration of {target}"),
+                &backup,
+                saved.as_deref(),
+            )
         }
         CorsCmd::Copy(args) => copy_cmd::<Cors>(ctx, args).await,
         CorsCmd::Diff { a, b } => diff_cmd::<Cors>(ctx, &a, &b).await,
@@ -285,8 +350,8 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
 async fn diff_cmd<S: Section>(ctx: &Ctx, a: &str, b: &str) -> Result<Exit, CliError> {
     let (ea, eb) = (ctx.endpoint(a, None)?, ctx.endpoint(b, None)?);
     let (ca, cb) = (
-        endpoint::get_source::<S>(&ea).await?,
-        endpoint::get_source::<S>(&eb).await?,
+        endpoint::get::<S>(&ea).await?,
+        endpoint::get::<S>(&eb).await?,
     );
     let same = match (&ca, &cb) {
         (Some(x), Some(y)) => x == y,
@@ -335,7 +400,7 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
             ));
         }
     };
-    let cfg = endpoint::get_source::<Cors>(&ep).await?;
+    let cfg = endpoint::get::<Cors>(&ep).await?;
     let offline = preflight::evaluate(cfg.as_ref(), &request);
     let live = match live_target {
         Some((bucket, region)) => {
@@ -437,19 +502,46 @@ async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
             );
             Ok(Exit::Ok)
         }
-        LifecycleCmd::Put { target, file } => {
+        LifecycleCmd::Put {
+            target,
+            file,
+            backup,
+        } => {
             let ep = ctx.bucket(&target, "lifecycle put")?;
             let cfg = Lifecycle::parse(&read_input(&file)?, None).map_err(|e| e.context(&file))?;
+            let saved = crate::backup::before_overwrite(
+                backup.dir(),
+                ep.url(),
+                Lifecycle::NAME,
+                "lifecycle rules",
+                endpoint::get_current::<Lifecycle>(&ep),
+            )
+            .await?;
             endpoint::put::<Lifecycle>(&ep, &cfg).await?;
-            done(
+            done_with_backup(
                 ctx,
                 &format!("put {} lifecycle rule(s) on {target}", cfg.rules.len()),
+                &backup,
+                saved.as_deref(),
             )
         }
-        LifecycleCmd::Delete { target } => {
+        LifecycleCmd::Delete { target, backup } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "lifecycle delete")?;
+            let saved = backup_first(
+                &backup,
+                &target,
+                Lifecycle::NAME,
+                "lifecycle rules",
+                admin.get_lifecycle(&bucket),
+            )
+            .await?;
             admin.delete_lifecycle(&bucket).await?;
-            done(ctx, &format!("deleted the lifecycle rules of {target}"))
+            done_with_backup(
+                ctx,
+                &format!("deleted the lifecycle rules of {target}"),
+                &backup,
+                saved.as_deref(),
+            )
         }
         LifecycleCmd::Copy(args) => copy_cmd::<Lifecycle>(ctx, args).await,
     }
@@ -491,7 +583,7 @@ async fn versioning(ctx: &Ctx, cmd: VersioningCmd) -> Result<Exit, CliError> {
 
 /// get/put/delete of replication or policy, which share a shape: neutral JSON in and out.
 macro_rules! doc_command {
-    ($fn_name:ident, $ty:ty, $name:literal, $get:ident, $put:ident, $delete:ident) => {
+    ($fn_name:ident, $ty:ty, $name:literal, $section:literal, $get:ident, $put:ident, $delete:ident) => {
         async fn $fn_name(ctx: &Ctx, cmd: DocCmd) -> Result<Exit, CliError> {
             match cmd {
                 DocCmd::Get { target } => {
@@ -499,19 +591,36 @@ macro_rules! doc_command {
                     print_optional(ctx, admin.$get(&bucket).await?, &target, $name);
                     Ok(Exit::Ok)
                 }
-                DocCmd::Put { target, file } => {
+                DocCmd::Put {
+                    target,
+                    file,
+                    backup,
+                } => {
                     let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " put"))?;
                     let value: $ty = endpoint::parse_neutral(&read_input(&file)?, $name)
                         .map_err(|e| e.context(&file))?;
+                    let saved =
+                        backup_first(&backup, &target, $section, $name, admin.$get(&bucket))
+                            .await?;
                     admin.$put(&bucket, &value).await?;
-                    done(ctx, &format!(concat!("put the ", $name, " of {}"), target))
+                    done_with_backup(
+                        ctx,
+                        &format!(concat!("put the ", $name, " of {}"), target),
+                        &backup,
+                        saved.as_deref(),
+                    )
                 }
-                DocCmd::Delete { target } => {
+                DocCmd::Delete { target, backup } => {
                     let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " delete"))?;
+                    let saved =
+                        backup_first(&backup, &target, $section, $name, admin.$get(&bucket))
+                            .await?;
                     admin.$delete(&bucket).await?;
-                    done(
+                    done_with_backup(
                         ctx,
                         &format!(concat!("deleted the ", $name, " of {}"), target),
+                        &backup,
+                        saved.as_deref(),
                     )
                 }
             }
@@ -523,6 +632,7 @@ doc_command!(
     replication,
     ReplicationConfiguration,
     "replication configuration",
+    "replication",
     get_replication,
     put_replication,
     delete_replication
@@ -531,6 +641,7 @@ doc_command!(
     policy,
     BucketPolicy,
     "bucket policy",
+    "policy",
     get_policy,
     put_policy,
     delete_policy
@@ -575,7 +686,7 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
     let opts = CopyOptions {
         allow_lossy: args.allow_lossy,
         dry_run: args.dry_run,
-        backup_dir: args.backup_dir.clone(),
+        backup_dir: args.backup.dir().map(Path::to_owned),
     };
     if let (Some(from), Some(to)) = (&args.from, &args.to) {
         let source = ctx.endpoint(from, args.format)?;

@@ -4,7 +4,7 @@
 //! source/target pair and never returns an error: every failure becomes a [`CopyReport`] with
 //! [`Outcome::Failed`], so the bulk engine can keep going and report it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use bucket_admin_core::convert::{Change, Converted};
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,9 @@ pub struct CopyOptions {
     pub allow_lossy: bool,
     /// Plan and report only; write nothing.
     pub dry_run: bool,
-    /// Where the target's previous configuration is saved before it is overwritten.
-    pub backup_dir: PathBuf,
+    /// Where the target's previous configuration is saved before it is overwritten
+    /// (`None`: `--no-backup`).
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// What happened to one bucket.
@@ -165,37 +166,6 @@ pub fn decide<S: Section>(
     }
 }
 
-/// Saves `config` as neutral JSON under `dir`, named after the target, section and time, and
-/// returns the path. The file is restorable with `bucket-admin <section> put <target> --file`.
-pub fn backup<S: Section>(
-    dir: &Path,
-    target: &Endpoint,
-    config: &S::Config,
-) -> Result<PathBuf, CliError> {
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-        now.millisecond()
-    );
-    let base = format!("{}.{}.{stamp}", target.file_label(), S::NAME);
-    // Two copies to the same target within a millisecond must not overwrite each other's
-    // backup.
-    let mut path = dir.join(format!("{base}.json"));
-    let mut n = 1;
-    while path.exists() {
-        n += 1;
-        path = dir.join(format!("{base}.{n}.json"));
-    }
-    endpoint::write_atomic(&path, &endpoint::to_pretty(config))?;
-    Ok(path)
-}
-
 /// Copies `S`'s configuration from `source` to `target`. Never fails: failures are reported in
 /// the returned [`CopyReport`].
 pub async fn copy_one<S: Section>(
@@ -205,7 +175,7 @@ pub async fn copy_one<S: Section>(
 ) -> CopyReport {
     let (src, dst) = (source.url(), target.url());
     let fail = |e: CliError| CopyReport::failed::<S>(src, dst, e);
-    let from = match endpoint::get_source::<S>(source).await {
+    let from = match endpoint::get::<S>(source).await {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
@@ -222,7 +192,7 @@ pub async fn copy_one<S: Section>(
             }),
         },
     };
-    let current = match endpoint::get::<S>(target).await {
+    let current = match endpoint::get_current::<S>(target).await {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
@@ -246,12 +216,12 @@ pub async fn copy_one<S: Section>(
         Decision::LossyRefused => report.outcome = Outcome::LossyRefused,
         Decision::Apply if opts.dry_run => report.outcome = Outcome::Planned,
         Decision::Apply => {
-            if let Some(previous) = &current {
-                match backup::<S>(&opts.backup_dir, target, previous) {
+            if let (Some(previous), Some(dir)) = (&current, &opts.backup_dir) {
+                match crate::backup::save(dir, target.url(), S::NAME, previous) {
                     Ok(path) => report.backup = Some(path),
                     Err(e) => {
                         // Never overwrite what we could not save.
-                        report.error = Some(format!("backup failed, nothing written: {e}"));
+                        report.error = Some(e.to_string());
                         return report;
                     }
                 }
@@ -260,7 +230,7 @@ pub async fn copy_one<S: Section>(
                 report.error = Some(e.to_string());
                 return report;
             }
-            match endpoint::get::<S>(target).await {
+            match endpoint::get_current::<S>(target).await {
                 Err(e) => {
                     report.error = Some(format!("written, but reading it back failed: {e}"));
                 }
@@ -288,6 +258,7 @@ pub async fn copy_one<S: Section>(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
     use std::sync::atomic::Ordering;
 
@@ -315,7 +286,7 @@ mod tests {
         CopyOptions {
             allow_lossy: false,
             dry_run: false,
-            backup_dir: dir.to_owned(),
+            backup_dir: Some(dir.to_owned()),
         }
     }
 

@@ -73,17 +73,7 @@ impl Endpoint {
 
     /// A stable short label for backup file names: the URL with unsafe characters replaced.
     pub fn file_label(&self) -> String {
-        self.url()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>()
-            .replace("___", "_")
+        crate::backup::label(self.url())
     }
 }
 
@@ -114,9 +104,13 @@ pub fn read_text(path: &Path) -> Result<Option<String>, CliError> {
         .map_err(|_| CliError::usage(format!("{shown} is not UTF-8 text")))
 }
 
-/// Reads a file that must exist.
+/// Reads a file that must exist; a missing file is a not-found error (exit 6).
 pub fn read_required(path: &Path) -> Result<String, CliError> {
-    read_text(path)?.ok_or_else(|| CliError::usage(format!("{} does not exist", path.display())))
+    read_text(path)?.ok_or_else(|| missing_file(path))
+}
+
+fn missing_file(path: &Path) -> CliError {
+    CliError::not_found(format!("{} does not exist", path.display()))
 }
 
 /// Writes a file atomically (temporary file + rename), so an interrupted write never leaves a
@@ -134,7 +128,27 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
     file.write_all(text.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)?;
     drop(file);
-    std::fs::rename(&tmp, path).map_err(fail)
+    std::fs::rename(&tmp, path).map_err(fail)?;
+    sync_dir(path).map_err(fail)
+}
+
+/// Flushes the directory entry of `path`: without it, a crash right after the rename can
+/// leave the directory without the new name even though the file's data reached the disk.
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d.to_owned(),
+            None => PathBuf::from("."),
+        };
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        // Directories cannot be opened as files here; the rename is what the OS offers.
+        let _ = path;
+        Ok(())
+    }
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -344,8 +358,19 @@ pub fn parse_neutral<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, C
     })
 }
 
-/// Reads `S`'s configuration from an endpoint. A missing file reads as "no configuration".
+/// Reads `S`'s configuration from an endpoint the user named to be read (`get`, `diff`,
+/// `check`, a copy's source): a missing file is a not-found error, never "no configuration".
 pub async fn get<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
+    if let Endpoint::File { path, .. } = ep {
+        if !path.exists() {
+            return Err(missing_file(path));
+        }
+    }
+    get_current::<S>(ep).await
+}
+
+/// Reads what a copy's target holds now: a file that does not exist yet holds nothing.
+pub async fn get_current<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
     match ep {
         Endpoint::Bucket { admin, bucket, .. } => Ok(S::get_remote(admin.as_ref(), bucket).await?),
         Endpoint::File { path, format, .. } => match read_text(path)? {
@@ -355,19 +380,6 @@ pub async fn get<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliErro
                 .map_err(|e| e.context(path.display())),
         },
     }
-}
-
-/// Reads `S`'s configuration from a source endpoint, where a missing file is an error.
-pub async fn get_source<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
-    if let Endpoint::File { path, .. } = ep {
-        if !path.exists() {
-            return Err(CliError::usage(format!(
-                "{} does not exist",
-                path.display()
-            )));
-        }
-    }
-    get::<S>(ep).await
 }
 
 /// Writes `S`'s configuration to an endpoint.

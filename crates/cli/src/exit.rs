@@ -8,6 +8,7 @@
 //! | 3 | a lossy copy was refused (rerun with `--allow-lossy` after reading the loss report) |
 //! | 4 | verification mismatch: what was read back differs from what was written, or `cors check --live` disagrees with the offline answer |
 //! | 5 | a negative answer: `buckets exists` (no such bucket), `cors check` (preflight denied), `cors diff` (configurations differ) |
+//! | 6 | not found: the bucket or the file named does not exist (distinct from 1, so scripts can tell "wrong name" from "network down") |
 
 use std::fmt;
 
@@ -30,6 +31,8 @@ pub enum Exit {
     Mismatch,
     /// 5: the answer is "no" (bucket missing, preflight denied, configurations differ).
     Negative,
+    /// 6: the bucket or file named does not exist.
+    NotFound,
 }
 
 impl Exit {
@@ -42,6 +45,7 @@ impl Exit {
             Exit::LossyRefused => 3,
             Exit::Mismatch => 4,
             Exit::Negative => 5,
+            Exit::NotFound => 6,
         }
     }
 
@@ -57,7 +61,8 @@ impl Exit {
                 Exit::LossyRefused => 2,
                 Exit::Mismatch => 3,
                 Exit::Usage => 4,
-                Exit::Failed => 5,
+                Exit::NotFound => 5,
+                Exit::Failed => 6,
             }
         }
         if rank(other) > rank(self) {
@@ -69,7 +74,7 @@ impl Exit {
 }
 
 /// An error ending a command: the message to print, an optional hint, and the exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CliError {
     /// Exit code to terminate with.
     pub exit: Exit,
@@ -77,6 +82,9 @@ pub struct CliError {
     pub message: String,
     /// Extra lines: how to fix it, every validation problem, ...
     pub hint: Option<String>,
+    /// The library error's fields (kind, provider, operation, bucket, status, code,
+    /// request id, attempts, violations), for `--json` output; `None` for CLI-side errors.
+    pub fields: Option<serde_json::Value>,
 }
 
 impl CliError {
@@ -86,7 +94,13 @@ impl CliError {
             exit,
             message: message.into(),
             hint: None,
+            fields: None,
         }
+    }
+
+    /// The bucket or file does not exist (exit 6).
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Exit::NotFound, message)
     }
 
     /// Usage / invalid input (exit 2).
@@ -132,8 +146,22 @@ impl From<Error> for CliError {
     fn from(err: Error) -> Self {
         let exit = match err.kind() {
             ErrorKind::InvalidInput | ErrorKind::Config => Exit::Usage,
+            ErrorKind::NotFound => Exit::NotFound,
             _ => Exit::Failed,
         };
+        let fields = serde_json::json!({
+            "kind": err.kind().as_str(),
+            "provider": err.provider().map(|p| p.as_str()),
+            "operation": err.operation().map(|o| o.as_str()),
+            "bucket": err.bucket(),
+            "status": err.status(),
+            "code": err.code(),
+            "request_id": err.request_id(),
+            "attempts": err.attempts(),
+            "violations": err.violations().iter().map(|v| serde_json::json!({
+                "field": v.field, "rule": v.rule,
+            })).collect::<Vec<_>>(),
+        });
         let hint = if err.kind() == ErrorKind::NotFound
             && err.provider() == Some(Provider::R2)
             && err.bucket().is_some()
@@ -158,6 +186,7 @@ impl From<Error> for CliError {
             exit,
             message: err.to_string(),
             hint,
+            fields: Some(fields),
         }
     }
 }
@@ -168,6 +197,7 @@ impl From<FormatError> for CliError {
             exit: Exit::Usage,
             message: err.message,
             hint: err.hint,
+            fields: None,
         }
     }
 }
@@ -187,11 +217,12 @@ mod tests {
             Exit::LossyRefused,
             Exit::Mismatch,
             Exit::Negative,
+            Exit::NotFound,
         ]
         .iter()
         .map(|e| e.code())
         .collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6]);
     }
 
     #[test]
@@ -210,7 +241,12 @@ mod tests {
             .with_code("NoSuchBucket")
             .with_request_id("req-1");
         let cli = CliError::from(err);
-        assert_eq!(cli.exit, Exit::Failed);
+        assert_eq!(cli.exit, Exit::NotFound);
+        let fields = cli.fields.clone().unwrap();
+        assert_eq!(fields["kind"], "not_found");
+        assert_eq!(fields["code"], "NoSuchBucket");
+        assert_eq!(fields["request_id"], "req-1");
+        assert_eq!(fields["bucket"], "b-1250000000");
         assert!(cli.message.contains("COS get_cors"));
         assert!(cli.message.contains("request id req-1"));
         let invalid = CliError::from(Error::invalid_input(vec![

@@ -89,17 +89,23 @@ pub fn print_text(text: &str) {
     let _ = out.flush();
 }
 
-/// Prints an error on stderr, and also as JSON on stdout for `--json` scripts.
+/// Prints an error on stderr, and also as JSON on stdout for `--json` scripts: the message,
+/// hint and exit code, plus every field of the library error it came from (kind, provider,
+/// operation, bucket, status, code, request_id, attempts, violations).
 pub fn print_error(err: &CliError, json: bool) {
     eprintln!("error: {err}");
     if json {
-        print_json(&serde_json::json!({
-            "error": {
-                "message": err.message,
-                "hint": err.hint,
-                "exit_code": err.exit.code(),
-            }
-        }));
+        let mut error = serde_json::json!({
+            "message": err.message,
+            "hint": err.hint,
+            "exit_code": err.exit.code(),
+        });
+        if let (Some(obj), Some(serde_json::Value::Object(fields))) =
+            (error.as_object_mut(), err.fields.as_ref())
+        {
+            obj.extend(fields.clone());
+        }
+        print_json(&serde_json::json!({ "error": error }));
     }
 }
 

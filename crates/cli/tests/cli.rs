@@ -6,7 +6,7 @@ use std::process::Output;
 
 use bucket_admin_core::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule};
 use bucket_admin_cos::CosClientBuilder;
-use bucket_admin_emulator::Emulator;
+use bucket_admin_emulator::{Api, Emulator, Fault, FaultRule};
 use bucket_admin_r2::R2ClientBuilder;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
@@ -185,7 +185,10 @@ async fn cors_get_put_delete_in_every_format() {
         .await;
     assert_eq!(differs.code, 5, "{differs:?}");
     let missing = t.run(&["cors", "get", "r2://no-such-bucket"]).await;
-    assert_eq!(missing.code, 1);
+    assert_eq!(
+        missing.code, 6,
+        "not found has its own exit code: {missing:?}"
+    );
     assert!(
         missing
             .stderr
@@ -731,4 +734,205 @@ async fn bulk_copy_of_200_buckets_with_faults_resumes_to_completion() {
             "bucket {i}"
         );
     }
+}
+
+fn backup_in(stdout: &str) -> String {
+    let at = stdout
+        .find("previous configuration saved to ")
+        .unwrap_or_else(|| panic!("no backup path in {stdout}"));
+    stdout[at + "previous configuration saved to ".len()..]
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// Every put and delete saves what it replaces, says where, and stops when the current
+/// configuration cannot be read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_put_and_delete_backs_up_what_it_replaces() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://web-1250000000"]).await;
+    t.ok(&["buckets", "create", "cos://replica-1250000000"])
+        .await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    t.write("cors.json", S3_CORS);
+    let first = t
+        .ok(&["cors", "put", "r2://web", "--file", "cors.json"])
+        .await;
+    assert!(
+        first
+            .stdout
+            .contains("no previous configuration to back up"),
+        "{first:?}"
+    );
+    t.write(
+        "other.json",
+        r#"{"CORSRules":[{"AllowedOrigins":["https://other.example"],"AllowedMethods":["GET"]}]}"#,
+    );
+    let second = t
+        .ok(&["cors", "put", "r2://web", "--file", "other.json"])
+        .await;
+    let saved = std::fs::read_to_string(t.dir.path().join(backup_in(&second.stdout))).unwrap();
+    assert!(saved.contains("https://app.example.com"), "{saved}");
+    let deleted = t
+        .ok(&["cors", "delete", "r2://web", "--backup-dir", "bk", "--json"])
+        .await;
+    let path = deleted.json()["backup"].as_str().unwrap().to_owned();
+    assert!(path.starts_with("bk/"), "{path}");
+    let saved = std::fs::read_to_string(t.dir.path().join(&path)).unwrap();
+    assert!(saved.contains("https://other.example"), "{saved}");
+
+    // New R2 buckets hold a default lifecycle rule: a put replaces it, so it is saved.
+    t.write(
+        "rules.json",
+        r#"{"rules":[{"id":"expire","enabled":true,"expiration":{"after":{"days":30}}}]}"#,
+    );
+    let lc = t
+        .ok(&["lifecycle", "put", "r2://web", "--file", "rules.json"])
+        .await;
+    let saved = std::fs::read_to_string(t.dir.path().join(backup_in(&lc.stdout))).unwrap();
+    assert!(saved.contains("abort_incomplete_multipart"), "{saved}");
+    let lcd = t.ok(&["lifecycle", "delete", "r2://web"]).await;
+    let saved = std::fs::read_to_string(t.dir.path().join(backup_in(&lcd.stdout))).unwrap();
+    assert!(saved.contains("\"expire\""), "{saved}");
+
+    t.write(
+        "policy.json",
+        r#"{"version":"2.0","statements":[{"effect":"allow","principal":{"qcs":["qcs::cam::anyone:anyone"]},"actions":["name/cos:GetObject"],"resources":["qcs::cos:ap-beijing:uid/1250000000:web-1250000000/*"]}]}"#,
+    );
+    t.ok(&[
+        "policy",
+        "put",
+        "cos://web-1250000000",
+        "--file",
+        "policy.json",
+    ])
+    .await;
+    let pd = t.ok(&["policy", "delete", "cos://web-1250000000"]).await;
+    let saved = std::fs::read_to_string(t.dir.path().join(backup_in(&pd.stdout))).unwrap();
+    assert!(saved.contains("name/cos:GetObject"), "{saved}");
+    t.ok(&["versioning", "put", "cos://web-1250000000", "enabled"])
+        .await;
+    t.ok(&["versioning", "put", "cos://replica-1250000000", "enabled"])
+        .await;
+    t.write(
+        "replication.json",
+        r#"{"role":"qcs::cam::uin/100000000001:uin/100000000001","rules":[{"id":"all","enabled":true,"prefix":"","destination":{"bucket":"qcs::cos:ap-beijing::replica-1250000000"}}]}"#,
+    );
+    t.ok(&[
+        "replication",
+        "put",
+        "cos://web-1250000000",
+        "--file",
+        "replication.json",
+    ])
+    .await;
+    let rd = t
+        .ok(&["replication", "delete", "cos://web-1250000000"])
+        .await;
+    let saved = std::fs::read_to_string(t.dir.path().join(backup_in(&rd.stdout))).unwrap();
+    assert!(saved.contains("replica-1250000000"), "{saved}");
+
+    // --no-backup says so and reads nothing first.
+    t.ok(&["cors", "put", "r2://web", "--file", "cors.json"])
+        .await;
+    let skipped = t
+        .ok(&[
+            "cors",
+            "put",
+            "r2://web",
+            "--file",
+            "other.json",
+            "--no-backup",
+        ])
+        .await;
+    assert!(
+        skipped.stdout.contains("not backed up (--no-backup)"),
+        "{skipped:?}"
+    );
+
+    // An answer that cannot be decoded is not "nothing configured": stop, write nothing.
+    t.ok(&["cors", "put", "cos://web-1250000000", "--file", "cors.json"])
+        .await;
+    t.emu.faults().push(
+        FaultRule::new(Fault::MalformedBody)
+            .api(Api::Cos)
+            .method("GET")
+            .path_contains("cors"),
+    );
+    let refused = t
+        .run(&[
+            "--retries",
+            "1",
+            "cors",
+            "put",
+            "cos://web-1250000000",
+            "--file",
+            "other.json",
+        ])
+        .await;
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused.stderr.contains("nothing was written"),
+        "{refused:?}"
+    );
+    assert!(refused.stderr.contains("--no-backup"), "{refused:?}");
+    let still = t
+        .ok(&["cors", "get", "cos://web-1250000000", "--json"])
+        .await;
+    assert_eq!(
+        still.json()["rules"][0]["allowed_origins"][0],
+        "https://app.example.com"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn missing_files_and_zero_timeouts_are_errors() {
+    let t = Env::new().await;
+    for args in [
+        &["cors", "get", "file://does-not-exist.json"][..],
+        &["lifecycle", "get", "file://does-not-exist.json"],
+        &[
+            "cors",
+            "diff",
+            "file://does-not-exist.json",
+            "file://nope.json",
+        ],
+        &["cors", "put", "r2://web", "--file", "does-not-exist.json"],
+    ] {
+        let r = t.run(args).await;
+        assert_eq!(r.code, 6, "{args:?}: {r:?}");
+        assert!(
+            r.stderr.contains("does-not-exist.json does not exist"),
+            "{r:?}"
+        );
+    }
+    let zero = t.run(&["--timeout", "0", "buckets", "list", "r2://"]).await;
+    assert_eq!(zero.code, 2, "{zero:?}");
+    assert!(zero.stderr.contains("at least 1"), "{zero:?}");
+    let help = t.ok(&["--help"]).await;
+    assert!(help.stdout.contains("6  not found"), "{help:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn json_errors_carry_the_library_error_fields() {
+    let t = Env::new().await;
+    let r = t
+        .run(&["cors", "get", "r2://no-such-bucket", "--json"])
+        .await;
+    assert_eq!(r.code, 6, "{r:?}");
+    let e = &r.json()["error"];
+    assert_eq!(e["kind"], "not_found", "{e}");
+    assert_eq!(e["provider"], "r2", "{e}");
+    assert_eq!(e["operation"], "get_cors", "{e}");
+    assert_eq!(e["bucket"], "no-such-bucket", "{e}");
+    assert_eq!(e["status"], 404, "{e}");
+    assert!(
+        e["request_id"].as_str().is_some_and(|s| !s.is_empty()),
+        "{e}"
+    );
+    assert_eq!(e["attempts"], 1, "{e}");
+    assert_eq!(e["exit_code"], 6, "{e}");
 }
