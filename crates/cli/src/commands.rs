@@ -43,8 +43,10 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// The canonical form of a URL the user gave (defaults filled in, one spelling per
+    /// bucket).
     fn target(&self, s: &str) -> Result<TargetUrl, CliError> {
-        s.parse()
+        self.connector.canonical(s)
     }
 
     fn endpoint(&self, s: &str, format: Option<CorsFormat>) -> Result<Endpoint, CliError> {
@@ -179,7 +181,7 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
         BucketsCmd::List { account } => {
             let url = ctx.target(&account)?;
             url.require_account("buckets list")?;
-            let list = ctx.connector.admin(&url)?.list_buckets().await?;
+            let list = ctx.connector.list_buckets(&url).await?;
             if ctx.json {
                 output::print_json(&list);
             } else {
@@ -207,7 +209,31 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
             admin
                 .create_bucket(&bucket, &CreateBucketOptions::default())
                 .await?;
-            done(ctx, &format!("created {target}"))
+            let created = ctx.target(&target)?;
+            let requested = target.parse::<TargetUrl>()?;
+            match requested.bucket() {
+                // COS stores bucket names in lower case; say so rather than let the user look
+                // for a name that does not exist.
+                Some(asked) if asked != bucket => {
+                    let note = format!(
+                        "COS bucket names are lower case: created `{bucket}` (you asked for `{asked}`)"
+                    );
+                    if ctx.json {
+                        output::print_json(&serde_json::json!({
+                            "ok": true,
+                            "message": format!("created {created}"),
+                            "requested": asked,
+                            "created": bucket,
+                            "note": note,
+                        }));
+                    } else {
+                        eprintln!("note: {note}");
+                        println!("created {created}");
+                    }
+                    Ok(Exit::Ok)
+                }
+                _ => done(ctx, &format!("created {created}")),
+            }
         }
         BucketsCmd::Delete { target } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "buckets delete")?;
@@ -697,7 +723,8 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
     }
     let (pairs, unmatched, default_state) = if let Some(mapping) = &args.mapping {
         let text = endpoint::read_required(mapping)?;
-        let pairs = bulk::parse_mapping(&text).map_err(|e| e.context(mapping.display()))?;
+        let pairs = bulk::parse_mapping_with(&text, &ctx.connector.url_defaults())
+            .map_err(|e| e.context(mapping.display()))?;
         let mut state = mapping.as_os_str().to_owned();
         state.push(".state.jsonl");
         (pairs, Vec::new(), PathBuf::from(state))
@@ -725,10 +752,14 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         eprintln!("warning: {u} has no bucket with the same name on the target; not copied");
     }
     let state_path = args.state.clone().unwrap_or(default_state);
-    let state = Arc::new(StateFile::load(&state_path)?);
+    let state = Arc::new(if args.fresh {
+        StateFile::fresh(&state_path)
+    } else {
+        StateFile::load(&state_path)?
+    });
     if !state.is_empty() {
         eprintln!(
-            "resuming: {} pair(s) already verified in {}",
+            "resuming: {} pair(s) verified in {}; each source is read again and copied again if it changed (--fresh ignores the file)",
             state.len(),
             state_path.display()
         );
@@ -740,6 +771,7 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         BulkOptions {
             copy: opts,
             concurrency: usize::from(args.concurrency),
+            pair_timeout: Duration::from_secs(args.pair_timeout),
         },
         Arc::new(StderrProgress::new(ctx.json)),
     )
@@ -779,7 +811,7 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         println!("state file: {}", state_path.display());
         if exit != Exit::Ok {
             println!(
-                "rerun the same command to retry what did not complete; verified buckets are skipped"
+                "rerun the same command to retry what did not complete; buckets verified with an unchanged source are skipped"
             );
         }
     }
@@ -814,20 +846,20 @@ async fn match_names(
     let (fu, tu) = (ctx.target(from)?, ctx.target(to)?);
     fu.require_account("--from-account")?;
     tu.require_account("--to-account")?;
-    let sources = ctx.connector.admin(&fu)?.list_buckets().await?;
-    let targets = ctx.connector.admin(&tu)?.list_buckets().await?;
-    let by_name: BTreeMap<&str, &str> = targets
+    let sources = ctx.connector.list_buckets(&fu).await?;
+    let targets = ctx.connector.list_buckets(&tu).await?;
+    let by_name: BTreeMap<&str, &bucket_admin_core::BucketInfo> = targets
         .iter()
-        .map(|b| (url::strip_appid(&b.name), b.name.as_str()))
+        .map(|b| (url::strip_appid(&b.name), b))
         .collect();
     let mut pairs = Vec::new();
     let mut unmatched = Vec::new();
     for s in &sources {
-        let src = fu.with_bucket(&s.name).to_string();
+        let src = ctx.connector.bucket_url(&fu, s).to_string();
         match by_name.get(url::strip_appid(&s.name)) {
             Some(t) => pairs.push(Pair {
                 source: src,
-                target: tu.with_bucket(t).to_string(),
+                target: ctx.connector.bucket_url(&tu, t).to_string(),
             }),
             None => unmatched.push(src),
         }

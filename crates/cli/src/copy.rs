@@ -62,6 +62,20 @@ impl Outcome {
         }
     }
 
+    /// The key in JSON output (summaries and reports alike): the snake_case serde name.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Planned => "planned",
+            Outcome::LossyRefused => "lossy_refused",
+            Outcome::SourceEmpty => "source_empty",
+            Outcome::Mismatch => "mismatch",
+            Outcome::Failed => "failed",
+            Outcome::AlreadyDone => "already_done",
+        }
+    }
+
     /// The exit code this outcome contributes.
     pub fn exit(&self) -> Exit {
         match self {
@@ -105,6 +119,9 @@ pub struct CopyReport {
     /// Why it failed or mismatched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// [`plan_hash`] of the planned configuration (recorded in the bulk state file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_sha1: Option<String>,
 }
 
 impl CopyReport {
@@ -118,6 +135,7 @@ impl CopyReport {
             diff: None,
             backup: None,
             error: None,
+            plan_sha1: None,
         }
     }
 
@@ -128,9 +146,12 @@ impl CopyReport {
         r
     }
 
-    /// A report for a pair skipped because the state file records it as verified.
-    pub fn already_done<S: Section>(source: &str, target: &str) -> Self {
-        Self::new::<S>(source, target, Outcome::AlreadyDone)
+    /// A report for a pair skipped because the state file records this very plan (same
+    /// hash) as verified.
+    pub fn already_done<S: Section>(source: &str, target: &str, plan_sha1: &str) -> Self {
+        let mut r = Self::new::<S>(source, target, Outcome::AlreadyDone);
+        r.plan_sha1 = Some(plan_sha1.to_owned());
+        r
     }
 }
 
@@ -166,6 +187,34 @@ pub fn decide<S: Section>(
     }
 }
 
+/// A canonical hash of a planned configuration: SHA-1 over its JSON with object keys sorted
+/// (through `serde_json::Value`, whose maps are ordered), as lowercase hex. Stable across runs
+/// and machines, so a state file records exactly what was verified.
+pub fn plan_hash<T: Serialize>(value: &T) -> String {
+    use sha1::{Digest, Sha1};
+    let canonical = serde_json::to_value(value)
+        .and_then(|v| serde_json::to_vec(&v))
+        .unwrap_or_default();
+    hex::encode(Sha1::digest(&canonical))
+}
+
+/// Reads the source and fits it to the target: `None` when the source has no configuration.
+pub async fn plan<S: Section>(
+    source: &Endpoint,
+    target: &Endpoint,
+) -> Result<Option<Converted<S::Config>>, CliError> {
+    let Some(cfg) = endpoint::get::<S>(source).await? else {
+        return Ok(None);
+    };
+    Ok(Some(match target.capabilities() {
+        Some(caps) => S::convert(&cfg, caps)?,
+        None => Converted {
+            value: cfg,
+            changes: Vec::new(),
+        },
+    }))
+}
+
 /// Copies `S`'s configuration from `source` to `target`. Never fails: failures are reported in
 /// the returned [`CopyReport`].
 pub async fn copy_one<S: Section>(
@@ -173,28 +222,24 @@ pub async fn copy_one<S: Section>(
     target: &Endpoint,
     opts: &CopyOptions,
 ) -> CopyReport {
-    let (src, dst) = (source.url(), target.url());
-    let fail = |e: CliError| CopyReport::failed::<S>(src, dst, e);
-    let from = match endpoint::get::<S>(source).await {
-        Ok(v) => v,
-        Err(e) => return fail(e),
-    };
-    let planned = match from {
-        None => None,
-        Some(cfg) => match target.capabilities() {
-            Some(caps) => match S::convert(&cfg, caps) {
-                Ok(p) => Some(p),
-                Err(e) => return fail(e.into()),
-            },
-            None => Some(Converted {
-                value: cfg,
-                changes: Vec::new(),
-            }),
-        },
-    };
+    match plan::<S>(source, target).await {
+        Ok(planned) => apply::<S>(source.url(), target, planned, opts).await,
+        Err(e) => CopyReport::failed::<S>(source.url(), target.url(), e),
+    }
+}
+
+/// The rest of [`copy_one`] once the plan is known: read the target, decide, back up, write,
+/// read back, verify.
+pub async fn apply<S: Section>(
+    src: &str,
+    target: &Endpoint,
+    planned: Option<Converted<S::Config>>,
+    opts: &CopyOptions,
+) -> CopyReport {
+    let dst = target.url();
     let current = match endpoint::get_current::<S>(target).await {
         Ok(v) => v,
-        Err(e) => return fail(e),
+        Err(e) => return CopyReport::failed::<S>(src, dst, e),
     };
     let decision = decide::<S>(planned.as_ref(), current.as_ref(), opts.allow_lossy);
     let mut report = CopyReport::new::<S>(src, dst, Outcome::Failed);
@@ -202,7 +247,17 @@ pub async fn copy_one<S: Section>(
         report.outcome = Outcome::SourceEmpty;
         return report;
     };
+    report.plan_sha1 = Some(plan_hash(&planned.value));
     report.changes = planned.changes.clone();
+    if decision != Decision::Unchanged {
+        // What the target holds and the plan does not is lost by the overwrite: it belongs in
+        // the loss report (it is in the backup, so it needs no --allow-lossy).
+        if let Some(current) = &current {
+            report
+                .changes
+                .extend(S::removed_from_target(current, &planned.value));
+        }
+    }
     report.diff = Some(diff::config_diff(
         current.as_ref(),
         Some(&planned.value),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use bucket_admin_core::convert::{self, Converted};
+use bucket_admin_core::convert::{self, Change, ChangeKind, Converted};
 use bucket_admin_core::{
     BucketAdmin, Capabilities, CorsConfiguration, LifecycleConfiguration, Result as CoreResult,
 };
@@ -199,6 +199,42 @@ pub trait Section: Send + Sync + 'static {
     /// rule written without one, COS reporting `ResponseVary` false when unset); any other
     /// difference is a mismatch.
     fn same(planned: &Self::Config, actual: &Self::Config) -> bool;
+
+    /// What an overwrite of `current` with `planned` removes: one [`Change`] per rule of the
+    /// target that the plan does not hold (path `target.rules[i]`).
+    fn removed_from_target(current: &Self::Config, planned: &Self::Config) -> Vec<Change>;
+}
+
+/// One [`Change`] per rule of `current` that `planned` lacks. A rule counts as kept when
+/// the plan holds an equal one, ids aside when the plan's has none (providers fill ids in).
+fn removed_rules<R: PartialEq + Clone>(
+    current: &[R],
+    planned: &[R],
+    id: impl Fn(&R) -> Option<&str>,
+    clear_id: impl Fn(&mut R),
+    describe: impl Fn(&R) -> String,
+) -> Vec<Change> {
+    current
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            !planned.iter().any(|p| {
+                let mut c = (*c).clone();
+                if id(p).is_none() {
+                    clear_id(&mut c);
+                }
+                *p == c
+            })
+        })
+        .map(|(i, c)| Change {
+            path: format!("target.rules[{i}]"),
+            kind: ChangeKind::Dropped,
+            detail: format!(
+                "the target's existing rule {} is not in the source; the copy removes it (the backup keeps it)",
+                describe(c)
+            ),
+        })
+        .collect()
 }
 
 /// CORS.
@@ -264,6 +300,19 @@ impl Section for Cors {
                 *p == a
             })
     }
+
+    fn removed_from_target(current: &Self::Config, planned: &Self::Config) -> Vec<Change> {
+        removed_rules(
+            &current.rules,
+            &planned.rules,
+            |r| r.id.as_deref(),
+            |r| r.id = None,
+            |r| match &r.id {
+                Some(id) => format!("`{id}` ({})", r.allowed_origins.join(", ")),
+                None => format!("for {}", r.allowed_origins.join(", ")),
+            },
+        )
+    }
 }
 
 /// The CORS format a file path suggests when writing.
@@ -322,6 +371,19 @@ impl Section for Lifecycle {
                 }
                 *p == a
             })
+    }
+
+    fn removed_from_target(current: &Self::Config, planned: &Self::Config) -> Vec<Change> {
+        removed_rules(
+            &current.rules,
+            &planned.rules,
+            |r| r.id.as_deref(),
+            |r| r.id = None,
+            |r| match &r.id {
+                Some(id) => format!("`{id}`"),
+                None => "without an id".to_owned(),
+            },
+        )
     }
 }
 

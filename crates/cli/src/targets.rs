@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bucket_admin_core::{BucketAdmin, Jurisdiction, RetryPolicy};
+use bucket_admin_core::{BucketAdmin, BucketInfo, Jurisdiction, RetryPolicy};
 use bucket_admin_cos::{CosClient, CosClientBuilder};
 use bucket_admin_r2::{Pacing, R2Client, R2ClientBuilder};
 
@@ -17,7 +17,7 @@ use crate::bulk::EndpointFactory;
 use crate::endpoint::Endpoint;
 use crate::exit::CliError;
 use crate::formats::CorsFormat;
-use crate::url::TargetUrl;
+use crate::url::{TargetUrl, UrlDefaults};
 
 /// Credentials of an in-process emulator (emulator-only values, never real secrets).
 #[derive(Clone)]
@@ -239,6 +239,71 @@ impl Connector {
         })
     }
 
+    /// What URLs without a region or jurisdiction mean here: the in-process emulator's
+    /// region, else `COS_REGION`; `R2_JURISDICTION`, else `default`.
+    pub fn url_defaults(&self) -> UrlDefaults {
+        let cos_region = match &self.settings.emulator {
+            Some(emu) => Some(emu.cos_region.clone()),
+            None => env("COS_REGION"),
+        };
+        let r2_jurisdiction = env("R2_JURISDICTION")
+            .and_then(|j| j.trim().to_ascii_lowercase().parse().ok())
+            .unwrap_or(Jurisdiction::Default);
+        UrlDefaults {
+            cos_region,
+            r2_jurisdiction,
+        }
+    }
+
+    /// Parses `url` into its canonical form (see [`TargetUrl::canonical`]).
+    pub fn canonical(&self, url: &str) -> Result<TargetUrl, CliError> {
+        Ok(url.parse::<TargetUrl>()?.canonical(&self.url_defaults()))
+    }
+
+    /// The buckets of an account URL. A COS account URL that names a region lists that
+    /// region only (the list-buckets call takes the region); without one, every region.
+    pub async fn list_buckets(&self, account: &TargetUrl) -> Result<Vec<BucketInfo>, CliError> {
+        let list = match account {
+            TargetUrl::Cos {
+                region: Some(region),
+                ..
+            } => {
+                self.cos(Some(region))?
+                    .list_buckets_in_region(region)
+                    .await?
+            }
+            _ => self.admin(account)?.list_buckets().await?,
+        };
+        // A server that ignores the region must not make us address buckets in the wrong one.
+        Ok(match account {
+            TargetUrl::Cos {
+                region: Some(region),
+                ..
+            } => list
+                .into_iter()
+                .filter(|b| b.region.as_deref().is_none_or(|r| r == region))
+                .collect(),
+            _ => list,
+        })
+    }
+
+    /// The canonical URL of a listed bucket: in the region (COS) or jurisdiction (R2) the
+    /// listing says it is in, which an account URL spanning several may not name.
+    pub fn bucket_url(&self, account: &TargetUrl, info: &BucketInfo) -> TargetUrl {
+        let url = match account {
+            TargetUrl::Cos { region, .. } => TargetUrl::Cos {
+                bucket: Some(info.name.clone()),
+                region: info.region.clone().or_else(|| region.clone()),
+            },
+            TargetUrl::R2 { jurisdiction, .. } => TargetUrl::R2 {
+                bucket: Some(info.name.clone()),
+                jurisdiction: info.jurisdiction.or(*jurisdiction),
+            },
+            TargetUrl::File { .. } => account.with_bucket(&info.name),
+        };
+        url.canonical(&self.url_defaults())
+    }
+
     /// The provider client for a bucket or account URL.
     pub fn admin(&self, url: &TargetUrl) -> Result<Arc<dyn BucketAdmin>, CliError> {
         Ok(match url {
@@ -258,6 +323,8 @@ impl Connector {
         url: &TargetUrl,
         format: Option<CorsFormat>,
     ) -> Result<Endpoint, CliError> {
+        // Every endpoint addresses, and is named in messages, by its canonical URL.
+        let url = &url.canonical(&self.url_defaults());
         match url {
             TargetUrl::File { path } => Ok(Endpoint::File {
                 path: path.clone(),

@@ -98,6 +98,60 @@ impl TargetUrl {
     }
 }
 
+/// What a URL that leaves something out falls back to (the environment's choices).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UrlDefaults {
+    /// The COS region of `cos://bucket` without `?region=` (`COS_REGION`).
+    pub cos_region: Option<String>,
+    /// The R2 jurisdiction of `r2://bucket` without `?jurisdiction=` (`R2_JURISDICTION`).
+    pub r2_jurisdiction: Jurisdiction,
+}
+
+impl TargetUrl {
+    /// The one spelling of the bucket this URL addresses: defaults filled in, COS names in
+    /// lower case (COS lower-cases them), a file path without a leading `./`.
+    ///
+    /// `r2://t`, `r2://t/` and `r2://t?jurisdiction=default` are one bucket and give one
+    /// canonical URL, so duplicate detection, state keys and messages agree on it. The
+    /// default jurisdiction is left implicit unless the environment picks another one.
+    ///
+    /// An account URL (no bucket) is kept as given: `cos://` means every region, not the
+    /// default one.
+    pub fn canonical(&self, defaults: &UrlDefaults) -> TargetUrl {
+        match self {
+            TargetUrl::Cos { bucket: None, .. } | TargetUrl::R2 { bucket: None, .. } => {
+                self.clone()
+            }
+            TargetUrl::Cos { bucket, region } => TargetUrl::Cos {
+                bucket: bucket.as_ref().map(|b| b.to_ascii_lowercase()),
+                region: region.clone().or_else(|| defaults.cos_region.clone()),
+            },
+            TargetUrl::R2 {
+                bucket,
+                jurisdiction,
+            } => {
+                let effective = jurisdiction.unwrap_or(defaults.r2_jurisdiction);
+                let implicit = effective == Jurisdiction::Default
+                    && defaults.r2_jurisdiction == Jurisdiction::Default;
+                TargetUrl::R2 {
+                    bucket: bucket.clone(),
+                    jurisdiction: (!implicit).then_some(effective),
+                }
+            }
+            TargetUrl::File { path } => {
+                let mut p = path.as_path();
+                while let Ok(rest) = p.strip_prefix(".") {
+                    if rest.as_os_str().is_empty() {
+                        break;
+                    }
+                    p = rest;
+                }
+                TargetUrl::File { path: p.to_owned() }
+            }
+        }
+    }
+}
+
 /// The bucket name without the COS `-<appid>` suffix, used to pair buckets across providers.
 pub fn strip_appid(bucket: &str) -> &str {
     match bucket.rsplit_once('-') {
@@ -123,14 +177,14 @@ fn valid_cos_bucket(bucket: &str) -> Result<(), String> {
             "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>` with a numeric APPID, e.g. cos://{bucket}-1250000000?region=ap-beijing"
         ));
     }
+    // Upper-case letters are accepted: COS lower-cases them (seed 004), and so does
+    // `TargetUrl::canonical`.
     if name.is_empty()
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         || name.starts_with('-')
     {
         return Err(format!(
-            "COS bucket name `{name}` may only hold lowercase letters, digits and `-`"
+            "COS bucket name `{name}` may only hold letters, digits and `-` (COS stores it in lower case)"
         ));
     }
     Ok(())
@@ -342,7 +396,7 @@ mod tests {
         assert!(err("s3://bucket").contains("unknown scheme `s3://`"));
         assert!(err("cos://web?region=ap-beijing").contains("APPID"));
         assert!(err("cos://web-abc?region=ap-beijing").contains("APPID"));
-        assert!(err("cos://Web-1250000000").contains("lowercase"));
+        assert!(err("cos://we_b-1250000000").contains("letters, digits"));
         assert!(err("r2://a").contains("3 to 63"));
         assert!(err("r2://Bad_Name").contains("invalid"));
         assert!(err("r2://web?jurisdiction=mars").contains("mars"));
@@ -364,6 +418,42 @@ mod tests {
                 .with_bucket("a-1250000000")
                 .to_string(),
             "cos://a-1250000000?region=ap-beijing"
+        );
+    }
+
+    #[test]
+    fn one_bucket_has_one_canonical_url() {
+        let d = UrlDefaults {
+            cos_region: Some("ap-beijing".into()),
+            r2_jurisdiction: Jurisdiction::Default,
+        };
+        let c = |s: &str| ok(s).canonical(&d).to_string();
+        for s in ["r2://ttt", "r2://ttt/", "r2://ttt?jurisdiction=default"] {
+            assert_eq!(c(s), "r2://ttt", "{s}");
+        }
+        assert_eq!(c("r2://ttt?jurisdiction=eu"), "r2://ttt?jurisdiction=eu");
+        for s in [
+            "cos://Web-1250000000",
+            "cos://web-1250000000/",
+            "cos://web-1250000000?region=ap-beijing",
+        ] {
+            assert_eq!(c(s), "cos://web-1250000000?region=ap-beijing", "{s}");
+        }
+        assert_eq!(c("file://./a/cors.json"), "file://a/cors.json");
+        assert_eq!(c("cos://"), "cos://", "an account URL means every region");
+        let eu = UrlDefaults {
+            cos_region: None,
+            r2_jurisdiction: Jurisdiction::Eu,
+        };
+        assert_eq!(
+            ok("r2://ttt").canonical(&eu).to_string(),
+            "r2://ttt?jurisdiction=eu"
+        );
+        assert_eq!(
+            ok("r2://ttt?jurisdiction=default")
+                .canonical(&eu)
+                .to_string(),
+            "r2://ttt?jurisdiction=default"
         );
     }
 

@@ -723,7 +723,7 @@ async fn bulk_copy_of_200_buckets_with_faults_resumes_to_completion() {
     let second = t.run(&args).await;
     assert_eq!(second.code, 0, "{second:?}");
     let v = second.json();
-    assert_eq!(v["summary"]["already-done"], N - failed);
+    assert_eq!(v["summary"]["already_done"], N - failed);
     let completed = v["summary"]["applied"].as_u64().unwrap_or(0)
         + v["summary"]["unchanged"].as_u64().unwrap_or(0);
     assert_eq!(completed as usize, failed, "{:?}", v["summary"]);
@@ -935,4 +935,348 @@ async fn json_errors_carry_the_library_error_fields() {
     );
     assert_eq!(e["attempts"], 1, "{e}");
     assert_eq!(e["exit_code"], 6, "{e}");
+}
+
+const OTHER_CORS: &str =
+    r#"{"CORSRules":[{"AllowedOrigins":["https://other.example"],"AllowedMethods":["GET"]}]}"#;
+
+fn outcomes(v: &serde_json::Value) -> Vec<String> {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A rerun re-reads each source: a pair verified earlier is copied again when its source
+/// changed, skipped only when the plan is the one verified; `--fresh` ignores the state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bulk_rerun_recopies_a_changed_source_and_fresh_ignores_the_state() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://src-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://dst"]).await;
+    t.write("cors.json", S3_CORS);
+    t.write("other.json", OTHER_CORS);
+    t.ok(&["cors", "put", "cos://src-1250000000", "--file", "cors.json"])
+        .await;
+    t.write("map.csv", "cos://src-1250000000,r2://dst\n");
+    let args = ["cors", "copy", "--mapping", "map.csv", "--json"];
+    let first = t.ok(&args).await;
+    assert_eq!(outcomes(&first.json()), ["applied"], "{first:?}");
+    let state = std::fs::read_to_string(t.dir.path().join("map.csv.state.jsonl")).unwrap();
+    assert!(state.contains("\"plan_sha1\":\""), "{state}");
+
+    t.ok(&[
+        "cors",
+        "put",
+        "cos://src-1250000000",
+        "--file",
+        "other.json",
+    ])
+    .await;
+    let second = t.ok(&args).await;
+    assert_eq!(outcomes(&second.json()), ["applied"], "{second:?}");
+    t.ok(&["cors", "diff", "cos://src-1250000000", "r2://dst"])
+        .await;
+
+    // Same source, spelled differently: one state key.
+    t.write(
+        "map.csv",
+        "cos://src-1250000000?region=ap-beijing,r2://dst/\n",
+    );
+    let third = t.ok(&args).await;
+    let v = third.json();
+    assert_eq!(outcomes(&v), ["already_done"], "{third:?}");
+    assert_eq!(v["summary"]["already_done"], 1, "one key style: {v}");
+    let fresh = t
+        .ok(&["cors", "copy", "--mapping", "map.csv", "--json", "--fresh"])
+        .await;
+    assert_eq!(outcomes(&fresh.json()), ["unchanged"], "{fresh:?}");
+}
+
+/// `r2://t`, `r2://t?jurisdiction=default` and `r2://t/` are one bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn duplicate_targets_are_found_on_canonical_urls() {
+    let t = Env::new().await;
+    t.write(
+        "map.csv",
+        "r2://aaa,r2://ttt\nr2://bbb,r2://ttt?jurisdiction=default\nr2://ccc,r2://ttt/\n",
+    );
+    let r = t.run(&["cors", "copy", "--mapping", "map.csv"]).await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("line 2: target r2://ttt is already the target of line 1"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr
+            .contains("line 3: target r2://ttt is already the target of line 1"),
+        "{r:?}"
+    );
+}
+
+/// A stalled connection fails its pair after --pair-timeout and frees the slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stalled_pair_times_out_without_holding_the_run() {
+    let t = Env::new().await;
+    for b in ["fast", "slow"] {
+        t.ok(&["buckets", "create", &format!("cos://{b}-1250000000")])
+            .await;
+        t.ok(&["buckets", "create", &format!("r2://{b}")]).await;
+        t.write("cors.json", S3_CORS);
+        t.ok(&[
+            "cors",
+            "put",
+            &format!("cos://{b}-1250000000"),
+            "--file",
+            "cors.json",
+        ])
+        .await;
+    }
+    t.write(
+        "map.csv",
+        "cos://slow-1250000000,r2://slow\ncos://fast-1250000000,r2://fast\n",
+    );
+    t.emu.faults().push(
+        FaultRule::new(Fault::Stall(std::time::Duration::from_secs(30)))
+            .api(Api::R2)
+            .path_contains("/buckets/slow/"),
+    );
+    let started = std::time::Instant::now();
+    let r = t
+        .run(&[
+            "cors",
+            "copy",
+            "--mapping",
+            "map.csv",
+            "--concurrency",
+            "1",
+            "--pair-timeout",
+            "2",
+            "--json",
+        ])
+        .await;
+    assert!(started.elapsed().as_secs() < 20, "{r:?}");
+    assert_eq!(r.code, 1, "{r:?}");
+    let v = r.json();
+    assert_eq!(outcomes(&v), ["failed", "applied"], "{r:?}");
+    assert!(
+        v["results"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("gave up after 2 s (--pair-timeout)"),
+        "{v}"
+    );
+}
+
+/// Rules a copy removes from the target are in the loss report and the JSON changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn copies_report_the_target_rules_they_remove() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://logs-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://logs"]).await;
+    t.write(
+        "rules.json",
+        r#"{"rules":[{"id":"expire-logs","enabled":true,"filter":{"prefix":"logs/"},"expiration":{"after":{"days":30}}}]}"#,
+    );
+    t.ok(&[
+        "lifecycle",
+        "put",
+        "cos://logs-1250000000",
+        "--file",
+        "rules.json",
+    ])
+    .await;
+    let from = [
+        "lifecycle",
+        "copy",
+        "--from",
+        "cos://logs-1250000000",
+        "--to",
+        "r2://logs",
+    ];
+    let dry: Vec<&str> = from.iter().copied().chain(["--dry-run"]).collect();
+    let plan = t.ok(&dry).await;
+    assert!(!plan.stdout.contains("nothing lost or changed"), "{plan:?}");
+    assert!(plan.stdout.contains("target.rules[0] dropped"), "{plan:?}");
+    assert!(plan.stdout.contains("the copy removes it"), "{plan:?}");
+    let json: Vec<&str> = from.iter().copied().chain(["--json"]).collect();
+    let applied = t.ok(&json).await;
+    let v = applied.json();
+    assert_eq!(v["outcome"], "applied", "{v}");
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{v}");
+    assert_eq!(changes[0]["path"], "target.rules[0]");
+    assert_eq!(changes[0]["kind"], "dropped");
+    assert!(v["backup"].as_str().is_some(), "{v}");
+
+    // CORS: the replaced rule is named.
+    t.write("cors.json", S3_CORS);
+    t.write("other.json", OTHER_CORS);
+    t.ok(&["cors", "put", "r2://logs", "--file", "cors.json"])
+        .await;
+    let c = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "file://other.json",
+            "--to",
+            "r2://logs",
+        ])
+        .await;
+    assert!(
+        c.stdout.contains(
+            "target.rules[0] dropped: the target's existing rule `web` (https://app.example.com)"
+        ),
+        "{c:?}"
+    );
+}
+
+/// `cos://?region=X` lists region X only, and --match-names addresses each bucket in its
+/// own region.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cos_regions_are_honoured_when_listing_and_matching() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://beijing-1250000000"])
+        .await;
+    t.ok(&[
+        "buckets",
+        "create",
+        "cos://shanghai-1250000000?region=ap-shanghai",
+    ])
+    .await;
+    let sh = t
+        .ok(&["buckets", "list", "cos://?region=ap-shanghai", "--json"])
+        .await;
+    let names: Vec<String> = sh
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["shanghai-1250000000"], "{sh:?}");
+    let all = t.ok(&["buckets", "list", "cos://", "--json"]).await;
+    assert_eq!(all.json().as_array().unwrap().len(), 2, "{all:?}");
+
+    t.write("cors.json", S3_CORS);
+    t.ok(&[
+        "cors",
+        "put",
+        "cos://shanghai-1250000000?region=ap-shanghai",
+        "--file",
+        "cors.json",
+    ])
+    .await;
+    t.ok(&["buckets", "create", "r2://shanghai"]).await;
+    t.ok(&["buckets", "create", "r2://beijing"]).await;
+    let r = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--match-names",
+            "--from-account",
+            "cos://",
+            "--to-account",
+            "r2://",
+            "--json",
+        ])
+        .await;
+    let v = r.json();
+    let results = v["results"].as_array().unwrap();
+    let sh = results
+        .iter()
+        .find(|r| r["target"] == "r2://shanghai")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        sh["source"], "cos://shanghai-1250000000?region=ap-shanghai",
+        "{v}"
+    );
+    assert_eq!(sh["outcome"], "applied", "{v}");
+    let bj = results
+        .iter()
+        .find(|r| r["target"] == "r2://beijing")
+        .unwrap();
+    assert_eq!(bj["outcome"], "source_empty", "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uppercase_cos_names_are_created_in_lower_case_and_said_so() {
+    let t = Env::new().await;
+    let r = t.ok(&["buckets", "create", "cos://Media-1250000000"]).await;
+    assert!(
+        r.stderr
+            .contains("created `media-1250000000` (you asked for `Media-1250000000`)"),
+        "{r:?}"
+    );
+    t.ok(&["buckets", "exists", "cos://media-1250000000"]).await;
+    assert_eq!(t.emu.cos_bucket_names(), ["media-1250000000"]);
+}
+
+/// COS dates are midnight +08:00, R2's midnight UTC: a copy reports the shift; neutral files
+/// take RFC 3339 dates, and a bare date means UTC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_dates_keep_their_zone_through_files_and_copies() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://logs-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://logs"]).await;
+    t.write(
+        "rules.json",
+        r#"{"rules":[{"id":"old","enabled":true,"expiration":{"on":"2031-04-20T00:00:00+08:00"}}]}"#,
+    );
+    t.ok(&[
+        "lifecycle",
+        "put",
+        "cos://logs-1250000000",
+        "--file",
+        "rules.json",
+    ])
+    .await;
+    let got = t
+        .ok(&["lifecycle", "get", "cos://logs-1250000000", "--json"])
+        .await;
+    assert_eq!(
+        got.json()["rules"][0]["expiration"]["on"],
+        "2031-04-20T00:00:00+08:00"
+    );
+    let copy = t
+        .run(&[
+            "lifecycle",
+            "copy",
+            "--from",
+            "cos://logs-1250000000",
+            "--to",
+            "r2://logs",
+            "--json",
+        ])
+        .await;
+    assert_eq!(copy.code, 3, "a moved date is a change to accept: {copy:?}");
+    let v = copy.json();
+    let shift = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"].as_str().unwrap().starts_with("rules[0]"))
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        shift["detail"]
+            .as_str()
+            .unwrap()
+            .contains("8 hour(s) later"),
+        "{shift}"
+    );
+    t.write(
+        "utc.json",
+        r#"{"rules":[{"id":"old","enabled":true,"expiration":{"on":"2031-04-20"}}]}"#,
+    );
+    t.ok(&["lifecycle", "put", "r2://logs", "--file", "utc.json"])
+        .await;
+    let r2 = t.ok(&["lifecycle", "get", "r2://logs", "--json"]).await;
+    assert_eq!(
+        r2.json()["rules"][0]["expiration"]["on"],
+        "2031-04-20T00:00:00Z"
+    );
 }
