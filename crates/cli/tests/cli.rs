@@ -124,9 +124,27 @@ async fn buckets_commands() {
         .ok(&["buckets", "list", "cos://?region=ap-beijing", "--json"])
         .await;
     assert_eq!(list.json()[0]["name"], "assets-1250000000");
-    let eu = t.ok(&["buckets", "list", "r2://?jurisdiction=eu"]).await;
-    assert!(eu.stdout.contains("assets-eu"), "{eu:?}");
-    assert!(!eu.stdout.contains("assets\n"), "{eu:?}");
+    // Jurisdictions are separate namespaces: each listing holds its own bucket only.
+    let names = |r: &Run| -> Vec<String> {
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let eu = t
+        .ok(&["buckets", "list", "r2://?jurisdiction=eu", "--json"])
+        .await;
+    assert_eq!(names(&eu), ["assets-eu"], "{eu:?}");
+    let default = t
+        .ok(&["buckets", "list", "r2://?jurisdiction=default", "--json"])
+        .await;
+    assert_eq!(names(&default), ["assets"], "{default:?}");
+    let table = t.ok(&["buckets", "list", "r2://?jurisdiction=eu"]).await;
+    let rows: Vec<&str> = table.stdout.lines().skip(2).collect();
+    assert_eq!(rows.len(), 1, "{table:?}");
+    assert!(rows[0].starts_with("assets-eu "), "{table:?}");
     t.ok(&["buckets", "delete", "r2://assets"]).await;
     assert_eq!(t.run(&["buckets", "exists", "r2://assets"]).await.code, 5);
     let bad = t.run(&["buckets", "create", "cos://noappid"]).await;
