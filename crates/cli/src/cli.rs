@@ -175,6 +175,10 @@ pub enum CorsCmd {
         /// Force the input format instead of detecting it.
         #[arg(long, value_parser = parse_format)]
         format: Option<CorsFormat>,
+        /// Write even when the bucket's provider cannot hold everything in the file (the
+        /// losses are listed first).
+        #[arg(long)]
+        allow_lossy: bool,
         /// Backup of the configuration this replaces.
         #[command(flatten)]
         backup: BackupArgs,

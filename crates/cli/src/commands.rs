@@ -322,13 +322,40 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
             target,
             file,
             format,
+            allow_lossy,
             backup,
         } => {
             let ep = ctx.bucket(&target, "cors put")?;
             let text = read_input(&file)?;
-            let parsed =
+            let mut parsed =
                 formats::parse_cors(&text, format).map_err(|e| CliError::from(e).context(&file))?;
             tracing::info!("read {file} as {}", parsed.format.describe());
+            // Fitted to the provider like a copy, so a put and a copy of the same file agree on
+            // what is lost.
+            if let Some(caps) = ep.capabilities() {
+                let fitted = Cors::convert(&parsed.config, caps)?;
+                if !fitted.changes.is_empty() {
+                    let list: Vec<String> =
+                        fitted.changes.iter().map(|c| format!("- {c}")).collect();
+                    if !allow_lossy {
+                        return Err(CliError::new(
+                            Exit::LossyRefused,
+                            format!(
+                                "{target} cannot hold everything in {file}: {} setting(s) would be lost or changed; nothing was written",
+                                fitted.changes.len()
+                            ),
+                        )
+                        .with_hint(format!(
+                            "{}\nrerun with --allow-lossy to write it anyway",
+                            list.join("\n")
+                        )));
+                    }
+                    for l in &list {
+                        eprintln!("warning (--allow-lossy): {}", &l[2..]);
+                    }
+                }
+                parsed.config = fitted.value;
+            }
             let saved = crate::backup::before_overwrite(
                 backup.dir(),
                 ep.url(),

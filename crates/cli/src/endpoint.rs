@@ -250,6 +250,14 @@ impl Section for Cors {
         config: &Self::Config,
         target: &Capabilities,
     ) -> CoreResult<Converted<Self::Config>> {
+        // `ResponseVary: false` (the COS default, in every COS export) asks for what a
+        // provider without the setting already does: leaving it out loses nothing, so it is
+        // not reported as a loss. `true` is a real loss and still is.
+        if config.extras.cos_response_vary == Some(false) && !target.cors_response_vary {
+            let mut config = config.clone();
+            config.extras.cos_response_vary = None;
+            return convert::cors_for(&config, target);
+        }
         convert::cors_for(config, target)
     }
 

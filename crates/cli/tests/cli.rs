@@ -1298,3 +1298,60 @@ async fn lifecycle_dates_keep_their_zone_through_files_and_copies() {
         "2031-04-20T00:00:00Z"
     );
 }
+
+/// `ResponseVary: false` (the COS default) loses nothing on R2; `true` is a loss that `put`
+/// refuses unless `--allow-lossy`, as `copy` does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn response_vary_false_puts_to_r2_and_true_needs_allow_lossy() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    let xml = |vary: &str| {
+        format!(
+            "<CORSConfiguration><CORSRule><AllowedOrigin>https://a.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule><ResponseVary>{vary}</ResponseVary></CORSConfiguration>"
+        )
+    };
+    t.write("false.xml", &xml("false"));
+    t.write("true.xml", &xml("true"));
+    let put = t
+        .ok(&["cors", "put", "r2://web", "--file", "false.xml"])
+        .await;
+    assert!(put.stdout.contains("put 1 CORS rule(s)"), "{put:?}");
+    let got = t.ok(&["cors", "get", "r2://web", "--json"]).await;
+    assert_eq!(
+        got.json()["rules"][0]["allowed_origins"][0],
+        "https://a.com"
+    );
+    let refused = t
+        .run(&["cors", "put", "r2://web", "--file", "true.xml"])
+        .await;
+    assert_eq!(refused.code, 3, "{refused:?}");
+    assert!(
+        refused.stderr.contains("extras.cos_response_vary dropped"),
+        "{refused:?}"
+    );
+    assert!(refused.stderr.contains("--allow-lossy"), "{refused:?}");
+    let lossy = t
+        .ok(&[
+            "cors",
+            "put",
+            "r2://web",
+            "--file",
+            "true.xml",
+            "--allow-lossy",
+        ])
+        .await;
+    assert!(
+        lossy.stderr.contains("warning (--allow-lossy)"),
+        "{lossy:?}"
+    );
+    // The same file copies losslessly too.
+    t.ok(&[
+        "cors",
+        "copy",
+        "--from",
+        "file://false.xml",
+        "--to",
+        "r2://web",
+    ])
+    .await;
+}
