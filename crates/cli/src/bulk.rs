@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use crate::copy::{self, CopyOptions, CopyReport, Outcome};
 use crate::endpoint::{self, Endpoint, Section};
 use crate::exit::{CliError, Exit};
-use crate::url::{TargetUrl, UrlDefaults};
+use crate::url::UrlDefaults;
 
 /// One source -> target pair, as URLs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ pub fn parse_mapping(text: &str) -> Result<Vec<Pair>, CliError> {
 /// with `#` are ignored. Every bad line is reported (with its number) before anything runs,
 /// and two sources mapped onto one target are refused: the second would overwrite the first.
 ///
-/// Pairs come back as canonical URLs (see [`TargetUrl::canonical`]), so `r2://t`, `r2://t/`
+/// Pairs come back as canonical URLs (see [`crate::url::TargetUrl::canonical`]), so `r2://t`, `r2://t/`
 /// and `r2://t?jurisdiction=default` are found to be one target.
 pub fn parse_mapping_with(text: &str, defaults: &UrlDefaults) -> Result<Vec<Pair>, CliError> {
     let mut pairs = Vec::new();
@@ -58,8 +58,8 @@ pub fn parse_mapping_with(text: &str, defaults: &UrlDefaults) -> Result<Vec<Pair
         }
         let mut urls = Vec::new();
         for f in &fields {
-            match f.parse::<TargetUrl>() {
-                Ok(u) => urls.push(u.canonical(defaults).to_string()),
+            match crate::url::parse_with(f, defaults) {
+                Ok(u) => urls.push(u.to_string()),
                 Err(e) => problems.push(format!("line {n}: {}", e.message)),
             }
         }

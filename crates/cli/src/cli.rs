@@ -10,12 +10,13 @@ use crate::formats::CorsFormat;
 const EXIT_CODES: &str = "\
 Targets:
   cos://<bucket>-<appid>?region=ap-beijing   a COS bucket (region falls back to COS_REGION)
-  r2://<bucket>?jurisdiction=eu              an R2 bucket (jurisdiction: default, eu, fedramp)
+  r2://<bucket>?jurisdiction=eu              an R2 bucket (jurisdiction: default, eu, fedramp, us, fedramp-high)
+  cos://<bucket>                             with COS_APPID set, the bucket <bucket>-<appid>
   file://cors.json                           a configuration file
   cos://?region=ap-beijing, r2://            a whole account (buckets list, --match-names)
 
 Credentials come from the environment: COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN,
-COS_REGION, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
+COS_REGION, COS_APPID, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
 CLOUDFLARE_BASE_URL, R2_JURISDICTION.
 
 Exit codes:
@@ -67,6 +68,13 @@ pub struct GlobalArgs {
     /// Per-request timeout in seconds (at least 1), for COS and R2 alike.
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<u64>,
+    /// COS region of every cos:// URL that names none (before COS_REGION).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// R2 jurisdiction of every r2:// URL that names none (before R2_JURISDICTION), like
+    /// wrangler's -J: default, eu, fedramp, us, fedramp-high.
+    #[arg(short = 'J', long, global = true, value_name = "JURISDICTION", value_parser = parse_jurisdiction)]
+    pub jurisdiction: Option<bucket_admin_core::Jurisdiction>,
     /// R2 request pacing as REQUESTS/SECONDS, or `off` (default: Cloudflare's 1200/300 against
     /// Cloudflare, off against an emulator).
     #[arg(long, global = true, value_name = "N/SECS|off")]
@@ -456,6 +464,11 @@ fn parse_timeout(s: &str) -> Result<u64, String> {
         Ok(n) => Ok(n),
         Err(_) => Err(format!("`{s}` is not a whole number of seconds")),
     }
+}
+
+fn parse_jurisdiction(s: &str) -> Result<bucket_admin_core::Jurisdiction, String> {
+    s.parse::<bucket_admin_core::Jurisdiction>()
+        .map_err(|e| e.to_string())
 }
 
 fn parse_format(s: &str) -> Result<CorsFormat, String> {

@@ -76,6 +76,8 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         retries: g.retries,
         timeout: g.timeout.map(Duration::from_secs),
         r2_pacing: g.r2_pacing.clone(),
+        region: g.region.clone(),
+        jurisdiction: g.jurisdiction,
     };
     if g.emulator {
         let emu = bucket_admin_emulator::Emulator::start()
@@ -88,6 +90,7 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
             cos_secret_id: c.secret_id.clone(),
             cos_secret_key: c.secret_key.clone(),
             cos_region: c.region.clone(),
+            cos_appid: c.appid.clone(),
             r2_account_id: r.account_id.clone(),
             r2_api_token: r.api_token.clone(),
         });
@@ -210,8 +213,8 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
                 .create_bucket(&bucket, &CreateBucketOptions::default())
                 .await?;
             let created = ctx.target(&target)?;
-            let requested = target.parse::<TargetUrl>()?;
-            match requested.bucket() {
+            let requested = target.parse::<TargetUrl>().ok();
+            match requested.as_ref().and_then(TargetUrl::bucket) {
                 // COS stores bucket names in lower case; say so rather than let the user look
                 // for a name that does not exist.
                 Some(asked) if asked != bucket => {

@@ -168,7 +168,7 @@ impl From<Error> for CliError {
         {
             // R2 jurisdictions are separate namespaces; the library's hint names Rust APIs.
             Some(format!(
-                "if the bucket is in another jurisdiction, address it as r2://{}?jurisdiction=eu (or fedramp)",
+                "if the bucket is in another jurisdiction, address it as r2://{}?jurisdiction=eu or pass -J eu (jurisdictions: default, eu, fedramp, us, fedramp-high)",
                 err.bucket().unwrap_or_default()
             ))
         } else if err.violations().len() > 1 {
@@ -184,11 +184,50 @@ impl From<Error> for CliError {
         };
         Self {
             exit,
-            message: err.to_string(),
+            message: cli_terms(&err.to_string()),
             hint,
             fields: Some(fields),
         }
     }
+}
+
+/// Rewrites the library's advice, which names Rust calls, into the flags and variables of
+/// this command line.
+pub fn cli_terms(message: &str) -> String {
+    const PHRASES: [(&str, &str); 8] = [
+        (
+            "call allow_http(true) to permit it",
+            "pass --allow-http to permit it",
+        ),
+        (
+            "plain http is refused unless allow_http(true) is set",
+            "plain http is refused unless --allow-http is given",
+        ),
+        (
+            "select it with `R2Client::with_jurisdiction(Jurisdiction::Eu)`, the builder's `jurisdiction(...)` or `R2_JURISDICTION=eu`",
+            "address it as `r2://<bucket>?jurisdiction=eu`, or pass `-J eu`",
+        ),
+        (
+            "(set it on the builder or in the environment)",
+            "(set it in the environment)",
+        ),
+        (
+            "invalid R2 setting `base_url`",
+            "invalid R2 endpoint (--endpoint or CLOUDFLARE_BASE_URL)",
+        ),
+        // Pieces of the above, for wordings that differ around them.
+        (
+            "`R2Client::with_jurisdiction(Jurisdiction::Eu)`",
+            "`r2://<bucket>?jurisdiction=eu`",
+        ),
+        ("the builder's `jurisdiction(...)`", "`-J eu`"),
+        ("allow_http(true)", "--allow-http"),
+    ];
+    let mut out = message.to_owned();
+    for (library, cli) in PHRASES {
+        out = out.replace(library, cli);
+    }
+    out
 }
 
 impl From<FormatError> for CliError {
@@ -223,6 +262,19 @@ mod tests {
         .map(|e| e.code())
         .collect();
         assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn library_advice_is_said_in_cli_terms() {
+        let msg = "endpoint `http://10.0.0.1` uses plain http; call allow_http(true) to permit it";
+        assert_eq!(
+            cli_terms(msg),
+            "endpoint `http://10.0.0.1` uses plain http; pass --allow-http to permit it"
+        );
+        let r2 = "not found (looked in the `default` jurisdiction; the bucket may exist in another jurisdiction (`eu`, `fedramp`): select it with `R2Client::with_jurisdiction(Jurisdiction::Eu)`, the builder's `jurisdiction(...)` or `R2_JURISDICTION=eu`)";
+        let cli = cli_terms(r2);
+        assert!(cli.contains("`-J eu`"), "{cli}");
+        assert!(!cli.contains("R2Client"), "{cli}");
     }
 
     #[test]

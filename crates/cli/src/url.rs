@@ -105,6 +105,57 @@ pub struct UrlDefaults {
     pub cos_region: Option<String>,
     /// The R2 jurisdiction of `r2://bucket` without `?jurisdiction=` (`R2_JURISDICTION`).
     pub r2_jurisdiction: Jurisdiction,
+    /// `COS_APPID`: `cos://web` then means `cos://web-<appid>`.
+    pub cos_appid: Option<String>,
+    /// `--region`: the region of every `cos://` URL that names none, account URLs too.
+    pub forced_region: Option<String>,
+    /// `-J/--jurisdiction`: the jurisdiction of every `r2://` URL that names none.
+    pub forced_jurisdiction: Option<Jurisdiction>,
+}
+
+/// Parses a URL the user gave and returns its canonical form: `COS_APPID` completes a COS
+/// bucket name without one, `--region` and `-J` fill in what the URL leaves out, then
+/// [`TargetUrl::canonical`].
+pub fn parse_with(s: &str, defaults: &UrlDefaults) -> Result<TargetUrl, CliError> {
+    let url = match s.parse::<TargetUrl>() {
+        Ok(u) => u,
+        Err(e) => match with_appid(s, defaults.cos_appid.as_deref()) {
+            Some(completed) => completed.parse::<TargetUrl>().map_err(|_| e)?,
+            None => return Err(e),
+        },
+    };
+    let url = match url {
+        TargetUrl::Cos {
+            bucket,
+            region: None,
+        } => TargetUrl::Cos {
+            bucket,
+            region: defaults.forced_region.clone(),
+        },
+        TargetUrl::R2 {
+            bucket,
+            jurisdiction: None,
+        } => TargetUrl::R2 {
+            bucket,
+            jurisdiction: defaults.forced_jurisdiction,
+        },
+        other => other,
+    };
+    Ok(url.canonical(defaults))
+}
+
+/// `cos://web?..` with `-<appid>` appended to the bucket, when an APPID is known.
+fn with_appid(s: &str, appid: Option<&str>) -> Option<String> {
+    let appid = appid?;
+    let (scheme, rest) = s.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("cos") {
+        return None;
+    }
+    let (bucket, query) = match rest.split_once('?') {
+        Some((b, q)) => (b.trim_end_matches('/'), format!("?{q}")),
+        None => (rest.trim_end_matches('/'), String::new()),
+    };
+    (!bucket.is_empty()).then(|| format!("{scheme}://{bucket}-{appid}{query}"))
 }
 
 impl TargetUrl {
@@ -124,15 +175,21 @@ impl TargetUrl {
             }
             TargetUrl::Cos { bucket, region } => TargetUrl::Cos {
                 bucket: bucket.as_ref().map(|b| b.to_ascii_lowercase()),
-                region: region.clone().or_else(|| defaults.cos_region.clone()),
+                region: region
+                    .clone()
+                    .or_else(|| defaults.forced_region.clone())
+                    .or_else(|| defaults.cos_region.clone()),
             },
             TargetUrl::R2 {
                 bucket,
                 jurisdiction,
             } => {
-                let effective = jurisdiction.unwrap_or(defaults.r2_jurisdiction);
-                let implicit = effective == Jurisdiction::Default
-                    && defaults.r2_jurisdiction == Jurisdiction::Default;
+                let fallback = defaults
+                    .forced_jurisdiction
+                    .unwrap_or(defaults.r2_jurisdiction);
+                let effective = jurisdiction.unwrap_or(fallback);
+                let implicit =
+                    effective == Jurisdiction::Default && fallback == Jurisdiction::Default;
                 TargetUrl::R2 {
                     bucket: bucket.clone(),
                     jurisdiction: (!implicit).then_some(effective),
@@ -169,7 +226,7 @@ pub fn strip_appid(bucket: &str) -> &str {
 fn valid_cos_bucket(bucket: &str) -> Result<(), String> {
     let Some((name, appid)) = bucket.rsplit_once('-') else {
         return Err(format!(
-            "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>`, e.g. cos://{bucket}-1250000000?region=ap-beijing"
+            "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>`, e.g. cos://{bucket}-1250000000?region=ap-beijing (or set COS_APPID)"
         ));
     };
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
@@ -425,7 +482,7 @@ mod tests {
     fn one_bucket_has_one_canonical_url() {
         let d = UrlDefaults {
             cos_region: Some("ap-beijing".into()),
-            r2_jurisdiction: Jurisdiction::Default,
+            ..UrlDefaults::default()
         };
         let c = |s: &str| ok(s).canonical(&d).to_string();
         for s in ["r2://ttt", "r2://ttt/", "r2://ttt?jurisdiction=default"] {
@@ -442,8 +499,8 @@ mod tests {
         assert_eq!(c("file://./a/cors.json"), "file://a/cors.json");
         assert_eq!(c("cos://"), "cos://", "an account URL means every region");
         let eu = UrlDefaults {
-            cos_region: None,
             r2_jurisdiction: Jurisdiction::Eu,
+            ..UrlDefaults::default()
         };
         assert_eq!(
             ok("r2://ttt").canonical(&eu).to_string(),
@@ -455,6 +512,35 @@ mod tests {
                 .to_string(),
             "r2://ttt?jurisdiction=default"
         );
+    }
+
+    #[test]
+    fn appid_region_and_jurisdiction_fill_in_what_a_url_leaves_out() {
+        let d = UrlDefaults {
+            cos_region: Some("ap-beijing".into()),
+            cos_appid: Some("1250000000".into()),
+            forced_jurisdiction: Some(Jurisdiction::Eu),
+            ..UrlDefaults::default()
+        };
+        let p = |s: &str| parse_with(s, &d).unwrap().to_string();
+        assert_eq!(p("cos://web"), "cos://web-1250000000?region=ap-beijing");
+        assert_eq!(
+            p("cos://web?region=ap-shanghai"),
+            "cos://web-1250000000?region=ap-shanghai"
+        );
+        assert_eq!(
+            p("cos://web-1250000000"),
+            "cos://web-1250000000?region=ap-beijing"
+        );
+        assert_eq!(p("r2://web"), "r2://web?jurisdiction=eu");
+        assert_eq!(p("r2://"), "r2://?jurisdiction=eu");
+        assert_eq!(
+            p("r2://web?jurisdiction=default"),
+            "r2://web?jurisdiction=default"
+        );
+        let none = UrlDefaults::default();
+        let err = parse_with("cos://web", &none).unwrap_err();
+        assert!(err.to_string().contains("COS_APPID"), "{err}");
     }
 
     #[test]

@@ -1355,3 +1355,76 @@ async fn response_vary_false_puts_to_r2_and_true_needs_allow_lossy() {
     ])
     .await;
 }
+
+/// Errors speak of flags and variables: --allow-http, -J, every missing variable at once;
+/// COS_APPID completes bucket names, --region and -J fill in what a URL leaves out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn messages_and_defaults_in_cli_terms() {
+    let t = Env::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cos = run_in(dir.path(), &[], &["cors", "get", "cos://web-1250000000"]).await;
+    assert_eq!(cos.code, 2, "{cos:?}");
+    assert!(
+        cos.stderr.contains(
+            "COS needs settings that are not set: COS_SECRET_ID, COS_SECRET_KEY, COS_REGION"
+        ),
+        "{cos:?}"
+    );
+    let r2 = run_in(dir.path(), &[], &["cors", "get", "r2://web"]).await;
+    assert!(
+        r2.stderr.contains(
+            "R2 needs settings that are not set: CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID"
+        ),
+        "{r2:?}"
+    );
+    for target in ["cos://web-1250000000", "r2://web"] {
+        let http = t
+            .run(&["--endpoint", "http://192.0.2.1:9000", "cors", "get", target])
+            .await;
+        assert_eq!(http.code, 2, "{http:?}");
+        assert!(http.stderr.contains("--allow-http"), "{http:?}");
+        assert!(!http.stderr.contains("allow_http("), "{http:?}");
+    }
+    let missing = t.run(&["cors", "get", "r2://nothing-here"]).await;
+    assert_eq!(missing.code, 6, "{missing:?}");
+    assert!(missing.stderr.contains("-J eu"), "{missing:?}");
+    assert!(!missing.stderr.contains("R2Client"), "{missing:?}");
+
+    // COS_APPID: cos://web is web-<appid>.
+    let mut env = t.env.clone();
+    env.push(("COS_APPID".into(), t.emu.cos_credentials().appid.clone()));
+    let created = run_in(t.dir.path(), &env, &["buckets", "create", "cos://appweb"]).await;
+    assert_eq!(created.code, 0, "{created:?}");
+    let appid = &t.emu.cos_credentials().appid;
+    assert_eq!(t.emu.cos_bucket_names(), [format!("appweb-{appid}")]);
+    // --region and -J for URLs that name none.
+    t.ok(&[
+        "--region",
+        "ap-shanghai",
+        "buckets",
+        "create",
+        "cos://sh-1250000000",
+    ])
+    .await;
+    let sh = t
+        .ok(&[
+            "buckets",
+            "list",
+            "cos://",
+            "--region",
+            "ap-shanghai",
+            "--json",
+        ])
+        .await;
+    assert_eq!(sh.json().as_array().unwrap().len(), 1, "{sh:?}");
+    assert_eq!(sh.json()[0]["name"], "sh-1250000000");
+    t.ok(&["-J", "eu", "buckets", "create", "r2://in-eu"]).await;
+    assert_eq!(
+        t.emu.r2_bucket_names(bucket_admin_core::Jurisdiction::Eu),
+        ["in-eu"]
+    );
+    let eu = t
+        .ok(&["buckets", "list", "r2://", "-J", "eu", "--json"])
+        .await;
+    assert_eq!(eu.json()[0]["name"], "in-eu", "{eu:?}");
+}
