@@ -109,6 +109,16 @@ pub enum Command {
 
 It prints `export ...` lines; paste them in another terminal and run commands there.")]
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:
+  bucket-admin completions bash > /etc/bash_completion.d/bucket-admin
+  bucket-admin completions zsh > \"${fpath[1]}/_bucket-admin\"
+  bucket-admin completions fish > ~/.config/fish/completions/bucket-admin.fish
+  bucket-admin completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
     /// Print a pre-signed URL for an object in a COS bucket.
     #[command(after_help = "Examples:
   bucket-admin presign cos://assets-1250000000?region=ap-beijing --key img/logo.png

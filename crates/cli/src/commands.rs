@@ -67,6 +67,12 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     if let Command::Emulator(args) = &cli.command {
         return serve_emulator(args).await;
     }
+    if let Command::Completions { shell } = &cli.command {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        clap_complete::generate(*shell, &mut cmd, "bucket-admin", &mut std::io::stdout());
+        return Ok(Exit::Ok);
+    }
     // Held for the whole command: dropping it stops the in-process emulator.
     let mut _emulator = None;
     let mut settings = Settings {
@@ -112,7 +118,7 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Replication(cmd) => replication(&ctx, cmd).await,
         Command::Policy(cmd) => policy(&ctx, cmd).await,
         Command::Presign(args) => presign(&ctx, args),
-        Command::Emulator(_) => Ok(Exit::Ok),
+        Command::Emulator(_) | Command::Completions { .. } => Ok(Exit::Ok),
     }
 }
 

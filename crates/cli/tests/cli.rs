@@ -1428,3 +1428,32 @@ async fn messages_and_defaults_in_cli_terms() {
         .await;
     assert_eq!(eu.json()[0]["name"], "in-eu", "{eu:?}");
 }
+
+/// Completion scripts are generated for every shell, and bash parses the bash one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shell_completions_are_generated_and_bash_parses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let r = run_in(dir.path(), &[], &["completions", shell]).await;
+        assert_eq!(r.code, 0, "{shell}: {r:?}");
+        assert!(r.stdout.contains("bucket-admin"), "{shell}: {r:?}");
+        assert!(r.stdout.contains("lifecycle"), "{shell}: {r:?}");
+    }
+    let bash = run_in(dir.path(), &[], &["completions", "bash"]).await;
+    std::fs::write(dir.path().join("c.bash"), &bash.stdout).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("source ./c.bash && complete -p bucket-admin")
+        .current_dir(dir.path())
+        .output()
+        .expect("run bash");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("bucket-admin"), "{text}");
+    let bad = run_in(dir.path(), &[], &["completions", "tcsh"]).await;
+    assert_eq!(bad.code, 2, "{bad:?}");
+}
