@@ -171,6 +171,15 @@ impl From<Error> for CliError {
                 "if the bucket is in another jurisdiction, address it as r2://{}?jurisdiction=eu or pass -J eu (jurisdictions: default, eu, fedramp, us, fedramp-high)",
                 err.bucket().unwrap_or_default()
             ))
+        } else if err.kind() == ErrorKind::NotFound
+            && err.provider() == Some(Provider::Cos)
+            && err.code() == Some("NoSuchBucket")
+        {
+            // COS addresses buckets per region: the wrong region looks like a missing bucket.
+            Some(format!(
+                "if the bucket is in another region, address it as cos://{}?region=<region> or pass --region (`bucket-admin buckets list cos://` lists every region's buckets)",
+                err.bucket().unwrap_or_default()
+            ))
         } else if err.violations().len() > 1 {
             Some(
                 err.violations()

@@ -263,11 +263,41 @@ fn valid_r2_bucket(bucket: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `<bucket>-<appid>.cos.<region>.myqcloud.com` (or `.tencentcos.cn`, optionally with a
+/// path of `/`): the bucket and region a COS virtual host names.
+fn cos_host(authority: &str) -> Option<(String, String)> {
+    let host = authority.trim_end_matches('/');
+    let base = host
+        .strip_suffix(".myqcloud.com")
+        .or_else(|| host.strip_suffix(".tencentcos.cn"))?;
+    let (bucket, region) = base.split_once(".cos.")?;
+    let region_ok = !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (region_ok && !bucket.is_empty() && !bucket.contains('.'))
+        .then(|| (bucket.to_owned(), region.to_owned()))
+}
+
 impl FromStr for TargetUrl {
     type Err = CliError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |msg: String| CliError::usage(msg).with_hint(EXAMPLES);
+        // Host-style addresses people copy from the COS console or SDK logs.
+        if let Some((scheme, rest)) = s.split_once("://") {
+            let web = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+            if web || scheme.eq_ignore_ascii_case("cos") {
+                let authority = rest.split('?').next().unwrap_or("");
+                if let Some((bucket, region)) = cos_host(authority) {
+                    valid_cos_bucket(&bucket).map_err(bad)?;
+                    return Ok(TargetUrl::Cos {
+                        bucket: Some(bucket),
+                        region: Some(region),
+                    });
+                }
+            }
+        }
         let Some((scheme, rest)) = s.split_once("://") else {
             let hint = if s.ends_with(".json") || s.ends_with(".xml") || s.contains('/') {
                 format!("did you mean file://{s}?")
@@ -541,6 +571,27 @@ mod tests {
         let none = UrlDefaults::default();
         let err = parse_with("cos://web", &none).unwrap_err();
         assert!(err.to_string().contains("COS_APPID"), "{err}");
+    }
+
+    #[test]
+    fn cos_virtual_hosts_name_the_bucket_and_region() {
+        for s in [
+            "cos://web-1250000000.cos.ap-beijing.myqcloud.com",
+            "https://web-1250000000.cos.ap-beijing.myqcloud.com",
+            "https://web-1250000000.cos.ap-beijing.myqcloud.com/",
+            "http://web-1250000000.cos.ap-beijing.tencentcos.cn",
+        ] {
+            assert_eq!(
+                ok(s),
+                TargetUrl::Cos {
+                    bucket: Some("web-1250000000".into()),
+                    region: Some("ap-beijing".into())
+                },
+                "{s}"
+            );
+        }
+        assert!(err("https://web.cos.ap-beijing.myqcloud.com").contains("APPID"));
+        assert!(err("https://example.com/x").contains("unknown scheme"));
     }
 
     #[test]

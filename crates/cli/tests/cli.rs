@@ -1457,3 +1457,54 @@ async fn shell_completions_are_generated_and_bash_parses_them() {
     let bad = run_in(dir.path(), &[], &["completions", "tcsh"]).await;
     assert_eq!(bad.code, 2, "{bad:?}");
 }
+
+/// Host-style COS addresses are understood; a missing COS bucket hints at the region; the
+/// CLI's --timeout reaches the COS client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cos_hosts_region_hints_and_timeouts() {
+    let t = Env::new().await;
+    t.ok(&[
+        "buckets",
+        "create",
+        "cos://web-1250000000?region=ap-shanghai",
+    ])
+    .await;
+    t.ok(&[
+        "buckets",
+        "exists",
+        "https://web-1250000000.cos.ap-shanghai.myqcloud.com",
+    ])
+    .await;
+    t.ok(&[
+        "buckets",
+        "exists",
+        "cos://web-1250000000.cos.ap-shanghai.myqcloud.com",
+    ])
+    .await;
+    let wrong = t.run(&["cors", "get", "cos://web-1250000000"]).await;
+    assert_eq!(wrong.code, 6, "{wrong:?}");
+    assert!(
+        wrong.stderr.contains("another region") && wrong.stderr.contains("--region"),
+        "{wrong:?}"
+    );
+    t.emu.faults().push(
+        FaultRule::new(Fault::Stall(std::time::Duration::from_secs(30)))
+            .api(Api::Cos)
+            .times(5),
+    );
+    let started = std::time::Instant::now();
+    let slow = t
+        .run(&[
+            "--timeout",
+            "1",
+            "--retries",
+            "1",
+            "cors",
+            "get",
+            "cos://web-1250000000?region=ap-shanghai",
+        ])
+        .await;
+    assert!(started.elapsed().as_secs() < 15, "{slow:?}");
+    assert_eq!(slow.code, 1, "{slow:?}");
+    assert!(slow.stderr.contains("timeout"), "{slow:?}");
+}
