@@ -221,7 +221,9 @@ pub enum CorsCmd {
   bucket-admin cors copy --match-names --from-account cos://?region=ap-beijing --to-account r2://
 
 A mapping file has one `source,target` pair per line; `#` starts a comment. A bulk run appends
-each verified bucket to the state file; rerunning skips those and retries the rest.")]
+each verified bucket, with a hash of what was verified, to the state file; a rerun reads every
+source again, skips a bucket only when its source is unchanged, and retries the rest (--fresh
+ignores the state file). The target's previous configuration is saved to --backup-dir first.")]
     Copy(CopyArgs),
     /// Show the differences between two CORS configurations (exit 5 when they differ).
     #[command(after_help = "Examples:
