@@ -137,13 +137,22 @@ pub enum BucketsCmd {
         /// Account URL (cos://?region=.., r2://).
         account: String,
     },
-    /// Create a bucket.
+    /// Create a bucket, with the options its provider offers.
     #[command(after_help = "Examples:
   bucket-admin buckets create cos://assets-1250000000?region=ap-beijing
-  bucket-admin buckets create r2://assets?jurisdiction=eu")]
+  bucket-admin buckets create cos://assets-1250000000 --acl public-read --tag env=prod --multi-az
+  bucket-admin buckets create cos://assets-1250000000 --grant-read 'id=\"100000000001\"'
+  bucket-admin buckets create r2://assets?jurisdiction=eu
+  bucket-admin buckets create r2://assets --location weur --storage-class infrequent-access
+
+An option the provider does not offer (an ACL on R2, a location on COS) is refused before
+anything is sent.")]
     Create {
         /// Bucket URL.
         target: String,
+        /// The options.
+        #[command(flatten)]
+        options: CreateArgs,
     },
     /// Delete an (empty) bucket.
     #[command(after_help = "Examples:
@@ -398,6 +407,126 @@ pub struct CopyArgs {
     /// Force the source file's CORS format instead of detecting it.
     #[arg(long, value_parser = parse_format)]
     pub format: Option<CorsFormat>,
+}
+
+/// Options of `buckets create`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CreateArgs {
+    /// COS canned ACL.
+    #[arg(long, value_enum)]
+    pub acl: Option<AclArg>,
+    /// COS: grant read to a grantee (`id="100000000001"`, or a bare account id); repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_read: Vec<String>,
+    /// COS: grant write; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_write: Vec<String>,
+    /// COS: grant reading the ACL; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_read_acp: Vec<String>,
+    /// COS: grant writing the ACL; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_write_acp: Vec<String>,
+    /// COS: grant full control; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_full_control: Vec<String>,
+    /// COS bucket tag `KEY=VALUE`; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tag: Vec<(String, String)>,
+    /// COS: a multi-AZ bucket.
+    #[arg(long)]
+    pub multi_az: bool,
+    /// R2 location hint (apac, eeur, enam, weur, wnam, oc), like wrangler's --location.
+    #[arg(long, value_name = "HINT")]
+    pub location: Option<String>,
+    /// R2 default storage class of new objects.
+    #[arg(long, value_enum)]
+    pub storage_class: Option<StorageClassArg>,
+}
+
+/// A COS canned ACL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AclArg {
+    /// Owner only.
+    Private,
+    /// Anyone may read.
+    PublicRead,
+    /// Anyone may read and write.
+    PublicReadWrite,
+    /// Any authenticated user may read.
+    AuthenticatedRead,
+}
+
+/// An R2 storage class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageClassArg {
+    /// Standard.
+    Standard,
+    /// Infrequent access.
+    InfrequentAccess,
+}
+
+impl CreateArgs {
+    /// The library's create options.
+    pub fn to_options(&self) -> bucket_admin_core::CreateBucketOptions {
+        use bucket_admin_core::{CannedAcl, Grant, GrantPermission, StorageClass, Tag};
+        let grant = |permission, list: &[String]| {
+            (!list.is_empty()).then(|| Grant {
+                permission,
+                grantees: list
+                    .iter()
+                    .map(|g| {
+                        // A bare account id is the common case; COS wants `id="..."`.
+                        if g.contains('=') {
+                            g.clone()
+                        } else {
+                            format!("id=\"{g}\"")
+                        }
+                    })
+                    .collect(),
+            })
+        };
+        bucket_admin_core::CreateBucketOptions {
+            acl: self.acl.map(|a| match a {
+                AclArg::Private => CannedAcl::Private,
+                AclArg::PublicRead => CannedAcl::PublicRead,
+                AclArg::PublicReadWrite => CannedAcl::PublicReadWrite,
+                AclArg::AuthenticatedRead => CannedAcl::AuthenticatedRead,
+            }),
+            grants: [
+                grant(GrantPermission::Read, &self.grant_read),
+                grant(GrantPermission::Write, &self.grant_write),
+                grant(GrantPermission::ReadAcp, &self.grant_read_acp),
+                grant(GrantPermission::WriteAcp, &self.grant_write_acp),
+                grant(GrantPermission::FullControl, &self.grant_full_control),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            tags: self
+                .tag
+                .iter()
+                .map(|(k, v)| Tag {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+            multi_az: self.multi_az,
+            location_hint: self.location.clone(),
+            storage_class: self.storage_class.map(|c| match c {
+                StorageClassArg::Standard => StorageClass::Standard,
+                StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
+            }),
+            jurisdiction: None,
+        }
+    }
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(format!("`{s}`: expected KEY=VALUE")),
+    }
 }
 
 /// Where the configuration an overwrite or delete replaces is saved first.

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bucket_admin_core::preflight::{self, PreflightOutcome, PreflightRequest};
-use bucket_admin_core::{
-    BucketPolicy, CreateBucketOptions, ReplicationConfiguration, VersioningStatus,
-};
+use bucket_admin_core::{BucketPolicy, ReplicationConfiguration, VersioningStatus};
 use serde::Serialize;
 
 use crate::bulk::{self, BulkOptions, Pair, StateFile, StderrProgress};
@@ -213,11 +211,9 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
             }
             Ok(Exit::Ok)
         }
-        BucketsCmd::Create { target } => {
+        BucketsCmd::Create { target, options } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "buckets create")?;
-            admin
-                .create_bucket(&bucket, &CreateBucketOptions::default())
-                .await?;
+            admin.create_bucket(&bucket, &options.to_options()).await?;
             let created = ctx.target(&target)?;
             let requested = target.parse::<TargetUrl>().ok();
             match requested.as_ref().and_then(TargetUrl::bucket) {

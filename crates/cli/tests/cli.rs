@@ -1508,3 +1508,67 @@ async fn cos_hosts_region_hints_and_timeouts() {
     assert_eq!(slow.code, 1, "{slow:?}");
     assert!(slow.stderr.contains("timeout"), "{slow:?}");
 }
+
+/// `buckets create` takes the options the library has, and they reach the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn create_options_reach_the_emulator() {
+    let t = Env::new().await;
+    t.ok(&[
+        "buckets",
+        "create",
+        "cos://opts-1250000000",
+        "--acl",
+        "public-read",
+        "--grant-read",
+        "100000000001",
+        "--tag",
+        "env=prod",
+        "--multi-az",
+    ])
+    .await;
+    let put = t
+        .emu
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.header("x-cos-acl").is_some())
+        .expect("the create request");
+    assert_eq!(put.header("x-cos-acl"), Some("public-read"));
+    assert_eq!(put.header("x-cos-grant-read"), Some("id=\"100000000001\""));
+    assert!(
+        put.header("x-cos-tagging").unwrap().contains("env=prod"),
+        "{put:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&put.body).contains("MAZ"),
+        "{put:?}"
+    );
+    t.ok(&[
+        "buckets",
+        "create",
+        "r2://opts",
+        "--location",
+        "weur",
+        "--storage-class",
+        "infrequent-access",
+    ])
+    .await;
+    let list = t.ok(&["buckets", "list", "r2://", "--json"]).await;
+    let b = &list.json()[0];
+    assert_eq!(b["name"], "opts", "{list:?}");
+    assert_eq!(b["region"], "weur", "{list:?}");
+    assert_eq!(b["storage_class"], "infrequent_access", "{list:?}");
+    let refused = t
+        .run(&["buckets", "create", "r2://nope", "--acl", "private"])
+        .await;
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("R2 does not support canned ACLs"),
+        "{refused:?}"
+    );
+    assert!(
+        t.emu
+            .r2_bucket_names(bucket_admin_core::Jurisdiction::Default)
+            .len()
+            == 1
+    );
+}
