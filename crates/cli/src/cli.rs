@@ -51,10 +51,20 @@ pub struct GlobalArgs {
     /// logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// Start an in-process emulator and run the command against it (its state is lost when
-    /// the command ends; use `bucket-admin emulator` + --endpoint to keep it).
+    /// Start an in-process emulator and run the command against it. Its state is lost when
+    /// the command ends unless --emulator-dir (BUCKET_ADMIN_EMULATOR_DIR) names a data
+    /// directory, which is loaded at start and saved after every change; or use
+    /// `bucket-admin emulator` + --endpoint.
     #[arg(long, global = true, conflicts_with = "endpoint")]
     pub emulator: bool,
+    /// With --emulator: keep the emulator's buckets in this directory between commands.
+    #[arg(
+        long,
+        global = true,
+        env = "BUCKET_ADMIN_EMULATOR_DIR",
+        value_name = "DIR"
+    )]
+    pub emulator_dir: Option<PathBuf>,
     /// Base URL of a running `bucket-admin emulator` (COS requests go there, R2 requests to
     /// URL/client/v4). Credentials still come from the environment.
     #[arg(long, global = true, env = "BUCKET_ADMIN_ENDPOINT", value_name = "URL")]

@@ -84,7 +84,12 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         jurisdiction: g.jurisdiction,
     };
     if g.emulator {
-        let emu = bucket_admin_emulator::Emulator::start()
+        let mut builder = bucket_admin_emulator::Emulator::builder();
+        if let Some(dir) = &g.emulator_dir {
+            builder = builder.data_dir(dir.clone());
+        }
+        let emu = builder
+            .start()
             .await
             .map_err(|e| CliError::failed(format!("cannot start the emulator: {e}")))?;
         let (c, r) = (emu.cos_credentials(), emu.r2_credentials());
@@ -98,10 +103,17 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
             r2_account_id: r.account_id.clone(),
             r2_api_token: r.api_token.clone(),
         });
-        tracing::info!(
-            "started an in-process emulator at {} (state is lost when this command ends)",
-            emu.cos_endpoint()
-        );
+        match &g.emulator_dir {
+            Some(dir) => tracing::info!(
+                "started an in-process emulator at {} with its state in {}",
+                emu.cos_endpoint(),
+                dir.display()
+            ),
+            None => tracing::info!(
+                "started an in-process emulator at {} (state is lost when this command ends; --emulator-dir keeps it)",
+                emu.cos_endpoint()
+            ),
+        }
         _emulator = Some(emu);
     }
     let ctx = Ctx {

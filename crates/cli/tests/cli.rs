@@ -1572,3 +1572,40 @@ async fn create_options_reach_the_emulator() {
             == 1
     );
 }
+
+/// `--emulator` keeps its buckets between commands when a data directory is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn in_process_emulator_keeps_state_in_a_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [(
+        "BUCKET_ADMIN_EMULATOR_DIR".to_owned(),
+        dir.path().join("emu").display().to_string(),
+    )];
+    let created = run_in(
+        dir.path(),
+        &env,
+        &["--emulator", "buckets", "create", "r2://kept"],
+    )
+    .await;
+    assert_eq!(created.code, 0, "{created:?}");
+    let list = run_in(
+        dir.path(),
+        &env,
+        &["--emulator", "buckets", "list", "r2://", "--json"],
+    )
+    .await;
+    assert_eq!(list.code, 0, "{list:?}");
+    assert_eq!(list.json()[0]["name"], "kept", "{list:?}");
+    let fresh = run_in(
+        dir.path(),
+        &[],
+        &["--emulator", "buckets", "list", "r2://", "--json"],
+    )
+    .await;
+    assert_eq!(fresh.json(), serde_json::json!([]), "{fresh:?}");
+    let help = run_in(dir.path(), &[], &["--help"]).await;
+    assert!(
+        help.stdout.contains("BUCKET_ADMIN_EMULATOR_DIR"),
+        "{help:?}"
+    );
+}
