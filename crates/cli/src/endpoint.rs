@@ -406,8 +406,19 @@ pub fn to_pretty<T: Serialize>(value: &T) -> String {
 /// Parses neutral JSON of `what`; on failure, says which shape the file actually is.
 pub fn parse_neutral<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, CliError> {
     let cleaned = text.trim_start_matches('\u{feff}');
-    serde_json::from_str(cleaned).map_err(|e| {
-        let err = CliError::usage(format!("not a valid neutral {what}: {e}"));
+    // Syntax first (serde reports line and column), then the shape through a path-tracking
+    // deserializer.
+    let value: serde_json::Value = serde_json::from_str(cleaned)
+        .map_err(|e| CliError::usage(format!("not valid JSON ({what}): {e}")))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        // Name the field (`rules[0].expiration.after.days`), not only serde's line and column.
+        let path = e.path().to_string();
+        let e = e.into_inner();
+        let err = if path.is_empty() || path == "." {
+            CliError::usage(format!("not a valid neutral {what}: {e}"))
+        } else {
+            CliError::usage(format!("not a valid neutral {what}: {path}: {e}"))
+        };
         let shape = formats::detect(text);
         match shape {
             Shape::Cors(f) => err.with_hint(format!(

@@ -355,10 +355,14 @@ pub fn parse_cors(text: &str, forced: Option<CorsFormat>) -> Result<ParsedCors, 
         }
         // The same codec the COS client sends and parses with, so a file and the wire agree.
         CorsFormat::CosXml => bucket_admin_cos::codec::decode_cors(clean(text)).map_err(|e| {
+            // The codec speaks of server answers; this is the user's file.
+            let message = e
+                .message()
+                .replace("COS returned ", "")
+                .replace("the COS response", "the file");
             FormatError::new(format!(
-                "invalid {}: {}",
-                CorsFormat::CosXml.describe(),
-                e.message()
+                "invalid {}: {message}",
+                CorsFormat::CosXml.describe()
             ))
         })?,
     };
@@ -399,7 +403,15 @@ fn from_json<T: DeserializeOwned>(text: &str, format: CorsFormat) -> Result<T, F
             None => break,
         }
     }
-    serde_json::from_value(value).map_err(fail)
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path.is_empty() || path == "." {
+            fail(inner)
+        } else {
+            FormatError::new(format!("invalid {}: {path}: {inner}", format.describe()))
+        }
+    })
 }
 
 /// Writes `config` in `format`. Returns the text and every setting the format cannot hold
@@ -483,18 +495,24 @@ impl OneOrMany {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 enum NumOrString {
-    Num(u32),
+    // Any JSON number, checked in `get`, so `-5` or `1.5` is named with its field instead of
+    // failing the untagged match.
+    Num(serde_json::Number),
     Str(String),
 }
 
 impl NumOrString {
     fn get(&self, at: &str) -> Result<u32, FormatError> {
-        match self {
-            NumOrString::Num(n) => Ok(*n),
-            NumOrString::Str(s) => s.trim().parse().map_err(|_| {
-                FormatError::new(format!("{at}: `{s}` is not a whole number of seconds"))
-            }),
-        }
+        let text = match self {
+            NumOrString::Num(n) => n.to_string(),
+            NumOrString::Str(s) => s.trim().to_owned(),
+        };
+        text.parse().map_err(|_| {
+            FormatError::new(format!(
+                "{at}: `{text}` is not a whole number of seconds (0 to {})",
+                u32::MAX
+            ))
+        })
     }
 }
 
@@ -608,11 +626,34 @@ struct CosDoc {
 }
 
 /// The COS SDKs write a single rule as an object instead of a one-element list.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+///
+/// Deserialized by hand rather than `#[serde(untagged)]`, so an invalid value inside a rule
+/// is reported with its field path instead of "did not match any variant".
+#[derive(Debug)]
 enum CosRules {
     Many(Vec<CosRule>),
     One(Box<CosRule>),
+}
+
+impl<'de> Deserialize<'de> for CosRules {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CosRules;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CORS rule or a list of CORS rules")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<CosRules, A::Error> {
+                Vec::<CosRule>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(CosRules::Many)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CosRules, A::Error> {
+                CosRule::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|r| CosRules::One(Box::new(r)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]

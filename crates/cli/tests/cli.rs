@@ -1609,3 +1609,32 @@ async fn in_process_emulator_keeps_state_in_a_data_dir() {
         "{help:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bad_value_in_a_file_is_named_by_its_field() {
+    let t = Env::new().await;
+    t.write(
+        "cos.json",
+        r#"{"CORSRule":[{"AllowedOrigin":["*"],"AllowedMethod":["GET"],"MaxAgeSeconds":-5}]}"#,
+    );
+    t.write(
+        "rules.json",
+        r#"{"rules":[{"id":"x","enabled":true,"expiration":{"after":{"days":-3}}}]}"#,
+    );
+    let cors = t
+        .run(&["cors", "put", "r2://web", "--file", "cos.json"])
+        .await;
+    assert_eq!(cors.code, 2, "{cors:?}");
+    assert!(
+        cors.stderr.contains("CORSRule[0].MaxAgeSeconds: `-5`"),
+        "{cors:?}"
+    );
+    let lc = t
+        .run(&["lifecycle", "put", "r2://web", "--file", "rules.json"])
+        .await;
+    assert_eq!(lc.code, 2, "{lc:?}");
+    assert!(
+        lc.stderr.contains("rules[0].expiration.after.days"),
+        "{lc:?}"
+    );
+}

@@ -73,3 +73,54 @@ fn a_non_integral_max_age_is_an_error_not_a_truncation() {
     assert!(err.message.contains("maxAgeSeconds"), "{err:?}");
     assert!(err.message.contains("3600.5"), "{err:?}");
 }
+
+/// An invalid value is named by its field path in every format, and a file is never
+/// described as a server answer.
+#[test]
+fn invalid_values_are_named_by_their_field_in_every_format() {
+    let cases = [
+        (
+            r#"{"rules":[{"allowed_origins":["*"],"allowed_methods":["GET"],"max_age_seconds":-5}]}"#,
+            "rules[0].max_age_seconds",
+        ),
+        (
+            r#"{"CORSRules":[{"AllowedOrigins":["*"],"AllowedMethods":["GET"],"MaxAgeSeconds":-5}]}"#,
+            "CORSRules[0].MaxAgeSeconds",
+        ),
+        (
+            r#"{"CORSRule":[{"AllowedOrigin":["*"],"AllowedMethod":["GET"],"MaxAgeSeconds":-5}]}"#,
+            "CORSRule[0].MaxAgeSeconds",
+        ),
+        (
+            r#"{"CORSRule":{"AllowedOrigin":"*","AllowedMethod":"GET","MaxAgeSeconds":"x"}}"#,
+            "CORSRule[0].MaxAgeSeconds",
+        ),
+        (
+            r#"{"rules":[{"allowed":{"origins":["*"],"methods":["GET"]},"maxAgeSeconds":-5}]}"#,
+            "maxAgeSeconds",
+        ),
+    ];
+    for (text, field) in cases {
+        let err = parse_cors(text, None).unwrap_err();
+        assert!(err.message.contains(field), "{field}: {}", err.message);
+        assert!(
+            err.message.contains("-5") || err.message.contains("`x`"),
+            "{}",
+            err.message
+        );
+    }
+    let xml = "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>-5</MaxAgeSeconds></CORSRule></CORSConfiguration>";
+    let err = parse_cors(xml, None).unwrap_err();
+    assert!(err.message.contains("MaxAgeSeconds"), "{}", err.message);
+    assert!(!err.message.contains("COS returned"), "{}", err.message);
+    let lifecycle = parse_neutral::<LifecycleConfiguration>(
+        r#"{"rules":[{"id":"x","enabled":true,"expiration":{"after":{"days":-3}}}]}"#,
+        "lifecycle configuration",
+    )
+    .unwrap_err();
+    assert!(
+        lifecycle.message.contains("rules[0].expiration.after.days"),
+        "{}",
+        lifecycle.message
+    );
+}
