@@ -7,6 +7,26 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::formats::CorsFormat;
 
+/// An example of the neutral lifecycle JSON, shown in `--help` and when a bucket has no rules
+/// (a test checks that it parses).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! LIFECYCLE_EXAMPLE {
+    () => {
+        r#"{
+  "rules": [
+    { "id": "expire-logs", "enabled": true, "filter": { "prefix": "logs/" },
+      "expiration": { "after": { "days": 30 } } },
+    { "id": "end-of-campaign", "enabled": true, "filter": { "prefix": "campaign/" },
+      "expiration": { "on": "2031-04-20T00:00:00Z" } },
+    { "id": "abort-uploads", "enabled": true,
+      "abort_incomplete_multipart_upload": { "days": 7 } }
+  ]
+}"#
+    };
+}
+pub use LIFECYCLE_EXAMPLE;
+
 const EXIT_CODES: &str = "\
 Targets:
   cos://<bucket>-<appid>?region=ap-beijing   a COS bucket (region falls back to COS_REGION)
@@ -191,9 +211,9 @@ pub enum CorsCmd {
     Get {
         /// Bucket or file URL.
         target: String,
-        /// Output shape.
-        #[arg(long, value_name = "FORMAT", default_value = "neutral", value_parser = parse_format)]
-        output_format: CorsFormat,
+        /// Output shape (default: a table on the terminal; neutral JSON with --json).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+        output_format: Option<CorsFormat>,
         /// Read a file target in this format instead of detecting it.
         #[arg(long, value_parser = parse_format)]
         format: Option<CorsFormat>,
@@ -266,15 +286,21 @@ ignores the state file). The target's previous configuration is saved to --backu
 #[derive(Debug, Subcommand)]
 pub enum LifecycleCmd {
     /// Print a bucket's lifecycle rules (neutral JSON).
-    #[command(after_help = "Examples:
-  bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json")]
+    #[command(after_help = concat!("Examples:
+  bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json
+
+The neutral lifecycle JSON (what `lifecycle put` reads):
+", crate::cli::LIFECYCLE_EXAMPLE!()))]
     Get {
         /// Bucket or file URL.
         target: String,
     },
     /// Replace a bucket's lifecycle rules from a neutral JSON file.
-    #[command(after_help = "Examples:
-  bucket-admin lifecycle put r2://logs --file rules.json")]
+    #[command(after_help = concat!("Examples:
+  bucket-admin lifecycle put r2://logs --file rules.json
+
+The file (dates are RFC 3339 midnights; a bare YYYY-MM-DD means UTC; ages in days or seconds):
+", crate::cli::LIFECYCLE_EXAMPLE!()))]
     Put {
         /// Bucket URL.
         target: String,
@@ -661,6 +687,14 @@ mod tests {
         let mut missing = Vec::new();
         walk(&Cli::command(), "", &mut missing);
         assert!(missing.is_empty(), "no examples: {missing:?}");
+    }
+
+    #[test]
+    fn the_lifecycle_example_is_valid_neutral_json() {
+        let cfg: bucket_admin_core::LifecycleConfiguration =
+            serde_json::from_str(LIFECYCLE_EXAMPLE!()).unwrap();
+        assert_eq!(cfg.rules.len(), 3);
+        assert!(cfg.rules[2].abort_incomplete_multipart_upload.is_some());
     }
 
     #[test]

@@ -320,11 +320,15 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
                     }
                 }
                 Some(cfg) => {
-                    // --json keeps the neutral shape, which is what scripts parse.
-                    let format = if ctx.json {
-                        CorsFormat::Neutral
-                    } else {
-                        output_format
+                    // --json keeps the neutral shape, which is what scripts parse; a person
+                    // without a chosen format gets a table.
+                    let format = match (ctx.json, output_format) {
+                        (true, _) => CorsFormat::Neutral,
+                        (false, Some(f)) => f,
+                        (false, None) => {
+                            output::print_text(&cors_table(&cfg));
+                            return Ok(Exit::Ok);
+                        }
                     };
                     let (text, lost) = formats::render_cors(&cfg, format);
                     for l in lost {
@@ -415,6 +419,43 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
         CorsCmd::Diff { a, b } => diff_cmd::<Cors>(ctx, &a, &b).await,
         CorsCmd::Check(args) => check(ctx, args).await,
     }
+}
+
+/// A CORS configuration as a table, one rule per row.
+fn cors_table(cfg: &bucket_admin_core::CorsConfiguration) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut t = Table::new([
+        "#", "id", "origins", "methods", "headers", "expose", "max age",
+    ]);
+    for (i, r) in cfg.rules.iter().enumerate() {
+        t.row([
+            i.to_string(),
+            r.id.clone().unwrap_or_else(|| "-".into()),
+            list(&r.allowed_origins),
+            r.allowed_methods
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            list(&r.allowed_headers),
+            list(&r.expose_headers),
+            r.max_age_seconds
+                .map(|s| format!("{s} s"))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let mut text = t.render();
+    if let Some(vary) = cfg.extras.cos_response_vary {
+        text.push_str(&format!("\nResponseVary (COS): {vary}\n"));
+    }
+    text.push_str("\n(--output-format neutral|s3|cos-json|cos-xml|r2 prints a file; --json the neutral JSON)\n");
+    text
 }
 
 async fn diff_cmd<S: Section>(ctx: &Ctx, a: &str, b: &str) -> Result<Exit, CliError> {
@@ -564,12 +605,16 @@ async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
     match cmd {
         LifecycleCmd::Get { target } => {
             let ep = ctx.endpoint(&target, None)?;
-            print_optional(
-                ctx,
-                endpoint::get::<Lifecycle>(&ep).await?,
-                &target,
-                "lifecycle rules",
-            );
+            let rules = endpoint::get::<Lifecycle>(&ep).await?;
+            let empty = rules.is_none();
+            print_optional(ctx, rules, &target, "lifecycle rules");
+            if empty {
+                // The moment someone wants to write rules: show the shape.
+                eprintln!(
+                    "a rules file for `bucket-admin lifecycle put` looks like:\n{}",
+                    crate::cli::LIFECYCLE_EXAMPLE!()
+                );
+            }
             Ok(Exit::Ok)
         }
         LifecycleCmd::Put {

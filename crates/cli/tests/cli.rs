@@ -1638,3 +1638,44 @@ async fn a_bad_value_in_a_file_is_named_by_its_field() {
         "{lc:?}"
     );
 }
+
+/// `cors get` shows a table to a person; an empty lifecycle shows the file shape, and so
+/// does `--help`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readable_output_and_discoverable_shapes() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    t.write("cors.json", S3_CORS);
+    t.ok(&["cors", "put", "r2://web", "--file", "cors.json"])
+        .await;
+    let table = t.ok(&["cors", "get", "r2://web"]).await;
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert!(lines[0].starts_with("#  id"), "{table:?}");
+    assert!(
+        lines[2].contains("web")
+            && lines[2].contains("https://app.example.com")
+            && lines[2].contains("600 s"),
+        "{table:?}"
+    );
+    assert!(!table.stdout.contains('{'), "{table:?}");
+    let empty = t.ok(&["lifecycle", "get", "r2://web", "--json"]).await;
+    // A new R2 bucket holds the default rule; delete it to see an empty bucket.
+    assert!(empty.stdout.contains("rules"), "{empty:?}");
+    t.ok(&["lifecycle", "delete", "r2://web", "--no-backup"])
+        .await;
+    let empty = t.ok(&["lifecycle", "get", "r2://web", "--json"]).await;
+    assert_eq!(empty.json(), serde_json::Value::Null);
+    let at = empty
+        .stderr
+        .find('{')
+        .unwrap_or_else(|| panic!("{empty:?}"));
+    t.write("example.json", &empty.stderr[at..]);
+    t.ok(&["lifecycle", "put", "r2://web", "--file", "example.json"])
+        .await;
+    let help = t.ok(&["lifecycle", "put", "--help"]).await;
+    assert!(
+        help.stdout
+            .contains("\"abort_incomplete_multipart_upload\""),
+        "{help:?}"
+    );
+}
