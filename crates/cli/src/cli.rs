@@ -288,16 +288,33 @@ pub enum LifecycleCmd {
     /// Print a bucket's lifecycle rules (neutral JSON).
     #[command(after_help = concat!("Examples:
   bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json
+  bucket-admin lifecycle get file://aws-lifecycle.json --output-format r2   # convert a file
 
 The neutral lifecycle JSON (what `lifecycle put` reads):
 ", crate::cli::LIFECYCLE_EXAMPLE!()))]
     Get {
         /// Bucket or file URL.
         target: String,
+        /// Output shape (default neutral JSON).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        output_format: Option<crate::formats::LifecycleFormat>,
     },
-    /// Replace a bucket's lifecycle rules from a neutral JSON file.
+    /// Show the differences between two sets of lifecycle rules (exit 5 when they differ).
+    #[command(after_help = "Examples:
+  bucket-admin lifecycle diff cos://logs-1250000000?region=ap-beijing r2://logs
+  bucket-admin lifecycle diff file://aws-lifecycle.json r2://logs")]
+    Diff {
+        /// First bucket or file.
+        a: String,
+        /// Second bucket or file.
+        b: String,
+    },
+    /// Replace a bucket's lifecycle rules from a file: neutral JSON, AWS JSON
+    /// (`aws s3api put-bucket-lifecycle-configuration`), a COS SDK dict, COS/S3 XML or R2/wrangler JSON.
     #[command(after_help = concat!("Examples:
   bucket-admin lifecycle put r2://logs --file rules.json
+  aws s3api get-bucket-lifecycle-configuration --bucket logs > aws.json
+  bucket-admin lifecycle put r2://logs --file aws.json
 
 The file (dates are RFC 3339 midnights; a bare YYYY-MM-DD means UTC; ages in days or seconds):
 ", crate::cli::LIFECYCLE_EXAMPLE!()))]

@@ -603,11 +603,19 @@ fn side_by_side(a: &PreflightOutcome, b: &PreflightOutcome) -> Vec<(String, Stri
 
 async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
     match cmd {
-        LifecycleCmd::Get { target } => {
+        LifecycleCmd::Get {
+            target,
+            output_format,
+        } => {
             let ep = ctx.endpoint(&target, None)?;
             let rules = endpoint::get::<Lifecycle>(&ep).await?;
             let empty = rules.is_none();
-            print_optional(ctx, rules, &target, "lifecycle rules");
+            match (&rules, output_format) {
+                (Some(cfg), Some(format)) if !ctx.json => {
+                    output::print_text(&formats::render_lifecycle(cfg, format)?);
+                }
+                _ => print_optional(ctx, rules, &target, "lifecycle rules"),
+            }
             if empty {
                 // The moment someone wants to write rules: show the shape.
                 eprintln!(
@@ -659,6 +667,7 @@ async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
             )
         }
         LifecycleCmd::Copy(args) => copy_cmd::<Lifecycle>(ctx, args).await,
+        LifecycleCmd::Diff { a, b } => diff_cmd::<Lifecycle>(ctx, &a, &b).await,
     }
 }
 

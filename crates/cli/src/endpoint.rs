@@ -348,10 +348,23 @@ impl Section for Lifecycle {
     }
 
     fn parse(text: &str, _forced: Option<CorsFormat>) -> Result<Self::Config, CliError> {
-        parse_neutral::<LifecycleConfiguration>(text, "lifecycle configuration")
+        match formats::parse_lifecycle(text) {
+            Some(parsed) => {
+                let (config, which) = parsed?;
+                tracing::debug!("read a {which} lifecycle file");
+                Ok(config)
+            }
+            None => parse_neutral::<LifecycleConfiguration>(text, "lifecycle configuration"),
+        }
     }
 
-    fn render(config: &Self::Config, _path: &Path, _forced: Option<CorsFormat>) -> String {
+    fn render(config: &Self::Config, path: &Path, _forced: Option<CorsFormat>) -> String {
+        if format_for_path(path) == CorsFormat::CosXml {
+            match formats::render_lifecycle(config, formats::LifecycleFormat::CosXml) {
+                Ok(xml) => return xml,
+                Err(e) => tracing::warn!("{}: {}; writing neutral JSON", path.display(), e.message),
+            }
+        }
         to_pretty(config)
     }
 
@@ -425,8 +438,8 @@ pub fn parse_neutral<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, C
                 "the file is {}; use the `cors` commands for it",
                 f.describe()
             )),
-            Shape::Lifecycle(which) if which != "bucket-admin neutral" => err.with_hint(format!(
-                "the file is a {which} lifecycle configuration; bucket-admin reads lifecycle rules in its neutral JSON only (write one with `bucket-admin lifecycle get <bucket> > rules.json` and edit it)"
+            Shape::Lifecycle(which) if what != "lifecycle configuration" => err.with_hint(format!(
+                "the file is a {which} lifecycle configuration; use `bucket-admin lifecycle put` for it"
             )),
             Shape::Policy if what != "bucket policy" => {
                 err.with_hint("the file is a bucket policy; use `bucket-admin policy put`")

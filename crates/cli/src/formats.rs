@@ -169,6 +169,149 @@ fn clean(text: &str) -> &str {
     text.trim_start_matches('\u{feff}').trim()
 }
 
+/// Lifecycle rules in a provider's shape: COS/S3 XML, the AWS JSON that
+/// `aws s3api put-bucket-lifecycle-configuration` takes (`{"Rules":[..]}`), the COS SDK dict
+/// (`{"Rule":[..]}`), or the R2/wrangler JSON. `None` when the text is none of these (the
+/// neutral JSON, or something else, for the caller to report).
+///
+/// The XML and the two dict shapes go through the COS client's own codec (the dicts are the
+/// XML's elements as JSON), the R2 shape through the R2 client's, so a file and the wire agree.
+/// Dates keep their zone: AWS writes UTC midnights (`...T00:00:00Z`), COS `+08:00`.
+pub fn parse_lifecycle(
+    text: &str,
+) -> Option<Result<(bucket_admin_core::LifecycleConfiguration, &'static str), FormatError>> {
+    let which = match detect(text) {
+        Shape::Lifecycle(which) if which != "bucket-admin neutral" => which,
+        _ => return None,
+    };
+    let as_file = |e: bucket_admin_core::Error| {
+        let message = e
+            .message()
+            .replace("COS returned ", "")
+            .replace("R2 returned ", "")
+            .replace("the COS response", "the file");
+        FormatError::new(format!("invalid {which} lifecycle file: {message}"))
+    };
+    let text = clean(text);
+    let result = match which {
+        "COS/S3 XML" => bucket_admin_cos::codec::decode_lifecycle(text).map_err(as_file),
+        "R2" => {
+            let mut value: Value = match serde_json::from_str(text) {
+                Ok(v) => v,
+                Err(e) => return Some(Err(FormatError::new(format!("invalid JSON: {e}")))),
+            };
+            if let Some(result) = value.get_mut("result").map(Value::take) {
+                value = result;
+            }
+            bucket_admin_r2::codec::decode_lifecycle(&value.to_string())
+                .map(Option::unwrap_or_default)
+                .map_err(as_file)
+        }
+        _ => match serde_json::from_str::<Value>(text) {
+            Ok(value) => {
+                let xml = lifecycle_json_to_xml(&value);
+                bucket_admin_cos::codec::decode_lifecycle(&xml).map_err(as_file)
+            }
+            Err(e) => Err(FormatError::new(format!("invalid JSON: {e}"))),
+        },
+    };
+    Some(result.map(|c| (c, which)))
+}
+
+/// Shapes `lifecycle get --output-format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LifecycleFormat {
+    /// bucket-admin's neutral JSON (what `--json` prints).
+    Neutral,
+    /// COS/S3 XML, as the COS API takes it.
+    CosXml,
+    /// The R2 REST API / wrangler JSON (ages in seconds).
+    R2,
+}
+
+/// Writes lifecycle rules in `format`; fails when the shape cannot hold them (for example a
+/// tag filter in the R2 shape), naming what does not fit.
+pub fn render_lifecycle(
+    config: &bucket_admin_core::LifecycleConfiguration,
+    format: LifecycleFormat,
+) -> Result<String, FormatError> {
+    let fail = |e: bucket_admin_core::Error| {
+        FormatError::new(format!(
+            "these rules cannot be written as {format:?}: {}",
+            e.message()
+        ))
+    };
+    Ok(match format {
+        LifecycleFormat::Neutral => {
+            let mut t = serde_json::to_string_pretty(config).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        LifecycleFormat::CosXml => {
+            let mut t = bucket_admin_cos::codec::encode_lifecycle(config).map_err(fail)?;
+            t.push('\n');
+            t
+        }
+        LifecycleFormat::R2 => {
+            let raw = bucket_admin_r2::codec::encode_lifecycle(config).map_err(fail)?;
+            let mut t = serde_json::from_str::<Value>(&raw)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or(raw);
+            t.push('\n');
+            t
+        }
+    })
+}
+
+/// The AWS JSON / COS dict lifecycle shape as the S3/COS XML it mirrors: the same element
+/// names, with AWS's plural list keys (`Rules`, `Transitions`, `Tags`) as repeated singular
+/// elements.
+fn lifecycle_json_to_xml(value: &Value) -> String {
+    fn element(name: &str, value: &Value, out: &mut String) {
+        let name = match name {
+            "Rules" => "Rule",
+            "Transitions" => "Transition",
+            "NoncurrentVersionTransitions" => "NoncurrentVersionTransition",
+            "Tags" => "Tag",
+            other => other,
+        };
+        match value {
+            Value::Null => {}
+            Value::Array(items) => {
+                for item in items {
+                    element(name, item, out);
+                }
+            }
+            Value::Object(obj) => {
+                out.push_str(&format!("<{name}>"));
+                for (k, v) in obj {
+                    element(k, v, out);
+                }
+                out.push_str(&format!("</{name}>"));
+            }
+            Value::String(text) => out.push_str(&format!(
+                "<{name}>{}</{name}>",
+                quick_xml::escape::escape(text.as_str())
+            )),
+            other => out.push_str(&format!("<{name}>{other}</{name}>")),
+        }
+    }
+    let root = value
+        .get("LifecycleConfiguration")
+        .unwrap_or(value)
+        .as_object();
+    let mut out = String::from("<LifecycleConfiguration>");
+    for (k, v) in root.into_iter().flatten() {
+        // Only the rules: `TransitionDefaultMinimumObjectSize` and the like are AWS-only
+        // settings of the whole configuration, not rules.
+        if k == "Rules" || k == "Rule" {
+            element(k, v, &mut out);
+        }
+    }
+    out.push_str("</LifecycleConfiguration>");
+    out
+}
+
 /// Detects the shape of a file's content. Never fails: unknown content is [`Shape::Unknown`]
 /// with a description of what was seen.
 pub fn detect(text: &str) -> Shape {
@@ -247,7 +390,9 @@ fn detect_json(value: &Value) -> Shape {
             }
             Some(rule)
                 if rule.contains_key("conditions")
-                    || rule.contains_key("deleteObjectsTransition") =>
+                    || rule.contains_key("deleteObjectsTransition")
+                    || rule.contains_key("abortMultipartUploadsTransition")
+                    || rule.contains_key("storageClassTransitions") =>
             {
                 Shape::Lifecycle("R2")
             }

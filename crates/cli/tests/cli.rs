@@ -1679,3 +1679,80 @@ async fn readable_output_and_discoverable_shapes() {
         "{help:?}"
     );
 }
+
+/// Lifecycle files in the shapes users bring (AWS JSON, COS dict, COS XML, R2/wrangler)
+/// are read, written with --output-format, and diffed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_files_in_every_shape() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://logs"]).await;
+    t.ok(&["buckets", "create", "cos://logs-1250000000"]).await;
+    t.write(
+        "aws.json",
+        r#"{"Rules":[{"ID":"expire-logs","Status":"Enabled","Filter":{"Prefix":"logs/"},"Expiration":{"Days":30},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7}}]}"#,
+    );
+    t.ok(&["lifecycle", "put", "r2://logs", "--file", "aws.json"])
+        .await;
+    let got = t.ok(&["lifecycle", "get", "r2://logs", "--json"]).await;
+    let v = got.json();
+    assert_eq!(v["rules"][0]["id"], "expire-logs", "{v}");
+    assert_eq!(v["rules"][0]["filter"]["prefix"], "logs/", "{v}");
+    assert_eq!(v["rules"][0]["expiration"]["after"]["days"], 30, "{v}");
+    assert_eq!(
+        v["rules"][0]["abort_incomplete_multipart_upload"]["days"], 7,
+        "{v}"
+    );
+    t.ok(&["lifecycle", "diff", "file://aws.json", "r2://logs"])
+        .await;
+    for format in ["cos-xml", "r2", "neutral"] {
+        let out = t
+            .ok(&["lifecycle", "get", "r2://logs", "--output-format", format])
+            .await;
+        let file = format!("lc-{format}.txt");
+        t.write(&file, &out.stdout);
+        t.ok(&[
+            "lifecycle",
+            "put",
+            "cos://logs-1250000000",
+            "--file",
+            &file,
+            "--no-backup",
+        ])
+        .await;
+        let diff = t
+            .run(&["lifecycle", "diff", "cos://logs-1250000000", "r2://logs"])
+            .await;
+        assert_eq!(diff.code, 0, "{format}: {diff:?}");
+    }
+    let xml = t
+        .ok(&[
+            "lifecycle",
+            "get",
+            "file://aws.json",
+            "--output-format",
+            "cos-xml",
+        ])
+        .await;
+    assert!(xml.stdout.contains("<LifecycleConfiguration>"), "{xml:?}");
+    t.write(
+        "cos-dict.json",
+        r#"{"Rule":[{"ID":"c","Status":"Enabled","Filter":{"Prefix":""},"Expiration":{"Date":"2031-04-20T00:00:00+08:00"}}]}"#,
+    );
+    let dict = t
+        .ok(&["lifecycle", "get", "file://cos-dict.json", "--json"])
+        .await;
+    assert_eq!(
+        dict.json()["rules"][0]["expiration"]["on"],
+        "2031-04-20T00:00:00+08:00"
+    );
+    let differs = t
+        .run(&["lifecycle", "diff", "file://cos-dict.json", "r2://logs"])
+        .await;
+    assert_eq!(differs.code, 5, "{differs:?}");
+    // cors put now points at the right command, which reads the file.
+    let wrong = t
+        .run(&["cors", "put", "r2://logs", "--file", "aws.json"])
+        .await;
+    assert_eq!(wrong.code, 2, "{wrong:?}");
+    assert!(wrong.stderr.contains("lifecycle put"), "{wrong:?}");
+}

@@ -17,6 +17,9 @@ fn near_miss() -> impl Strategy<Value = String> {
         r#"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>"#,
         r#"{"rules":[{"allowed":{"origins":["*"],"methods":["GET"]},"maxAgeSeconds":3600.5}]}"#,
         "cos://a-1250000000?region=ap-beijing,r2://a?jurisdiction=eu",
+        r#"{"Rules":[{"ID":"a","Status":"Enabled","Filter":{"Prefix":"x/"},"Expiration":{"Days":30}}]}"#,
+        r#"<LifecycleConfiguration><Rule><ID>a</ID><Status>Enabled</Status><Filter><Prefix/></Filter><Expiration><Days>3</Days></Expiration></Rule></LifecycleConfiguration>"#,
+        r#"{"rules":[{"id":"r","enabled":true,"conditions":{"prefix":"x/"},"deleteObjectsTransition":{"condition":{"type":"Age","maxAge":86400}}}]}"#,
     ];
     (prop::sample::select(docs), 0usize..200, "[\\PC]{0,6}").prop_map(|(doc, at, junk)| {
         let at = doc
@@ -41,6 +44,15 @@ fn read_everything(text: &str) {
     }
     let _ = parse_neutral::<CorsConfiguration>(text, "CORS configuration");
     let _ = parse_neutral::<LifecycleConfiguration>(text, "lifecycle configuration");
+    if let Some(Ok((cfg, _))) = bucket_admin_cli::formats::parse_lifecycle(text) {
+        for f in [
+            bucket_admin_cli::formats::LifecycleFormat::Neutral,
+            bucket_admin_cli::formats::LifecycleFormat::CosXml,
+            bucket_admin_cli::formats::LifecycleFormat::R2,
+        ] {
+            let _ = bucket_admin_cli::formats::render_lifecycle(&cfg, f);
+        }
+    }
     let _ = parse_neutral::<BucketPolicy>(text, "bucket policy");
     let _ = parse_mapping(text);
     for line in text.lines().take(4) {
