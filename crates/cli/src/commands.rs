@@ -916,21 +916,32 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
     Ok(exit)
 }
 
+/// Losses of the conversion itself (what `--allow-lossy` accepts), without the target's rules
+/// that the copy replaces.
+fn conversion_losses(r: &CopyReport) -> usize {
+    r.changes
+        .iter()
+        .filter(|c| !c.path.starts_with("target."))
+        .count()
+}
+
 fn report_detail(r: &CopyReport) -> String {
     match r.outcome {
         Outcome::Failed | Outcome::Mismatch => r.error.clone().unwrap_or_default(),
         Outcome::LossyRefused => format!(
             "{} loss(es): {}",
-            r.changes.len(),
+            conversion_losses(r),
             r.changes
                 .iter()
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Outcome::Applied if !r.changes.is_empty() => {
-            format!("{} loss(es) allowed", r.changes.len())
-        }
+        Outcome::Applied if !r.changes.is_empty() => format!(
+            "{} loss(es) allowed, {} target rule(s) replaced",
+            conversion_losses(r),
+            r.changes.len() - conversion_losses(r)
+        ),
         Outcome::SourceEmpty => "source has no configuration; target left as is".into(),
         _ => r.error.clone().unwrap_or_default(),
     }
@@ -1009,8 +1020,8 @@ fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport) {
         Outcome::Unchanged => "unchanged: the target already holds this configuration".into(),
         Outcome::Planned => "dry run: this plan would be applied; nothing was written".into(),
         Outcome::LossyRefused => format!(
-            "refused: the copy would lose or change {} setting(s) listed above; nothing was written. Rerun with --allow-lossy to apply it anyway",
-            r.changes.len()
+            "refused: the conversion would lose or change {} setting(s) listed above; nothing was written. Rerun with --allow-lossy to apply it anyway",
+            conversion_losses(r)
         ),
         Outcome::Mismatch => format!(
             "VERIFICATION FAILED: {}{}",
