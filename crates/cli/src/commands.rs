@@ -707,7 +707,7 @@ async fn versioning(ctx: &Ctx, cmd: VersioningCmd) -> Result<Exit, CliError> {
 
 /// get/put/delete of replication or policy, which share a shape: neutral JSON in and out.
 macro_rules! doc_command {
-    ($fn_name:ident, $ty:ty, $name:literal, $section:literal, $get:ident, $put:ident, $delete:ident) => {
+    ($fn_name:ident, $ty:ty, $name:literal, $section:literal, $foreign:path, $get:ident, $put:ident, $delete:ident) => {
         async fn $fn_name(ctx: &Ctx, cmd: DocCmd) -> Result<Exit, CliError> {
             match cmd {
                 DocCmd::Get { target } => {
@@ -721,8 +721,14 @@ macro_rules! doc_command {
                     backup,
                 } => {
                     let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " put"))?;
-                    let value: $ty = endpoint::parse_neutral(&read_input(&file)?, $name)
-                        .map_err(|e| e.context(&file))?;
+                    let text = read_input(&file)?;
+                    // The provider's own shapes first (COS JSON/XML, SDK dicts), then neutral.
+                    let value: $ty = match $foreign(&text) {
+                        Some(parsed) => parsed.map_err(|e| CliError::from(e).context(&file))?,
+                        None => {
+                            endpoint::parse_neutral(&text, $name).map_err(|e| e.context(&file))?
+                        }
+                    };
                     let saved =
                         backup_first(&backup, &target, $section, $name, admin.$get(&bucket))
                             .await?;
@@ -757,6 +763,7 @@ doc_command!(
     ReplicationConfiguration,
     "replication configuration",
     "replication",
+    formats::parse_replication,
     get_replication,
     put_replication,
     delete_replication
@@ -766,6 +773,7 @@ doc_command!(
     BucketPolicy,
     "bucket policy",
     "policy",
+    formats::parse_policy,
     get_policy,
     put_policy,
     delete_policy

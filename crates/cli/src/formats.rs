@@ -263,10 +263,16 @@ pub fn render_lifecycle(
     })
 }
 
-/// The AWS JSON / COS dict lifecycle shape as the S3/COS XML it mirrors: the same element
-/// names, with AWS's plural list keys (`Rules`, `Transitions`, `Tags`) as repeated singular
-/// elements.
+/// The AWS JSON / COS dict lifecycle shape as the S3/COS XML it mirrors.
 fn lifecycle_json_to_xml(value: &Value) -> String {
+    dict_to_xml(value, "LifecycleConfiguration", &["Rules", "Rule"])
+}
+
+/// A COS SDK dict (or AWS JSON) as the XML document it mirrors: the same element names, with
+/// AWS's plural list keys (`Rules`, `Transitions`, `Tags`) as repeated singular elements.
+/// Only the top-level keys in `keep` are taken (AWS-only settings of the whole document are
+/// not part of what COS reads).
+fn dict_to_xml(value: &Value, root_name: &str, keep: &[&str]) -> String {
     fn element(name: &str, value: &Value, out: &mut String) {
         let name = match name {
             "Rules" => "Rule",
@@ -296,20 +302,63 @@ fn lifecycle_json_to_xml(value: &Value) -> String {
             other => out.push_str(&format!("<{name}>{other}</{name}>")),
         }
     }
-    let root = value
-        .get("LifecycleConfiguration")
-        .unwrap_or(value)
-        .as_object();
-    let mut out = String::from("<LifecycleConfiguration>");
+    let root = value.get(root_name).unwrap_or(value).as_object();
+    let mut out = format!("<{root_name}>");
     for (k, v) in root.into_iter().flatten() {
-        // Only the rules: `TransitionDefaultMinimumObjectSize` and the like are AWS-only
-        // settings of the whole configuration, not rules.
-        if k == "Rules" || k == "Rule" {
+        if keep.contains(&k.as_str()) {
             element(k, v, &mut out);
         }
     }
-    out.push_str("</LifecycleConfiguration>");
+    out.push_str(&format!("</{root_name}>"));
     out
+}
+
+fn file_error(what: &str, e: &bucket_admin_core::Error) -> FormatError {
+    let message = e
+        .message()
+        .replace("COS returned ", "")
+        .replace("the COS response", "the file");
+    FormatError::new(format!("invalid {what} file: {message}"))
+}
+
+/// A bucket policy in the COS (and AWS) policy language: `{"Statement":[{"Effect":..}]}`,
+/// read with the COS client's codec. `None` for other text (the neutral JSON among it).
+pub fn parse_policy(text: &str) -> Option<Result<bucket_admin_core::BucketPolicy, FormatError>> {
+    let value: Value = serde_json::from_str(clean(text)).ok()?;
+    let obj = value.as_object()?;
+    let native = obj
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("statement") && k != "statements");
+    native.then(|| {
+        bucket_admin_cos::codec::decode_policy(clean(text))
+            .map_err(|e| file_error("COS policy", &e))
+    })
+}
+
+/// Replication rules as COS XML (`<ReplicationConfiguration>`) or the COS SDK dict
+/// (`{"Role":..,"Rule":[..]}`), read with the COS client's codec. `None` for other text.
+pub fn parse_replication(
+    text: &str,
+) -> Option<Result<bucket_admin_core::ReplicationConfiguration, FormatError>> {
+    let text = clean(text);
+    if text.starts_with('<') {
+        return Some(
+            bucket_admin_cos::codec::decode_replication(text)
+                .map_err(|e| file_error("COS XML replication", &e)),
+        );
+    }
+    let value: Value = serde_json::from_str(text).ok()?;
+    let inner = value.get("ReplicationConfiguration").unwrap_or(&value);
+    let obj = inner.as_object()?;
+    (obj.contains_key("Rule") || obj.contains_key("Role")).then(|| {
+        let xml = dict_to_xml(
+            &value,
+            "ReplicationConfiguration",
+            &["Role", "Rule", "Rules"],
+        );
+        bucket_admin_cos::codec::decode_replication(&xml)
+            .map_err(|e| file_error("COS SDK replication", &e))
+    })
 }
 
 /// Detects the shape of a file's content. Never fails: unknown content is [`Shape::Unknown`]
