@@ -171,6 +171,15 @@ impl From<Error> for CliError {
                 "if the bucket is in another jurisdiction, address it as r2://{}?jurisdiction=eu or pass -J eu (jurisdictions: default, eu, fedramp, us, fedramp-high)",
                 err.bucket().unwrap_or_default()
             ))
+        } else if err.code() == Some("SignatureDoesNotMatch") {
+            // What COS computed is the fastest way to see which input differs; it holds no
+            // secret (a hash of the request and the key time), so -v may show it.
+            for (name, value) in err.details() {
+                tracing::info!("COS computed {name}: {value:?}");
+            }
+            Some(
+                "COS computed a different signature: check COS_SECRET_KEY (and that COS_SECRET_ID belongs to it) and this machine's clock; -v shows the StringToSign and FormatString COS computed".to_owned(),
+            )
         } else if err.kind() == ErrorKind::NotFound
             && err.provider() == Some(Provider::Cos)
             && err.code() == Some("NoSuchBucket")

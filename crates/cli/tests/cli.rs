@@ -1821,3 +1821,38 @@ async fn policy_and_replication_files_in_cos_shapes() {
         .await;
     assert_eq!(rep.json()["rules"][0]["id"], "xml", "{rep:?}");
 }
+
+/// A signature mismatch hints at the key and the clock, and -v shows what COS computed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cos_signature_mismatch_says_what_to_check() {
+    let t = Env::new().await;
+    let mut env: Vec<(String, String)> = t
+        .env
+        .iter()
+        .filter(|(k, _)| k != "COS_SECRET_KEY")
+        .cloned()
+        .collect();
+    env.push((
+        "COS_SECRET_KEY".into(),
+        "not-the-right-key-000000000000000".into(),
+    ));
+    let r = run_in(
+        t.dir.path(),
+        &env,
+        &[
+            "-v",
+            "--retries",
+            "1",
+            "cors",
+            "get",
+            "cos://web-1250000000",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("SignatureDoesNotMatch"), "{r:?}");
+    assert!(r.stderr.contains("check COS_SECRET_KEY"), "{r:?}");
+    assert!(r.stderr.contains("clock"), "{r:?}");
+    assert!(r.stderr.contains("COS computed string_to_sign"), "{r:?}");
+    assert!(!r.stderr.contains("not-the-right-key"), "{r:?}");
+}
