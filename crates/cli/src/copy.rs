@@ -258,7 +258,7 @@ pub async fn apply<S: Section>(
                 .extend(S::removed_from_target(current, &planned.value));
         }
     }
-    report.diff = Some(diff::config_diff(
+    report.diff = Some(diff::whole_diff(
         current.as_ref(),
         Some(&planned.value),
         &format!("{dst} (current)"),

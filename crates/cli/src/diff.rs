@@ -91,7 +91,7 @@ pub fn render(diff: &[DiffLine], old_label: &str, new_label: &str, context: usiz
     let near_change: Vec<bool> = (0..diff.len())
         .map(|i| {
             let lo = i.saturating_sub(context);
-            let hi = (i + context + 1).min(diff.len());
+            let hi = i.saturating_add(context).saturating_add(1).min(diff.len());
             diff[lo..hi].iter().any(|l| !matches!(l, DiffLine::Same(_)))
         })
         .collect();
@@ -125,8 +125,30 @@ pub fn config_diff<T: Serialize>(
     old_label: &str,
     new_label: &str,
 ) -> String {
+    diff_with_context(old, new, old_label, new_label, Some(3))
+}
+
+/// Like [`config_diff`], every line shown: a copy's plan is read whole before it is applied,
+/// so nothing of what the target will hold is hidden behind `...`.
+pub fn whole_diff<T: Serialize>(
+    old: Option<&T>,
+    new: Option<&T>,
+    old_label: &str,
+    new_label: &str,
+) -> String {
+    diff_with_context(old, new, old_label, new_label, None)
+}
+
+fn diff_with_context<T: Serialize>(
+    old: Option<&T>,
+    new: Option<&T>,
+    old_label: &str,
+    new_label: &str,
+    context: Option<usize>,
+) -> String {
     let diff = diff_lines(&json_lines(old), &json_lines(new));
-    let mut text = render(&diff, old_label, new_label, 3);
+    let context = context.unwrap_or(diff.len());
+    let mut text = render(&diff, old_label, new_label, context);
     if old.is_none() && new.is_some() {
         text = format!("({old_label} has no configuration)\n{text}");
     } else if new.is_none() && old.is_some() {

@@ -1856,3 +1856,50 @@ async fn a_cos_signature_mismatch_says_what_to_check() {
     assert!(r.stderr.contains("COS computed string_to_sign"), "{r:?}");
     assert!(!r.stderr.contains("not-the-right-key"), "{r:?}");
 }
+
+/// A copy's plan is shown whole: nothing the target will hold is cut with `...`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn copy_plans_are_shown_whole() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    let rules: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"AllowedOrigins":["https://site{i}.example.com"],"AllowedMethods":["GET"],"MaxAgeSeconds":60}}"#
+            )
+        })
+        .collect();
+    t.write(
+        "many.json",
+        &format!(r#"{{"CORSRules":[{}]}}"#, rules.join(",")),
+    );
+    t.ok(&["cors", "put", "r2://web", "--file", "many.json"])
+        .await;
+    let mut changed = rules.clone();
+    changed[5] = changed[5].replace("\"MaxAgeSeconds\":60", "\"MaxAgeSeconds\":61");
+    t.write(
+        "changed.json",
+        &format!(r#"{{"CORSRules":[{}]}}"#, changed.join(",")),
+    );
+    let plan = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "file://changed.json",
+            "--to",
+            "r2://web",
+            "--dry-run",
+        ])
+        .await;
+    assert!(!plan.stdout.contains("  ...\n"), "{plan:?}");
+    assert!(
+        plan.stdout.contains("https://site0.example.com"),
+        "{plan:?}"
+    );
+    assert!(
+        plan.stdout
+            .contains("-       \"max_age_seconds\": 60\n+       \"max_age_seconds\": 61"),
+        "{plan:?}"
+    );
+}
