@@ -577,6 +577,96 @@ mod tests {
         assert_eq!(fakes.r2.cors("b17"), Some(cfg(17)));
     }
 
+    #[tokio::test]
+    async fn a_rerun_skips_only_the_plan_it_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let fakes = Arc::new(Fakes {
+            cos: Arc::new(FakeAdmin::new(Provider::Cos).with_bucket("a-1250000000", Some(cfg(1)))),
+            r2: Arc::new(FakeAdmin::new(Provider::R2).with_bucket("aaa", None)),
+        });
+        let pairs = vec![Pair {
+            source: "cos://a-1250000000".into(),
+            target: "r2://aaa".into(),
+        }];
+        let path = dir.path().join("s.jsonl");
+        let opts = BulkOptions {
+            copy: CopyOptions {
+                allow_lossy: false,
+                dry_run: false,
+                backup_dir: None,
+            },
+            concurrency: 1,
+            pair_timeout: Duration::from_secs(60),
+        };
+        let progress: Arc<dyn Progress> = Arc::new(Count::default());
+        let run_once = |state: StateFile| {
+            run::<Cors>(
+                pairs.clone(),
+                fakes.clone(),
+                Arc::new(state),
+                opts.clone(),
+                progress.clone(),
+            )
+        };
+        let first = run_once(StateFile::load(&path).unwrap()).await;
+        assert_eq!(first[0].outcome, Outcome::Applied);
+        let hash = first[0].plan_sha1.clone().unwrap();
+        assert_eq!(hash, copy::plan_hash(&cfg(1)));
+        let state = StateFile::load(&path).unwrap();
+        assert_eq!(
+            state.verified_plan("cors", &pairs[0]),
+            Some(Some(hash.as_str()))
+        );
+
+        let puts = fakes.r2.puts.load(Ordering::SeqCst);
+        let again = run_once(StateFile::load(&path).unwrap()).await;
+        assert_eq!(again[0].outcome, Outcome::AlreadyDone);
+        assert_eq!(
+            fakes.r2.puts.load(Ordering::SeqCst),
+            puts,
+            "nothing written"
+        );
+
+        // The source changed: copied again, and the new plan is what the state now holds.
+        fakes
+            .cos
+            .buckets
+            .lock()
+            .unwrap()
+            .get_mut("a-1250000000")
+            .unwrap()
+            .cors = Some(cfg(2));
+        let changed = run_once(StateFile::load(&path).unwrap()).await;
+        assert_eq!(changed[0].outcome, Outcome::Applied);
+        assert_eq!(fakes.r2.cors("aaa"), Some(cfg(2)));
+        let state = StateFile::load(&path).unwrap();
+        let new_hash = copy::plan_hash(&cfg(2));
+        assert_eq!(
+            state.verified_plan("cors", &pairs[0]),
+            Some(Some(new_hash.as_str()))
+        );
+
+        // --fresh: the state is ignored, the pair is checked against the target again.
+        let fresh = run_once(StateFile::fresh(&path)).await;
+        assert_eq!(fresh[0].outcome, Outcome::Unchanged);
+    }
+
+    #[test]
+    fn plan_hashes_are_canonical_and_stable() {
+        assert_eq!(
+            copy::plan_hash(&serde_json::json!({"b": 1, "a": [true, null]})),
+            copy::plan_hash(&serde_json::json!({"a": [true, null], "b": 1}))
+        );
+        assert_eq!(
+            copy::plan_hash(&serde_json::json!({"a": 1})),
+            // sha1 of `{"a":1}`: a fixed value, so a state file written by one build is read
+            // by the next.
+            "9f89c740ceb46d7418c924a78ac57941d5e96520"
+        );
+        assert_ne!(copy::plan_hash(&cfg(1)), copy::plan_hash(&cfg(2)));
+        assert_eq!(copy::plan_hash(&cfg(1)).len(), 40);
+    }
+
     #[test]
     fn state_file_ignores_torn_lines_and_unverified_outcomes() {
         let dir = tempfile::tempdir().unwrap();

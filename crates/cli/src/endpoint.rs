@@ -512,6 +512,28 @@ mod tests {
     }
 
     #[test]
+    fn removed_target_rules_are_those_the_plan_lacks() {
+        let keep = CorsRule::new(["https://a.com"], [CorsMethod::Get]);
+        let mut keep_with_id = keep.clone();
+        keep_with_id.id = Some("filled-in".into());
+        let gone = CorsRule::new(["https://b.com"], [CorsMethod::Put]);
+        let current = CorsConfiguration::new(vec![keep_with_id, gone]);
+        let planned = CorsConfiguration::new(vec![keep]);
+        let removed = Cors::removed_from_target(&current, &planned);
+        assert_eq!(removed.len(), 1, "{removed:?}");
+        assert_eq!(removed[0].path, "target.rules[1]");
+        assert_eq!(removed[0].kind, ChangeKind::Dropped);
+        assert!(removed[0].detail.contains("https://b.com"), "{removed:?}");
+        assert!(Cors::removed_from_target(&planned, &planned).is_empty());
+        // A plan rule with an id keeps only the identical rule.
+        let mut other_id = current.clone();
+        other_id.rules[0].id = Some("other".into());
+        let mut planned_id = planned.clone();
+        planned_id.rules[0].id = Some("mine".into());
+        assert_eq!(Cors::removed_from_target(&other_id, &planned_id).len(), 2);
+    }
+
+    #[test]
     fn files_of_any_content_give_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("bin.json");
