@@ -47,21 +47,18 @@ impl Table {
             .chain(&self.rows)
             .map(|r| r.iter().map(|c| first_line(c)).collect())
             .collect();
+        // Columns line up by display width: a CJK character in a COS error message takes two
+        // terminal columns, a combining mark none.
+        use unicode_width::UnicodeWidthStr;
         let widths: Vec<usize> = (0..self.headers.len())
-            .map(|i| {
-                cells
-                    .iter()
-                    .map(|r| r[i].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
+            .map(|i| cells.iter().map(|r| r[i].width()).max().unwrap_or(0))
             .collect();
         let mut out = String::new();
         for (n, row) in cells.iter().enumerate() {
             let line: Vec<String> = row
                 .iter()
                 .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}"))
+                .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width()))))
                 .collect();
             out.push_str(line.join("  ").trim_end());
             out.push('\n');
@@ -122,5 +119,17 @@ mod tests {
             t.render(),
             "name         result\n-----------  ---------\na            applied\nlonger-name  failed: x\n"
         );
+    }
+
+    #[test]
+    fn wide_characters_are_measured_by_display_width() {
+        let mut t = Table::new(["bucket", "error"]);
+        t.row(["a", "访问被拒绝"]);
+        t.row(["bbbbbbbbbbbb", "x"]);
+        let text = t.render();
+        let lines: Vec<&str> = text.lines().collect();
+        // The dashes under `error` are as wide as the ten columns the CJK text takes.
+        assert_eq!(lines[1], "------------  ----------");
+        assert_eq!(lines[2], "a             访问被拒绝");
     }
 }
