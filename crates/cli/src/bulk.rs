@@ -250,6 +250,36 @@ pub struct StderrProgress {
     tty: bool,
     quiet: bool,
     counts: Mutex<BTreeMap<&'static str, usize>>,
+    started: std::time::Instant,
+}
+
+/// The terminal status line: bar, count, rate and time left, and the counts per outcome.
+pub fn status_line(
+    done: usize,
+    total: usize,
+    elapsed: Duration,
+    counts: &BTreeMap<&'static str, usize>,
+) -> String {
+    let width = 30;
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width);
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+    let eta = if rate > 0.0 && done < total {
+        let left = ((total - done) as f64 / rate).ceil() as u64;
+        format!(", {}m{:02}s left", left / 60, left % 60)
+    } else {
+        String::new()
+    };
+    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    format!(
+        "[{}{}] {done}/{total} {rate:.1}/s{eta}  {}",
+        "#".repeat(filled),
+        "-".repeat(width - filled),
+        summary.join(", ")
+    )
 }
 
 impl StderrProgress {
@@ -259,6 +289,7 @@ impl StderrProgress {
             tty: std::io::stderr().is_terminal(),
             quiet,
             counts: Mutex::new(BTreeMap::new()),
+            started: std::time::Instant::now(),
         }
     }
 }
@@ -272,19 +303,8 @@ impl Progress for StderrProgress {
         *counts.entry(report.outcome.label()).or_default() += 1;
         let mut err = std::io::stderr().lock();
         if self.tty {
-            let width = 30;
-            let filled = (done * width)
-                .checked_div(total)
-                .unwrap_or(width)
-                .min(width);
-            let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            let _ = write!(
-                err,
-                "\r\x1b[2K[{}{}] {done}/{total}  {}",
-                "#".repeat(filled),
-                "-".repeat(width - filled),
-                summary.join(", ")
-            );
+            let line = status_line(done, total, self.started.elapsed(), &counts);
+            let _ = write!(err, "\r\x1b[2K{line}");
             if report.outcome.exit() != Exit::Ok {
                 // Keep problems visible above the bar.
                 let _ = writeln!(
@@ -649,6 +669,20 @@ mod tests {
         // --fresh: the state is ignored, the pair is checked against the target again.
         let fresh = run_once(StateFile::fresh(&path)).await;
         assert_eq!(fresh[0].outcome, Outcome::Unchanged);
+    }
+
+    #[test]
+    fn the_status_line_shows_rate_and_time_left() {
+        let mut counts = BTreeMap::new();
+        counts.insert("applied", 10);
+        let line = status_line(10, 40, Duration::from_secs(5), &counts);
+        assert_eq!(
+            line,
+            "[#######-----------------------] 10/40 2.0/s, 0m15s left  applied 10"
+        );
+        let done = status_line(40, 40, Duration::from_secs(8), &counts);
+        assert!(done.ends_with("40/40 5.0/s  applied 10"), "{done}");
+        assert!(status_line(0, 0, Duration::ZERO, &counts).contains("0/0 0.0/s"));
     }
 
     #[test]
