@@ -81,6 +81,14 @@ where
         return Ok(None);
     };
     let current = read.await.map_err(|e| {
+        // The provider has no such configuration at all: the write would fail the same way,
+        // so say that, not "skip the backup".
+        if e.fields
+            .as_ref()
+            .is_some_and(|f| f["kind"] == "unsupported")
+        {
+            return e;
+        }
         let mut e = e.context(format!(
             "cannot read the current {what} of {target_url} to back it up; nothing was written"
         ));

@@ -1903,3 +1903,13 @@ async fn copy_plans_are_shown_whole() {
         "{plan:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unsupported_configuration_is_not_blamed_on_the_backup() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://web"]).await;
+    let r = t.run(&["policy", "delete", "r2://web"]).await;
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("unsupported"), "{r:?}");
+    assert!(!r.stderr.contains("--no-backup"), "{r:?}");
+}
