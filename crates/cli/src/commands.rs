@@ -945,11 +945,21 @@ fn report_detail(r: &CopyReport) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Outcome::Applied if !r.changes.is_empty() => format!(
-            "{} loss(es) allowed, {} target rule(s) replaced",
-            conversion_losses(r),
-            r.changes.len() - conversion_losses(r)
-        ),
+        Outcome::Applied => {
+            let mut parts = Vec::new();
+            if !r.changes.is_empty() {
+                parts.push(format!(
+                    "{} loss(es) allowed, {} target rule(s) replaced",
+                    conversion_losses(r),
+                    r.changes.len() - conversion_losses(r)
+                ));
+            }
+            // Every overwrite says where the previous configuration went.
+            if let Some(b) = &r.backup {
+                parts.push(format!("previous saved to {}", b.display()));
+            }
+            parts.join("; ")
+        }
         Outcome::SourceEmpty => "source has no configuration; target left as is".into(),
         _ => r.error.clone().unwrap_or_default(),
     }

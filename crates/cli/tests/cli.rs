@@ -983,6 +983,18 @@ async fn bulk_rerun_recopies_a_changed_source_and_fresh_ignores_the_state() {
     let args = ["cors", "copy", "--mapping", "map.csv", "--json"];
     let first = t.ok(&args).await;
     assert_eq!(outcomes(&first.json()), ["applied"], "{first:?}");
+    let table = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--mapping",
+            "map.csv",
+            "--fresh",
+            "--state",
+            "other.jsonl",
+        ])
+        .await;
+    assert!(table.stdout.contains("unchanged"), "{table:?}");
     let state = std::fs::read_to_string(t.dir.path().join("map.csv.state.jsonl")).unwrap();
     assert!(state.contains("\"plan_sha1\":\""), "{state}");
 
@@ -996,6 +1008,12 @@ async fn bulk_rerun_recopies_a_changed_source_and_fresh_ignores_the_state() {
     .await;
     let second = t.ok(&args).await;
     assert_eq!(outcomes(&second.json()), ["applied"], "{second:?}");
+    let backup = second.json()["results"][0]["backup"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the overwrite is backed up: {second:?}"))
+        .to_owned();
+    let saved = std::fs::read_to_string(t.dir.path().join(backup)).unwrap();
+    assert!(saved.contains("https://app.example.com"), "{saved}");
     t.ok(&["cors", "diff", "cos://src-1250000000", "r2://dst"])
         .await;
 
