@@ -31,49 +31,66 @@ pub fn json_lines<T: Serialize>(value: Option<&T>) -> Vec<String> {
     }
 }
 
-/// The longest-common-subsequence diff of two line lists.
-///
-/// Configurations are small (COS caps CORS at 100 rules), so the quadratic table is fine; above
-/// a few million cells we fall back to "everything replaced" rather than use unbounded memory.
+/// The line diff of two line lists (Myers' algorithm, from the `similar` crate: linear
+/// memory, so even a configuration of thousands of lines diffs line by line, with a deadline
+/// so pathological input cannot stall a command).
 pub fn diff_lines(old: &[String], new: &[String]) -> Vec<DiffLine> {
-    const MAX_CELLS: usize = 4_000_000;
-    let (n, m) = (old.len(), new.len());
-    if n.saturating_mul(m) > MAX_CELLS {
-        return old
-            .iter()
-            .cloned()
-            .map(DiffLine::Removed)
-            .chain(new.iter().cloned().map(DiffLine::Added))
-            .collect();
-    }
-    // lcs[i][j] = LCS length of old[i..] and new[j..].
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if old[i] == new[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
+    use similar::{Algorithm, DiffOp, capture_diff_deadline};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let ops = capture_diff_deadline(
+        Algorithm::Myers,
+        old,
+        0..old.len(),
+        new,
+        0..new.len(),
+        Some(deadline),
+    );
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
+    for op in ops {
+        match op {
+            DiffOp::Equal { old_index, len, .. } => out.extend(
+                old[old_index..old_index + len]
+                    .iter()
+                    .cloned()
+                    .map(DiffLine::Same),
+            ),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => out.extend(
+                old[old_index..old_index + old_len]
+                    .iter()
+                    .cloned()
+                    .map(DiffLine::Removed),
+            ),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => out.extend(
+                new[new_index..new_index + new_len]
+                    .iter()
+                    .cloned()
+                    .map(DiffLine::Added),
+            ),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                out.extend(
+                    old[old_index..old_index + old_len]
+                        .iter()
+                        .cloned()
+                        .map(DiffLine::Removed),
+                );
+                out.extend(
+                    new[new_index..new_index + new_len]
+                        .iter()
+                        .cloned()
+                        .map(DiffLine::Added),
+                );
+            }
         }
     }
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::with_capacity(n.max(m));
-    while i < n && j < m {
-        if old[i] == new[j] {
-            out.push(DiffLine::Same(old[i].clone()));
-            i += 1;
-            j += 1;
-        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
-            out.push(DiffLine::Removed(old[i].clone()));
-            i += 1;
-        } else {
-            out.push(DiffLine::Added(new[j].clone()));
-            j += 1;
-        }
-    }
-    out.extend(old[i..].iter().cloned().map(DiffLine::Removed));
-    out.extend(new[j..].iter().cloned().map(DiffLine::Added));
     out
 }
 
@@ -168,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn lcs_diff_marks_changes() {
+    fn line_diff_marks_changes() {
         let d = diff_lines(&lines("a\nb\nc"), &lines("a\nx\nc\nd"));
         assert_eq!(
             d,
@@ -181,6 +198,25 @@ mod tests {
             ]
         );
         assert!(!has_changes(&diff_lines(&lines("a"), &lines("a"))));
+    }
+
+    #[test]
+    fn large_configurations_still_diff_line_by_line() {
+        let old: Vec<String> = (0..5000).map(|i| format!("line {i}")).collect();
+        let mut new = old.clone();
+        new[2500] = "changed".into();
+        let d = diff_lines(&old, &new);
+        let changed: Vec<&DiffLine> = d
+            .iter()
+            .filter(|l| !matches!(l, DiffLine::Same(_)))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                &DiffLine::Removed("line 2500".into()),
+                &DiffLine::Added("changed".into())
+            ]
+        );
     }
 
     #[test]
