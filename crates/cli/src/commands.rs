@@ -824,7 +824,7 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         let source = ctx.endpoint(from, args.format)?;
         let target = ctx.endpoint(to, None)?;
         let report = copy::copy_one::<S>(&source, &target, &opts).await;
-        print_copy_report::<S>(ctx, &report);
+        print_copy_report::<S>(ctx, &report, args.backup.no_backup);
         return Ok(report.outcome.exit());
     }
     let (pairs, unmatched, default_state) = if let Some(mapping) = &args.mapping {
@@ -999,7 +999,7 @@ async fn match_names(
     Ok((pairs, unmatched))
 }
 
-fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport) {
+fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport, no_backup: bool) {
     if ctx.json {
         output::print_json(r);
         return;
@@ -1030,10 +1030,12 @@ fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport) {
     let message = match r.outcome {
         Outcome::Applied => format!(
             "applied and verified{}",
-            r.backup
-                .as_ref()
-                .map(|b| format!("; previous configuration saved to {}", b.display()))
-                .unwrap_or_else(|| "; the target had no previous configuration".into())
+            match (&r.backup, no_backup) {
+                (Some(b), _) => format!("; previous configuration saved to {}", b.display()),
+                (None, true) =>
+                    "; the previous configuration was not backed up (--no-backup)".into(),
+                (None, false) => "; the target had no previous configuration".into(),
+            }
         ),
         Outcome::Unchanged => "unchanged: the target already holds this configuration".into(),
         Outcome::Planned => "dry run: this plan would be applied; nothing was written".into(),

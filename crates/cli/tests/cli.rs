@@ -871,6 +871,21 @@ async fn every_put_and_delete_backs_up_what_it_replaces() {
         skipped.stdout.contains("not backed up (--no-backup)"),
         "{skipped:?}"
     );
+    let copied = t
+        .ok(&[
+            "cors",
+            "copy",
+            "--from",
+            "file://cors.json",
+            "--to",
+            "r2://web",
+            "--no-backup",
+        ])
+        .await;
+    assert!(
+        copied.stdout.contains("was not backed up (--no-backup)"),
+        "{copied:?}"
+    );
 
     // An answer that cannot be decoded is not "nothing configured": stop, write nothing.
     t.ok(&["cors", "put", "cos://web-1250000000", "--file", "cors.json"])
