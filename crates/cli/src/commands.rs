@@ -128,7 +128,9 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Replication(cmd) => replication(&ctx, cmd).await,
         Command::Policy(cmd) => policy(&ctx, cmd).await,
         Command::Presign(args) => presign(&ctx, args),
-        Command::Emulator(_) | Command::Completions { .. } => Ok(Exit::Ok),
+        Command::Emulator(_) => Ok(Exit::Ok),
+        // Handled before any client is built.
+        Command::Completions { .. } => Ok(Exit::Ok),
     }
 }
 
