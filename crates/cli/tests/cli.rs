@@ -1946,3 +1946,46 @@ async fn an_unsupported_configuration_is_not_blamed_on_the_backup() {
     assert!(r.stderr.contains("unsupported"), "{r:?}");
     assert!(!r.stderr.contains("--no-backup"), "{r:?}");
 }
+
+/// A copy whose target answers with an undecodable body stops before writing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_copy_onto_an_unreadable_target_writes_nothing() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://web-1250000000"]).await;
+    t.write("cors.json", S3_CORS);
+    t.write("other.json", OTHER_CORS);
+    t.ok(&["cors", "put", "cos://web-1250000000", "--file", "cors.json"])
+        .await;
+    t.emu.faults().push(
+        FaultRule::new(Fault::MalformedBody)
+            .api(Api::Cos)
+            .method("GET")
+            .path_contains("cors"),
+    );
+    let r = t
+        .run(&[
+            "--retries",
+            "1",
+            "cors",
+            "copy",
+            "--from",
+            "file://other.json",
+            "--to",
+            "cos://web-1250000000",
+            "--json",
+        ])
+        .await;
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(r.json()["outcome"], "failed", "{r:?}");
+    let puts = t
+        .emu
+        .requests()
+        .iter()
+        .filter(|q| q.method == "PUT" && q.query.contains("cors"))
+        .count();
+    assert_eq!(puts, 1, "only the first put reached the server");
+    let still = t
+        .ok(&["cors", "get", "cos://web-1250000000", "--json"])
+        .await;
+    assert_eq!(still.json()["rules"][0]["id"], "web");
+}
