@@ -5,11 +5,12 @@
 //! nothing is skipped silently; pairs already verified in the state file are reported as
 //! [`Outcome::AlreadyDone`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs::OpenOptions;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
@@ -18,6 +19,7 @@ use tokio::task::JoinSet;
 use crate::copy::{self, CopyOptions, CopyReport, Outcome};
 use crate::endpoint::{self, Endpoint, Section};
 use crate::exit::{CliError, Exit};
+use crate::url::UrlDefaults;
 
 /// One source -> target pair, as URLs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -28,10 +30,18 @@ pub struct Pair {
     pub target: String,
 }
 
+/// [`parse_mapping_with`] with no environment defaults.
+pub fn parse_mapping(text: &str) -> Result<Vec<Pair>, CliError> {
+    parse_mapping_with(text, &UrlDefaults::default())
+}
+
 /// Parses a mapping file: one `source,target` pair per line; blank lines and lines starting
 /// with `#` are ignored. Every bad line is reported (with its number) before anything runs,
 /// and two sources mapped onto one target are refused: the second would overwrite the first.
-pub fn parse_mapping(text: &str) -> Result<Vec<Pair>, CliError> {
+///
+/// Pairs come back as canonical URLs (see [`crate::url::TargetUrl::canonical`]), so `r2://t`, `r2://t/`
+/// and `r2://t?jurisdiction=default` are found to be one target.
+pub fn parse_mapping_with(text: &str, defaults: &UrlDefaults) -> Result<Vec<Pair>, CliError> {
     let mut pairs = Vec::new();
     let mut problems = Vec::new();
     let mut targets: HashMap<String, usize> = HashMap::new();
@@ -46,26 +56,31 @@ pub fn parse_mapping(text: &str) -> Result<Vec<Pair>, CliError> {
             problems.push(format!("line {n}: expected `source,target`, got `{line}`"));
             continue;
         }
-        let mut ok = true;
+        let mut urls = Vec::new();
         for f in &fields {
-            if let Err(e) = f.parse::<crate::url::TargetUrl>() {
-                problems.push(format!("line {n}: {}", e.message));
-                ok = false;
+            match crate::url::parse_with(f, defaults) {
+                Ok(u) => urls.push(u.to_string()),
+                Err(e) => problems.push(format!("line {n}: {}", e.message)),
             }
         }
-        if !ok {
+        let [source, target] = urls.as_slice() else {
             continue;
-        }
-        if let Some(first) = targets.insert(fields[1].to_owned(), n) {
+        };
+        let first = *targets.entry(target.clone()).or_insert(n);
+        if first != n {
+            let spelled = if fields[1] == target {
+                String::new()
+            } else {
+                format!(" (`{}` is {target})", fields[1])
+            };
             problems.push(format!(
-                "line {n}: target {} is already the target of line {first}",
-                fields[1]
+                "line {n}: target {target} is already the target of line {first}{spelled}"
             ));
             continue;
         }
         pairs.push(Pair {
-            source: fields[0].to_owned(),
-            target: fields[1].to_owned(),
+            source: source.clone(),
+            target: target.clone(),
         });
     }
     if !problems.is_empty() {
@@ -96,13 +111,19 @@ pub struct StateRecord {
     pub outcome: Outcome,
     /// RFC 3339 time of verification.
     pub at: String,
+    /// [`copy::plan_hash`] of the configuration verified on the target. A rerun skips the
+    /// pair only when the source still plans to exactly this; records without it (older
+    /// state files) are verified again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_sha1: Option<String>,
 }
 
-/// The resumable state: an append-only JSON-lines file of verified pairs.
+/// The resumable state: an append-only JSON-lines file of verified pairs and the hash of
+/// what was verified; the last record of a pair wins.
 #[derive(Debug)]
 pub struct StateFile {
     path: PathBuf,
-    done: HashSet<(String, String, String)>,
+    done: HashMap<(String, String, String), Option<String>>,
     file: Mutex<Option<std::fs::File>>,
 }
 
@@ -111,7 +132,7 @@ impl StateFile {
     /// interrupted run is ignored: its pair simply runs again, which is safe because copies
     /// are idempotent.
     pub fn load(path: &Path) -> Result<Self, CliError> {
-        let mut done = HashSet::new();
+        let mut done = HashMap::new();
         if let Some(text) = endpoint::read_text(path)? {
             for (i, line) in text.lines().enumerate() {
                 if line.trim().is_empty() {
@@ -119,7 +140,7 @@ impl StateFile {
                 }
                 match serde_json::from_str::<StateRecord>(line) {
                     Ok(r) if r.outcome.is_verified() => {
-                        done.insert((r.section, r.source, r.target));
+                        done.insert((r.section, r.source, r.target), r.plan_sha1);
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(
@@ -137,10 +158,27 @@ impl StateFile {
         })
     }
 
-    /// Whether the pair was verified by an earlier run.
+    /// An empty state that appends to `path` (`--fresh`: earlier records are ignored; being
+    /// appended after them, the new records are the ones later runs read).
+    pub fn fresh(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            done: HashMap::new(),
+            file: Mutex::new(None),
+        }
+    }
+
+    /// Whether the pair was verified by an earlier run (whatever the plan was).
     pub fn is_done(&self, section: &str, pair: &Pair) -> bool {
+        self.verified_plan(section, pair).is_some()
+    }
+
+    /// The plan hash an earlier run verified for the pair: `None` when never verified,
+    /// `Some(None)` when verified by a run that recorded no hash.
+    pub fn verified_plan(&self, section: &str, pair: &Pair) -> Option<Option<&str>> {
         self.done
-            .contains(&(section.to_owned(), pair.source.clone(), pair.target.clone()))
+            .get(&(section.to_owned(), pair.source.clone(), pair.target.clone()))
+            .map(Option::as_deref)
     }
 
     /// Number of verified pairs loaded.
@@ -164,6 +202,7 @@ impl StateFile {
             at: time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
+            plan_sha1: report.plan_sha1.clone(),
         };
         let mut line = serde_json::to_string(&record).unwrap_or_default();
         line.push('\n');
@@ -211,6 +250,36 @@ pub struct StderrProgress {
     tty: bool,
     quiet: bool,
     counts: Mutex<BTreeMap<&'static str, usize>>,
+    started: std::time::Instant,
+}
+
+/// The terminal status line: bar, count, rate and time left, and the counts per outcome.
+pub fn status_line(
+    done: usize,
+    total: usize,
+    elapsed: Duration,
+    counts: &BTreeMap<&'static str, usize>,
+) -> String {
+    let width = 30;
+    let filled = (done * width)
+        .checked_div(total)
+        .unwrap_or(width)
+        .min(width);
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+    let eta = if rate > 0.0 && done < total {
+        let left = ((total - done) as f64 / rate).ceil() as u64;
+        format!(", {}m{:02}s left", left / 60, left % 60)
+    } else {
+        String::new()
+    };
+    let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    format!(
+        "[{}{}] {done}/{total} {rate:.1}/s{eta}  {}",
+        "#".repeat(filled),
+        "-".repeat(width - filled),
+        summary.join(", ")
+    )
 }
 
 impl StderrProgress {
@@ -220,6 +289,7 @@ impl StderrProgress {
             tty: std::io::stderr().is_terminal(),
             quiet,
             counts: Mutex::new(BTreeMap::new()),
+            started: std::time::Instant::now(),
         }
     }
 }
@@ -233,19 +303,8 @@ impl Progress for StderrProgress {
         *counts.entry(report.outcome.label()).or_default() += 1;
         let mut err = std::io::stderr().lock();
         if self.tty {
-            let width = 30;
-            let filled = (done * width)
-                .checked_div(total)
-                .unwrap_or(width)
-                .min(width);
-            let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            let _ = write!(
-                err,
-                "\r\x1b[2K[{}{}] {done}/{total}  {}",
-                "#".repeat(filled),
-                "-".repeat(width - filled),
-                summary.join(", ")
-            );
+            let line = status_line(done, total, self.started.elapsed(), &counts);
+            let _ = write!(err, "\r\x1b[2K{line}");
             if report.outcome.exit() != Exit::Ok {
                 // Keep problems visible above the bar.
                 let _ = writeln!(
@@ -287,6 +346,42 @@ pub struct BulkOptions {
     pub copy: CopyOptions,
     /// Pairs in flight at once (at least 1).
     pub concurrency: usize,
+    /// Longest a pair may take; past it the pair is reported failed and its slot freed.
+    pub pair_timeout: Duration,
+}
+
+/// One pair: skip it when the state file verified this very plan, copy it otherwise.
+async fn one_pair<S: Section>(
+    pair: &Pair,
+    factory: &dyn EndpointFactory,
+    state: &StateFile,
+    opts: &CopyOptions,
+) -> CopyReport {
+    let (source, target) = match (
+        factory.endpoint(&pair.source),
+        factory.endpoint(&pair.target),
+    ) {
+        (Ok(s), Ok(t)) => (s, t),
+        (Err(e), _) | (_, Err(e)) => return CopyReport::failed::<S>(&pair.source, &pair.target, e),
+    };
+    // The source is read again on every run: a pair verified earlier is skipped only when
+    // the source still plans to what was verified.
+    let planned = match copy::plan::<S>(&source, &target).await {
+        Ok(p) => p,
+        Err(e) => return CopyReport::failed::<S>(&pair.source, &pair.target, e),
+    };
+    if let (Some(Some(recorded)), Some(p)) = (state.verified_plan(S::NAME, pair), &planned) {
+        let hash = copy::plan_hash(&p.value);
+        if hash == recorded {
+            return CopyReport::already_done::<S>(&pair.source, &pair.target, &hash);
+        }
+        tracing::info!(
+            "{} -> {}: the source changed since it was verified; copying again",
+            pair.source,
+            pair.target
+        );
+    }
+    copy::apply::<S>(&pair.source, &target, planned, opts).await
 }
 
 /// Runs every pair and returns one report per pair, in input order.
@@ -304,13 +399,6 @@ pub async fn run<S: Section>(
     let mut task_index = HashMap::new();
     let mut done = 0;
     for (i, pair) in pairs.iter().enumerate() {
-        if state.is_done(S::NAME, pair) {
-            let r = CopyReport::already_done::<S>(&pair.source, &pair.target);
-            done += 1;
-            progress.finished(&r, done, total);
-            results[i] = Some(r);
-            continue;
-        }
         let (sem, factory, state, copy_opts, pair) = (
             semaphore.clone(),
             factory.clone(),
@@ -318,24 +406,27 @@ pub async fn run<S: Section>(
             opts.copy.clone(),
             pair.clone(),
         );
+        let limit = opts.pair_timeout;
         let handle = tasks.spawn(async move {
             // The semaphore is never closed, so acquiring only waits.
             let _permit = sem.acquire_owned().await;
-            let report = match (
-                factory.endpoint(&pair.source),
-                factory.endpoint(&pair.target),
-            ) {
-                (Ok(s), Ok(t)) => copy::copy_one::<S>(&s, &t, &copy_opts).await,
-                (Err(e), _) | (_, Err(e)) => CopyReport::failed::<S>(&pair.source, &pair.target, e),
+            let work = one_pair::<S>(&pair, factory.as_ref(), &state, &copy_opts);
+            let mut report = match tokio::time::timeout(limit, work).await {
+                Ok(r) => r,
+                Err(_) => CopyReport::failed::<S>(
+                    &pair.source,
+                    &pair.target,
+                    format!(
+                        "gave up after {} s (--pair-timeout); what was not written is retried by a rerun",
+                        limit.as_secs()
+                    ),
+                ),
             };
-            let mut report = report;
-            if report.outcome.is_verified()
-                && !copy_opts.dry_run
-                && let Err(e) = state.record(&report)
-            {
-                // Applied but not recorded: a rerun would redo it (harmless), but say so.
-                report.error = Some(format!("verified, but {e}"));
-            }
+            if report.outcome.is_verified() && !copy_opts.dry_run
+                && let Err(e) = state.record(&report) {
+                    // Applied but not recorded: a rerun would redo it (harmless), but say so.
+                    report.error = Some(format!("verified, but {e}"));
+                }
             (i, report)
         });
         task_index.insert(handle.id(), i);
@@ -365,12 +456,13 @@ pub async fn run<S: Section>(
         .collect()
 }
 
-/// Counts per outcome, and the exit code of the whole run.
+/// Counts per outcome (keyed like the outcomes in JSON: `already_done`, `lossy_refused`, ...),
+/// and the exit code of the whole run.
 pub fn summarize(reports: &[CopyReport]) -> (BTreeMap<&'static str, usize>, Exit) {
     let mut counts = BTreeMap::new();
     let mut exit = Exit::Ok;
     for r in reports {
-        *counts.entry(r.outcome.label()).or_insert(0) += 1;
+        *counts.entry(r.outcome.key()).or_insert(0) += 1;
         exit = exit.worst(r.outcome.exit());
     }
     (counts, exit)
@@ -466,9 +558,10 @@ mod tests {
             copy: CopyOptions {
                 allow_lossy: false,
                 dry_run: false,
-                backup_dir: dir.path().join("backups"),
+                backup_dir: Some(dir.path().join("backups")),
             },
             concurrency: 4,
+            pair_timeout: Duration::from_secs(60),
         };
         let progress = Arc::new(Count::default());
         let state = Arc::new(StateFile::load(&state_path).unwrap());
@@ -496,11 +589,115 @@ mod tests {
         assert_eq!(state.len(), 18);
         let reports = run::<Cors>(pairs, fakes.clone(), state, opts, progress).await;
         let (counts, exit) = summarize(&reports);
-        assert_eq!(counts["already-done"], 18);
+        assert_eq!(counts["already_done"], 18);
         assert_eq!(counts["applied"], 2);
         assert_eq!(exit, Exit::Ok);
         assert_eq!(fakes.r2.puts.load(Ordering::SeqCst), puts_before + 2);
         assert_eq!(fakes.r2.cors("b17"), Some(cfg(17)));
+    }
+
+    #[tokio::test]
+    async fn a_rerun_skips_only_the_plan_it_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let fakes = Arc::new(Fakes {
+            cos: Arc::new(FakeAdmin::new(Provider::Cos).with_bucket("a-1250000000", Some(cfg(1)))),
+            r2: Arc::new(FakeAdmin::new(Provider::R2).with_bucket("aaa", None)),
+        });
+        let pairs = vec![Pair {
+            source: "cos://a-1250000000".into(),
+            target: "r2://aaa".into(),
+        }];
+        let path = dir.path().join("s.jsonl");
+        let opts = BulkOptions {
+            copy: CopyOptions {
+                allow_lossy: false,
+                dry_run: false,
+                backup_dir: None,
+            },
+            concurrency: 1,
+            pair_timeout: Duration::from_secs(60),
+        };
+        let progress: Arc<dyn Progress> = Arc::new(Count::default());
+        let run_once = |state: StateFile| {
+            run::<Cors>(
+                pairs.clone(),
+                fakes.clone(),
+                Arc::new(state),
+                opts.clone(),
+                progress.clone(),
+            )
+        };
+        let first = run_once(StateFile::load(&path).unwrap()).await;
+        assert_eq!(first[0].outcome, Outcome::Applied);
+        let hash = first[0].plan_sha1.clone().unwrap();
+        assert_eq!(hash, copy::plan_hash(&cfg(1)));
+        let state = StateFile::load(&path).unwrap();
+        assert_eq!(
+            state.verified_plan("cors", &pairs[0]),
+            Some(Some(hash.as_str()))
+        );
+
+        let puts = fakes.r2.puts.load(Ordering::SeqCst);
+        let again = run_once(StateFile::load(&path).unwrap()).await;
+        assert_eq!(again[0].outcome, Outcome::AlreadyDone);
+        assert_eq!(
+            fakes.r2.puts.load(Ordering::SeqCst),
+            puts,
+            "nothing written"
+        );
+
+        // The source changed: copied again, and the new plan is what the state now holds.
+        fakes
+            .cos
+            .buckets
+            .lock()
+            .unwrap()
+            .get_mut("a-1250000000")
+            .unwrap()
+            .cors = Some(cfg(2));
+        let changed = run_once(StateFile::load(&path).unwrap()).await;
+        assert_eq!(changed[0].outcome, Outcome::Applied);
+        assert_eq!(fakes.r2.cors("aaa"), Some(cfg(2)));
+        let state = StateFile::load(&path).unwrap();
+        let new_hash = copy::plan_hash(&cfg(2));
+        assert_eq!(
+            state.verified_plan("cors", &pairs[0]),
+            Some(Some(new_hash.as_str()))
+        );
+
+        // --fresh: the state is ignored, the pair is checked against the target again.
+        let fresh = run_once(StateFile::fresh(&path)).await;
+        assert_eq!(fresh[0].outcome, Outcome::Unchanged);
+    }
+
+    #[test]
+    fn the_status_line_shows_rate_and_time_left() {
+        let mut counts = BTreeMap::new();
+        counts.insert("applied", 10);
+        let line = status_line(10, 40, Duration::from_secs(5), &counts);
+        assert_eq!(
+            line,
+            "[#######-----------------------] 10/40 2.0/s, 0m15s left  applied 10"
+        );
+        let done = status_line(40, 40, Duration::from_secs(8), &counts);
+        assert!(done.ends_with("40/40 5.0/s  applied 10"), "{done}");
+        assert!(status_line(0, 0, Duration::ZERO, &counts).contains("0/0 0.0/s"));
+    }
+
+    #[test]
+    fn plan_hashes_are_canonical_and_stable() {
+        assert_eq!(
+            copy::plan_hash(&serde_json::json!({"b": 1, "a": [true, null]})),
+            copy::plan_hash(&serde_json::json!({"a": [true, null], "b": 1}))
+        );
+        assert_eq!(
+            copy::plan_hash(&serde_json::json!({"a": 1})),
+            // sha1 of `{"a":1}`: a fixed value, so a state file written by one build is read
+            // by the next.
+            "9f89c740ceb46d7418c924a78ac57941d5e96520"
+        );
+        assert_ne!(copy::plan_hash(&cfg(1)), copy::plan_hash(&cfg(2)));
+        assert_eq!(copy::plan_hash(&cfg(1)).len(), 40);
     }
 
     #[test]

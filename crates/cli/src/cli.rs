@@ -6,15 +6,36 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::formats::CorsFormat;
 
+/// An example of the neutral lifecycle JSON, shown in `--help` and when a bucket has no rules
+/// (a test checks that it parses).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! LIFECYCLE_EXAMPLE {
+    () => {
+        r#"{
+  "rules": [
+    { "id": "expire-logs", "enabled": true, "filter": { "prefix": "logs/" },
+      "expiration": { "after": { "days": 30 } } },
+    { "id": "end-of-campaign", "enabled": true, "filter": { "prefix": "campaign/" },
+      "expiration": { "on": "2031-04-20T00:00:00Z" } },
+    { "id": "abort-uploads", "enabled": true,
+      "abort_incomplete_multipart_upload": { "days": 7 } }
+  ]
+}"#
+    };
+}
+pub use LIFECYCLE_EXAMPLE;
+
 const EXIT_CODES: &str = "\
 Targets:
   cos://<bucket>-<appid>?region=ap-beijing   a COS bucket (region falls back to COS_REGION)
-  r2://<bucket>?jurisdiction=eu              an R2 bucket (jurisdiction: default, eu, fedramp)
+  r2://<bucket>?jurisdiction=eu              an R2 bucket (jurisdiction: default, eu, fedramp, us, fedramp-high)
+  cos://<bucket>                             with COS_APPID set, the bucket <bucket>-<appid>
   file://cors.json                           a configuration file
   cos://?region=ap-beijing, r2://            a whole account (buckets list, --match-names)
 
 Credentials come from the environment: COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN,
-COS_REGION, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
+COS_REGION, COS_APPID, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
 CLOUDFLARE_BASE_URL, R2_JURISDICTION.
 
 Exit codes:
@@ -23,7 +44,8 @@ Exit codes:
   2  usage error or invalid input (bad flag, URL, file; missing credentials)
   3  a lossy copy was refused (read the loss report; rerun with --allow-lossy)
   4  verification mismatch (read-back differs from what was written; live preflight differs)
-  5  negative answer (bucket does not exist, preflight denied, configurations differ)";
+  5  negative answer (bucket does not exist, preflight denied, configurations differ)
+  6  not found (the bucket or file named does not exist)";
 
 /// Administer and migrate bucket configuration (CORS, lifecycle, versioning, replication,
 /// policy) on Tencent COS and Cloudflare R2.
@@ -48,10 +70,20 @@ pub struct GlobalArgs {
     /// logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// Start an in-process emulator and run the command against it (its state is lost when
-    /// the command ends; use `bucket-admin emulator` + --endpoint to keep it).
+    /// Start an in-process emulator and run the command against it. Its state is lost when
+    /// the command ends unless --emulator-dir (BUCKET_ADMIN_EMULATOR_DIR) names a data
+    /// directory, which is loaded at start and saved after every change; or use
+    /// `bucket-admin emulator` + --endpoint.
     #[arg(long, global = true, conflicts_with = "endpoint")]
     pub emulator: bool,
+    /// With --emulator: keep the emulator's buckets in this directory between commands.
+    #[arg(
+        long,
+        global = true,
+        env = "BUCKET_ADMIN_EMULATOR_DIR",
+        value_name = "DIR"
+    )]
+    pub emulator_dir: Option<PathBuf>,
     /// Base URL of a running `bucket-admin emulator` (COS requests go there, R2 requests to
     /// URL/client/v4). Credentials still come from the environment.
     #[arg(long, global = true, env = "BUCKET_ADMIN_ENDPOINT", value_name = "URL")]
@@ -62,9 +94,16 @@ pub struct GlobalArgs {
     /// Attempts per request, including the first (1 disables retries).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub retries: Option<u32>,
-    /// Per-request timeout in seconds.
-    #[arg(long, global = true, value_name = "SECONDS")]
+    /// Per-request timeout in seconds (at least 1), for COS and R2 alike.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<u64>,
+    /// COS region of every cos:// URL that names none (before COS_REGION).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// R2 jurisdiction of every r2:// URL that names none (before R2_JURISDICTION), like
+    /// wrangler's -J: default, eu, fedramp, us, fedramp-high.
+    #[arg(short = 'J', long, global = true, value_name = "JURISDICTION", value_parser = parse_jurisdiction)]
+    pub jurisdiction: Option<bucket_admin_core::Jurisdiction>,
     /// R2 request pacing as REQUESTS/SECONDS, or `off` (default: Cloudflare's 1200/300 against
     /// Cloudflare, off against an emulator).
     #[arg(long, global = true, value_name = "N/SECS|off")]
@@ -101,6 +140,16 @@ pub enum Command {
 
 It prints `export ...` lines; paste them in another terminal and run commands there.")]
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:
+  bucket-admin completions bash > /etc/bash_completion.d/bucket-admin
+  bucket-admin completions zsh > \"${fpath[1]}/_bucket-admin\"
+  bucket-admin completions fish > ~/.config/fish/completions/bucket-admin.fish
+  bucket-admin completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
     /// Print a pre-signed URL for an object in a COS bucket.
     #[command(after_help = "Examples:
   bucket-admin presign cos://assets-1250000000?region=ap-beijing --key img/logo.png
@@ -119,13 +168,22 @@ pub enum BucketsCmd {
         /// Account URL (cos://?region=.., r2://).
         account: String,
     },
-    /// Create a bucket.
+    /// Create a bucket, with the options its provider offers.
     #[command(after_help = "Examples:
   bucket-admin buckets create cos://assets-1250000000?region=ap-beijing
-  bucket-admin buckets create r2://assets?jurisdiction=eu")]
+  bucket-admin buckets create cos://assets-1250000000 --acl public-read --tag env=prod --multi-az
+  bucket-admin buckets create cos://assets-1250000000 --grant-read 'id=\"100000000001\"'
+  bucket-admin buckets create r2://assets?jurisdiction=eu
+  bucket-admin buckets create r2://assets --location weur --storage-class infrequent-access
+
+An option the provider does not offer (an ACL on R2, a location on COS) is refused before
+anything is sent.")]
     Create {
         /// Bucket URL.
         target: String,
+        /// The options.
+        #[command(flatten)]
+        options: CreateArgs,
     },
     /// Delete an (empty) bucket.
     #[command(after_help = "Examples:
@@ -154,9 +212,9 @@ pub enum CorsCmd {
     Get {
         /// Bucket or file URL.
         target: String,
-        /// Output shape.
-        #[arg(long, value_name = "FORMAT", default_value = "neutral", value_parser = parse_format)]
-        output_format: CorsFormat,
+        /// Output shape (default: a table on the terminal; neutral JSON with --json).
+        #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+        output_format: Option<CorsFormat>,
         /// Read a file target in this format instead of detecting it.
         #[arg(long, value_parser = parse_format)]
         format: Option<CorsFormat>,
@@ -175,13 +233,24 @@ pub enum CorsCmd {
         /// Force the input format instead of detecting it.
         #[arg(long, value_parser = parse_format)]
         format: Option<CorsFormat>,
+        /// Write even when the bucket's provider cannot hold everything in the file (the
+        /// losses are listed first).
+        #[arg(long)]
+        allow_lossy: bool,
+        /// Backup of the configuration this replaces.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
-    /// Remove a bucket's CORS configuration.
+    /// Remove a bucket's CORS configuration (saved to a backup first).
     #[command(after_help = "Examples:
-  bucket-admin cors delete r2://assets")]
+  bucket-admin cors delete r2://assets
+  bucket-admin cors delete r2://assets --no-backup")]
     Delete {
         /// Bucket URL.
         target: String,
+        /// Backup of the configuration this removes.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
     /// Copy CORS between buckets/files: convert, show the plan and losses, back up, write, verify.
     #[command(after_help = "Examples:
@@ -192,7 +261,9 @@ pub enum CorsCmd {
   bucket-admin cors copy --match-names --from-account cos://?region=ap-beijing --to-account r2://
 
 A mapping file has one `source,target` pair per line; `#` starts a comment. A bulk run appends
-each verified bucket to the state file; rerunning skips those and retries the rest.")]
+each verified bucket, with a hash of what was verified, to the state file; a rerun reads every
+source again, skips a bucket only when its source is unchanged, and retries the rest (--fresh
+ignores the state file). The target's previous configuration is saved to --backup-dir first.")]
     Copy(CopyArgs),
     /// Show the differences between two CORS configurations (exit 5 when they differ).
     #[command(after_help = "Examples:
@@ -216,28 +287,57 @@ each verified bucket to the state file; rerunning skips those and retries the re
 #[derive(Debug, Subcommand)]
 pub enum LifecycleCmd {
     /// Print a bucket's lifecycle rules (neutral JSON).
-    #[command(after_help = "Examples:
-  bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json")]
+    #[command(after_help = concat!("Examples:
+  bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json
+  bucket-admin lifecycle get file://aws-lifecycle.json --output-format r2   # convert a file
+
+The neutral lifecycle JSON (what `lifecycle put` reads):
+", crate::cli::LIFECYCLE_EXAMPLE!()))]
     Get {
         /// Bucket or file URL.
         target: String,
+        /// Output shape (default neutral JSON).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        output_format: Option<crate::formats::LifecycleFormat>,
     },
-    /// Replace a bucket's lifecycle rules from a neutral JSON file.
+    /// Show the differences between two sets of lifecycle rules (exit 5 when they differ).
     #[command(after_help = "Examples:
-  bucket-admin lifecycle put r2://logs --file rules.json")]
+  bucket-admin lifecycle diff cos://logs-1250000000?region=ap-beijing r2://logs
+  bucket-admin lifecycle diff file://aws-lifecycle.json r2://logs")]
+    Diff {
+        /// First bucket or file.
+        a: String,
+        /// Second bucket or file.
+        b: String,
+    },
+    /// Replace a bucket's lifecycle rules from a file: neutral JSON, AWS JSON
+    /// (`aws s3api put-bucket-lifecycle-configuration`), a COS SDK dict, COS/S3 XML or R2/wrangler JSON.
+    #[command(after_help = concat!("Examples:
+  bucket-admin lifecycle put r2://logs --file rules.json
+  aws s3api get-bucket-lifecycle-configuration --bucket logs > aws.json
+  bucket-admin lifecycle put r2://logs --file aws.json
+
+The file (dates are RFC 3339 midnights; a bare YYYY-MM-DD means UTC; ages in days or seconds):
+", crate::cli::LIFECYCLE_EXAMPLE!()))]
     Put {
         /// Bucket URL.
         target: String,
         /// File to read (`-` for stdin).
         #[arg(long, short)]
         file: String,
+        /// Backup of the rules this replaces.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
-    /// Remove a bucket's lifecycle rules.
+    /// Remove a bucket's lifecycle rules (saved to a backup first).
     #[command(after_help = "Examples:
   bucket-admin lifecycle delete r2://logs")]
     Delete {
         /// Bucket URL.
         target: String,
+        /// Backup of the rules this removes.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
     /// Copy lifecycle rules: convert (days <-> seconds, unsupported actions), plan, back up,
     /// write, verify.
@@ -298,13 +398,19 @@ pub enum DocCmd {
         /// File to read (`-` for stdin).
         #[arg(long, short)]
         file: String,
+        /// Backup of the document this replaces.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
-    /// Remove it.
+    /// Remove it (saved to a backup first).
     #[command(after_help = "Examples:
   bucket-admin policy delete cos://assets-1250000000?region=ap-beijing")]
     Delete {
         /// Bucket URL.
         target: String,
+        /// Backup of the document this removes.
+        #[command(flatten)]
+        backup: BackupArgs,
     },
 }
 
@@ -335,9 +441,9 @@ pub struct CopyArgs {
     /// Show the plan; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Where the target's previous configuration is saved before overwriting.
-    #[arg(long, default_value = "./bucket-admin-backups", value_name = "DIR")]
-    pub backup_dir: PathBuf,
+    /// Backup of what the copy replaces on the target.
+    #[command(flatten)]
+    pub backup: BackupArgs,
     /// Bulk: buckets processed at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -345,9 +451,154 @@ pub struct CopyArgs {
     /// ./bucket-admin-match.state.jsonl with --match-names).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Bulk: ignore what the state file says was verified and copy every pair again.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Bulk: give up on a pair after this many seconds (a stalled connection must not hold
+    /// a slot forever); the pair is reported failed and retried by a rerun.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub pair_timeout: u64,
     /// Force the source file's CORS format instead of detecting it.
     #[arg(long, value_parser = parse_format)]
     pub format: Option<CorsFormat>,
+}
+
+/// Options of `buckets create`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CreateArgs {
+    /// COS canned ACL.
+    #[arg(long, value_enum)]
+    pub acl: Option<AclArg>,
+    /// COS: grant read to a grantee (`id="100000000001"`, or a bare account id); repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_read: Vec<String>,
+    /// COS: grant write; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_write: Vec<String>,
+    /// COS: grant reading the ACL; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_read_acp: Vec<String>,
+    /// COS: grant writing the ACL; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_write_acp: Vec<String>,
+    /// COS: grant full control; repeatable.
+    #[arg(long, value_name = "GRANTEE")]
+    pub grant_full_control: Vec<String>,
+    /// COS bucket tag `KEY=VALUE`; repeatable.
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tag: Vec<(String, String)>,
+    /// COS: a multi-AZ bucket.
+    #[arg(long)]
+    pub multi_az: bool,
+    /// R2 location hint (apac, eeur, enam, weur, wnam, oc), like wrangler's --location.
+    #[arg(long, value_name = "HINT")]
+    pub location: Option<String>,
+    /// R2 default storage class of new objects.
+    #[arg(long, value_enum)]
+    pub storage_class: Option<StorageClassArg>,
+}
+
+/// A COS canned ACL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AclArg {
+    /// Owner only.
+    Private,
+    /// Anyone may read.
+    PublicRead,
+    /// Anyone may read and write.
+    PublicReadWrite,
+    /// Any authenticated user may read.
+    AuthenticatedRead,
+}
+
+/// An R2 storage class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageClassArg {
+    /// Standard.
+    Standard,
+    /// Infrequent access.
+    InfrequentAccess,
+}
+
+impl CreateArgs {
+    /// The library's create options.
+    pub fn to_options(&self) -> bucket_admin_core::CreateBucketOptions {
+        use bucket_admin_core::{CannedAcl, Grant, GrantPermission, StorageClass, Tag};
+        let grant = |permission, list: &[String]| {
+            (!list.is_empty()).then(|| Grant {
+                permission,
+                grantees: list
+                    .iter()
+                    .map(|g| {
+                        // A bare account id is the common case; COS wants `id="..."`.
+                        if g.contains('=') {
+                            g.clone()
+                        } else {
+                            format!("id=\"{g}\"")
+                        }
+                    })
+                    .collect(),
+            })
+        };
+        bucket_admin_core::CreateBucketOptions {
+            acl: self.acl.map(|a| match a {
+                AclArg::Private => CannedAcl::Private,
+                AclArg::PublicRead => CannedAcl::PublicRead,
+                AclArg::PublicReadWrite => CannedAcl::PublicReadWrite,
+                AclArg::AuthenticatedRead => CannedAcl::AuthenticatedRead,
+            }),
+            grants: [
+                grant(GrantPermission::Read, &self.grant_read),
+                grant(GrantPermission::Write, &self.grant_write),
+                grant(GrantPermission::ReadAcp, &self.grant_read_acp),
+                grant(GrantPermission::WriteAcp, &self.grant_write_acp),
+                grant(GrantPermission::FullControl, &self.grant_full_control),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            tags: self
+                .tag
+                .iter()
+                .map(|(k, v)| Tag {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+            multi_az: self.multi_az,
+            location_hint: self.location.clone(),
+            storage_class: self.storage_class.map(|c| match c {
+                StorageClassArg::Standard => StorageClass::Standard,
+                StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
+            }),
+            jurisdiction: None,
+        }
+    }
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(format!("`{s}`: expected KEY=VALUE")),
+    }
+}
+
+/// Where the configuration an overwrite or delete replaces is saved first.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Directory the previous configuration is saved to before it is overwritten or deleted.
+    #[arg(long, default_value = crate::backup::DEFAULT_DIR, value_name = "DIR")]
+    pub backup_dir: PathBuf,
+    /// Overwrite or delete without saving the previous configuration first.
+    #[arg(long)]
+    pub no_backup: bool,
+}
+
+impl BackupArgs {
+    /// The backup directory, `None` with `--no-backup`.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        (!self.no_backup).then_some(self.backup_dir.as_path())
+    }
 }
 
 /// Options of `cors check`.
@@ -395,6 +646,19 @@ pub struct PresignArgs {
     pub expires: u64,
 }
 
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("0 would give up immediately; give a number of seconds, at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of seconds")),
+    }
+}
+
+fn parse_jurisdiction(s: &str) -> Result<bucket_admin_core::Jurisdiction, String> {
+    s.parse::<bucket_admin_core::Jurisdiction>()
+        .map_err(|e| e.to_string())
+}
+
 fn parse_format(s: &str) -> Result<CorsFormat, String> {
     s.parse()
 }
@@ -434,6 +698,14 @@ mod tests {
         let mut missing = Vec::new();
         walk(&Cli::command(), "", &mut missing);
         assert!(missing.is_empty(), "no examples: {missing:?}");
+    }
+
+    #[test]
+    fn the_lifecycle_example_is_valid_neutral_json() {
+        let cfg: bucket_admin_core::LifecycleConfiguration =
+            serde_json::from_str(LIFECYCLE_EXAMPLE!()).unwrap();
+        assert_eq!(cfg.rules.len(), 3);
+        assert!(cfg.rules[2].abort_incomplete_multipart_upload.is_some());
     }
 
     #[test]

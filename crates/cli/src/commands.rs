@@ -6,15 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bucket_admin_core::preflight::{self, PreflightOutcome, PreflightRequest};
-use bucket_admin_core::{
-    BucketPolicy, CreateBucketOptions, ReplicationConfiguration, VersioningStatus,
-};
+use bucket_admin_core::{BucketPolicy, ReplicationConfiguration, VersioningStatus};
 use serde::Serialize;
 
 use crate::bulk::{self, BulkOptions, Pair, StateFile, StderrProgress};
 use crate::cli::{
-    BucketsCmd, CheckArgs, Cli, Command, CopyArgs, CorsCmd, DocCmd, EmulatorArgs, LifecycleCmd,
-    PresignArgs, VersioningArg, VersioningCmd,
+    BackupArgs, BucketsCmd, CheckArgs, Cli, Command, CopyArgs, CorsCmd, DocCmd, EmulatorArgs,
+    LifecycleCmd, PresignArgs, VersioningArg, VersioningCmd,
 };
 use crate::copy::{self, CopyOptions, CopyReport, Outcome};
 use crate::diff;
@@ -43,8 +41,10 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// The canonical form of a URL the user gave (defaults filled in, one spelling per
+    /// bucket).
     fn target(&self, s: &str) -> Result<TargetUrl, CliError> {
-        s.parse()
+        self.connector.canonical(s)
     }
 
     fn endpoint(&self, s: &str, format: Option<CorsFormat>) -> Result<Endpoint, CliError> {
@@ -65,6 +65,12 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
     if let Command::Emulator(args) = &cli.command {
         return serve_emulator(args).await;
     }
+    if let Command::Completions { shell } = &cli.command {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        clap_complete::generate(*shell, &mut cmd, "bucket-admin", &mut std::io::stdout());
+        return Ok(Exit::Ok);
+    }
     // Held for the whole command: dropping it stops the in-process emulator.
     let mut _emulator = None;
     let mut settings = Settings {
@@ -74,9 +80,16 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         retries: g.retries,
         timeout: g.timeout.map(Duration::from_secs),
         r2_pacing: g.r2_pacing.clone(),
+        region: g.region.clone(),
+        jurisdiction: g.jurisdiction,
     };
     if g.emulator {
-        let emu = bucket_admin_emulator::Emulator::start()
+        let mut builder = bucket_admin_emulator::Emulator::builder();
+        if let Some(dir) = &g.emulator_dir {
+            builder = builder.data_dir(dir.clone());
+        }
+        let emu = builder
+            .start()
             .await
             .map_err(|e| CliError::failed(format!("cannot start the emulator: {e}")))?;
         let (c, r) = (emu.cos_credentials(), emu.r2_credentials());
@@ -86,13 +99,21 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
             cos_secret_id: c.secret_id.clone(),
             cos_secret_key: c.secret_key.clone(),
             cos_region: c.region.clone(),
+            cos_appid: c.appid.clone(),
             r2_account_id: r.account_id.clone(),
             r2_api_token: r.api_token.clone(),
         });
-        tracing::info!(
-            "started an in-process emulator at {} (state is lost when this command ends)",
-            emu.cos_endpoint()
-        );
+        match &g.emulator_dir {
+            Some(dir) => tracing::info!(
+                "started an in-process emulator at {} with its state in {}",
+                emu.cos_endpoint(),
+                dir.display()
+            ),
+            None => tracing::info!(
+                "started an in-process emulator at {} (state is lost when this command ends; --emulator-dir keeps it)",
+                emu.cos_endpoint()
+            ),
+        }
         _emulator = Some(emu);
     }
     let ctx = Ctx {
@@ -108,6 +129,8 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Policy(cmd) => policy(&ctx, cmd).await,
         Command::Presign(args) => presign(&ctx, args),
         Command::Emulator(_) => Ok(Exit::Ok),
+        // Handled before any client is built.
+        Command::Completions { .. } => Ok(Exit::Ok),
     }
 }
 
@@ -127,6 +150,47 @@ fn done(ctx: &Ctx, message: &str) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
+/// Like [`done`] for a command that overwrote or deleted something: says where the previous
+/// configuration went (or that there was none, or that `--no-backup` skipped it).
+fn done_with_backup(
+    ctx: &Ctx,
+    message: &str,
+    backup: &BackupArgs,
+    saved: Option<&Path>,
+) -> Result<Exit, CliError> {
+    let note = match (backup.no_backup, saved) {
+        (true, _) => "not backed up (--no-backup)".to_owned(),
+        (false, Some(path)) => format!("previous configuration saved to {}", path.display()),
+        (false, None) => "there was no previous configuration to back up".to_owned(),
+    };
+    if ctx.json {
+        output::print_json(&serde_json::json!({
+            "ok": true, "message": message, "backup": saved, "backup_note": note,
+        }));
+    } else {
+        println!("{message}; {note}");
+    }
+    Ok(Exit::Ok)
+}
+
+/// Saves what `read` returns before an overwrite; see [`crate::backup::before_overwrite`].
+async fn backup_first<T, F>(
+    backup: &BackupArgs,
+    target: &str,
+    section: &str,
+    what: &str,
+    read: F,
+) -> Result<Option<PathBuf>, CliError>
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<Option<T>, bucket_admin_core::Error>>,
+{
+    crate::backup::before_overwrite(backup.dir(), target, section, what, async {
+        read.await.map_err(CliError::from)
+    })
+    .await
+}
+
 // ---- buckets ----
 
 async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
@@ -134,7 +198,7 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
         BucketsCmd::List { account } => {
             let url = ctx.target(&account)?;
             url.require_account("buckets list")?;
-            let list = ctx.connector.admin(&url)?.list_buckets().await?;
+            let list = ctx.connector.list_buckets(&url).await?;
             if ctx.json {
                 output::print_json(&list);
             } else {
@@ -157,12 +221,34 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
             }
             Ok(Exit::Ok)
         }
-        BucketsCmd::Create { target } => {
+        BucketsCmd::Create { target, options } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "buckets create")?;
-            admin
-                .create_bucket(&bucket, &CreateBucketOptions::default())
-                .await?;
-            done(ctx, &format!("created {target}"))
+            admin.create_bucket(&bucket, &options.to_options()).await?;
+            let created = ctx.target(&target)?;
+            let requested = target.parse::<TargetUrl>().ok();
+            match requested.as_ref().and_then(TargetUrl::bucket) {
+                // COS stores bucket names in lower case; say so rather than let the user look
+                // for a name that does not exist.
+                Some(asked) if asked != bucket => {
+                    let note = format!(
+                        "COS bucket names are lower case: created `{bucket}` (you asked for `{asked}`)"
+                    );
+                    if ctx.json {
+                        output::print_json(&serde_json::json!({
+                            "ok": true,
+                            "message": format!("created {created}"),
+                            "requested": asked,
+                            "created": bucket,
+                            "note": note,
+                        }));
+                    } else {
+                        eprintln!("note: {note}");
+                        println!("created {created}");
+                    }
+                    Ok(Exit::Ok)
+                }
+                _ => done(ctx, &format!("created {created}")),
+            }
         }
         BucketsCmd::Delete { target } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "buckets delete")?;
@@ -232,11 +318,15 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
                     }
                 }
                 Some(cfg) => {
-                    // --json keeps the neutral shape, which is what scripts parse.
-                    let format = if ctx.json {
-                        CorsFormat::Neutral
-                    } else {
-                        output_format
+                    // --json keeps the neutral shape, which is what scripts parse; a person
+                    // without a chosen format gets a table.
+                    let format = match (ctx.json, output_format) {
+                        (true, _) => CorsFormat::Neutral,
+                        (false, Some(f)) => f,
+                        (false, None) => {
+                            output::print_text(&cors_table(&cfg));
+                            return Ok(Exit::Ok);
+                        }
                     };
                     let (text, lost) = formats::render_cors(&cfg, format);
                     for l in lost {
@@ -251,26 +341,77 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
             target,
             file,
             format,
+            allow_lossy,
+            backup,
         } => {
             let ep = ctx.bucket(&target, "cors put")?;
             let text = read_input(&file)?;
-            let parsed =
+            let mut parsed =
                 formats::parse_cors(&text, format).map_err(|e| CliError::from(e).context(&file))?;
             tracing::info!("read {file} as {}", parsed.format.describe());
+            // Fitted to the provider like a copy, so a put and a copy of the same file agree on
+            // what is lost.
+            if let Some(caps) = ep.capabilities() {
+                let fitted = Cors::convert(&parsed.config, caps)?;
+                if !fitted.changes.is_empty() {
+                    let list: Vec<String> =
+                        fitted.changes.iter().map(|c| format!("- {c}")).collect();
+                    if !allow_lossy {
+                        return Err(CliError::new(
+                            Exit::LossyRefused,
+                            format!(
+                                "{target} cannot hold everything in {file}: {} setting(s) would be lost or changed; nothing was written",
+                                fitted.changes.len()
+                            ),
+                        )
+                        .with_hint(format!(
+                            "{}\nrerun with --allow-lossy to write it anyway",
+                            list.join("\n")
+                        )));
+                    }
+                    for l in &list {
+                        eprintln!("warning (--allow-lossy): {}", &l[2..]);
+                    }
+                }
+                parsed.config = fitted.value;
+            }
+            let saved = crate::backup::before_overwrite(
+                backup.dir(),
+                ep.url(),
+                Cors::NAME,
+                "CORS configuration",
+                endpoint::get_current::<Cors>(&ep),
+            )
+            .await?;
             endpoint::put::<Cors>(&ep, &parsed.config).await?;
-            done(
+            done_with_backup(
                 ctx,
                 &format!(
                     "put {} CORS rule(s) on {target} (read {file} as {})",
                     parsed.config.rules.len(),
                     parsed.format
                 ),
+                &backup,
+                saved.as_deref(),
             )
         }
-        CorsCmd::Delete { target } => {
+        CorsCmd::Delete { target, backup } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "cors delete")?;
+            let saved = backup_first(
+                &backup,
+                &target,
+                Cors::NAME,
+                "CORS configuration",
+                admin.get_cors(&bucket),
+            )
+            .await?;
             admin.delete_cors(&bucket).await?;
-            done(ctx, &format!("deleted the CORS configuration of {target}"))
+            done_with_backup(
+                ctx,
+                &format!("deleted the CORS configuration of {target}"),
+                &backup,
+                saved.as_deref(),
+            )
         }
         CorsCmd::Copy(args) => copy_cmd::<Cors>(ctx, args).await,
         CorsCmd::Diff { a, b } => diff_cmd::<Cors>(ctx, &a, &b).await,
@@ -278,11 +419,48 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
     }
 }
 
+/// A CORS configuration as a table, one rule per row.
+fn cors_table(cfg: &bucket_admin_core::CorsConfiguration) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut t = Table::new([
+        "#", "id", "origins", "methods", "headers", "expose", "max age",
+    ]);
+    for (i, r) in cfg.rules.iter().enumerate() {
+        t.row([
+            i.to_string(),
+            r.id.clone().unwrap_or_else(|| "-".into()),
+            list(&r.allowed_origins),
+            r.allowed_methods
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            list(&r.allowed_headers),
+            list(&r.expose_headers),
+            r.max_age_seconds
+                .map(|s| format!("{s} s"))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let mut text = t.render();
+    if let Some(vary) = cfg.extras.cos_response_vary {
+        text.push_str(&format!("\nResponseVary (COS): {vary}\n"));
+    }
+    text.push_str("\n(--output-format neutral|s3|cos-json|cos-xml|r2 prints a file; --json the neutral JSON)\n");
+    text
+}
+
 async fn diff_cmd<S: Section>(ctx: &Ctx, a: &str, b: &str) -> Result<Exit, CliError> {
     let (ea, eb) = (ctx.endpoint(a, None)?, ctx.endpoint(b, None)?);
     let (ca, cb) = (
-        endpoint::get_source::<S>(&ea).await?,
-        endpoint::get_source::<S>(&eb).await?,
+        endpoint::get::<S>(&ea).await?,
+        endpoint::get::<S>(&eb).await?,
     );
     let same = match (&ca, &cb) {
         (Some(x), Some(y)) => x == y,
@@ -331,7 +509,7 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
             ));
         }
     };
-    let cfg = endpoint::get_source::<Cors>(&ep).await?;
+    let cfg = endpoint::get::<Cors>(&ep).await?;
     let offline = preflight::evaluate(cfg.as_ref(), &request);
     let live = match live_target {
         Some((bucket, region)) => {
@@ -423,31 +601,71 @@ fn side_by_side(a: &PreflightOutcome, b: &PreflightOutcome) -> Vec<(String, Stri
 
 async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
     match cmd {
-        LifecycleCmd::Get { target } => {
+        LifecycleCmd::Get {
+            target,
+            output_format,
+        } => {
             let ep = ctx.endpoint(&target, None)?;
-            print_optional(
-                ctx,
-                endpoint::get::<Lifecycle>(&ep).await?,
-                &target,
-                "lifecycle rules",
-            );
+            let rules = endpoint::get::<Lifecycle>(&ep).await?;
+            let empty = rules.is_none();
+            match (&rules, output_format) {
+                (Some(cfg), Some(format)) if !ctx.json => {
+                    output::print_text(&formats::render_lifecycle(cfg, format)?);
+                }
+                _ => print_optional(ctx, rules, &target, "lifecycle rules"),
+            }
+            if empty {
+                // The moment someone wants to write rules: show the shape.
+                eprintln!(
+                    "a rules file for `bucket-admin lifecycle put` looks like:\n{}",
+                    crate::cli::LIFECYCLE_EXAMPLE!()
+                );
+            }
             Ok(Exit::Ok)
         }
-        LifecycleCmd::Put { target, file } => {
+        LifecycleCmd::Put {
+            target,
+            file,
+            backup,
+        } => {
             let ep = ctx.bucket(&target, "lifecycle put")?;
             let cfg = Lifecycle::parse(&read_input(&file)?, None).map_err(|e| e.context(&file))?;
+            let saved = crate::backup::before_overwrite(
+                backup.dir(),
+                ep.url(),
+                Lifecycle::NAME,
+                "lifecycle rules",
+                endpoint::get_current::<Lifecycle>(&ep),
+            )
+            .await?;
             endpoint::put::<Lifecycle>(&ep, &cfg).await?;
-            done(
+            done_with_backup(
                 ctx,
                 &format!("put {} lifecycle rule(s) on {target}", cfg.rules.len()),
+                &backup,
+                saved.as_deref(),
             )
         }
-        LifecycleCmd::Delete { target } => {
+        LifecycleCmd::Delete { target, backup } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "lifecycle delete")?;
+            let saved = backup_first(
+                &backup,
+                &target,
+                Lifecycle::NAME,
+                "lifecycle rules",
+                admin.get_lifecycle(&bucket),
+            )
+            .await?;
             admin.delete_lifecycle(&bucket).await?;
-            done(ctx, &format!("deleted the lifecycle rules of {target}"))
+            done_with_backup(
+                ctx,
+                &format!("deleted the lifecycle rules of {target}"),
+                &backup,
+                saved.as_deref(),
+            )
         }
         LifecycleCmd::Copy(args) => copy_cmd::<Lifecycle>(ctx, args).await,
+        LifecycleCmd::Diff { a, b } => diff_cmd::<Lifecycle>(ctx, &a, &b).await,
     }
 }
 
@@ -487,7 +705,7 @@ async fn versioning(ctx: &Ctx, cmd: VersioningCmd) -> Result<Exit, CliError> {
 
 /// get/put/delete of replication or policy, which share a shape: neutral JSON in and out.
 macro_rules! doc_command {
-    ($fn_name:ident, $ty:ty, $name:literal, $get:ident, $put:ident, $delete:ident) => {
+    ($fn_name:ident, $ty:ty, $name:literal, $section:literal, $foreign:path, $get:ident, $put:ident, $delete:ident) => {
         async fn $fn_name(ctx: &Ctx, cmd: DocCmd) -> Result<Exit, CliError> {
             match cmd {
                 DocCmd::Get { target } => {
@@ -495,19 +713,42 @@ macro_rules! doc_command {
                     print_optional(ctx, admin.$get(&bucket).await?, &target, $name);
                     Ok(Exit::Ok)
                 }
-                DocCmd::Put { target, file } => {
+                DocCmd::Put {
+                    target,
+                    file,
+                    backup,
+                } => {
                     let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " put"))?;
-                    let value: $ty = endpoint::parse_neutral(&read_input(&file)?, $name)
-                        .map_err(|e| e.context(&file))?;
+                    let text = read_input(&file)?;
+                    // The provider's own shapes first (COS JSON/XML, SDK dicts), then neutral.
+                    let value: $ty = match $foreign(&text) {
+                        Some(parsed) => parsed.map_err(|e| CliError::from(e).context(&file))?,
+                        None => {
+                            endpoint::parse_neutral(&text, $name).map_err(|e| e.context(&file))?
+                        }
+                    };
+                    let saved =
+                        backup_first(&backup, &target, $section, $name, admin.$get(&bucket))
+                            .await?;
                     admin.$put(&bucket, &value).await?;
-                    done(ctx, &format!(concat!("put the ", $name, " of {}"), target))
+                    done_with_backup(
+                        ctx,
+                        &format!(concat!("put the ", $name, " of {}"), target),
+                        &backup,
+                        saved.as_deref(),
+                    )
                 }
-                DocCmd::Delete { target } => {
+                DocCmd::Delete { target, backup } => {
                     let (admin, bucket) = admin_bucket(ctx, &target, concat!($name, " delete"))?;
+                    let saved =
+                        backup_first(&backup, &target, $section, $name, admin.$get(&bucket))
+                            .await?;
                     admin.$delete(&bucket).await?;
-                    done(
+                    done_with_backup(
                         ctx,
                         &format!(concat!("deleted the ", $name, " of {}"), target),
+                        &backup,
+                        saved.as_deref(),
                     )
                 }
             }
@@ -519,6 +760,8 @@ doc_command!(
     replication,
     ReplicationConfiguration,
     "replication configuration",
+    "replication",
+    formats::parse_replication,
     get_replication,
     put_replication,
     delete_replication
@@ -527,6 +770,8 @@ doc_command!(
     policy,
     BucketPolicy,
     "bucket policy",
+    "policy",
+    formats::parse_policy,
     get_policy,
     put_policy,
     delete_policy
@@ -571,18 +816,19 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
     let opts = CopyOptions {
         allow_lossy: args.allow_lossy,
         dry_run: args.dry_run,
-        backup_dir: args.backup_dir.clone(),
+        backup_dir: args.backup.dir().map(Path::to_owned),
     };
     if let (Some(from), Some(to)) = (&args.from, &args.to) {
         let source = ctx.endpoint(from, args.format)?;
         let target = ctx.endpoint(to, None)?;
         let report = copy::copy_one::<S>(&source, &target, &opts).await;
-        print_copy_report::<S>(ctx, &report);
+        print_copy_report::<S>(ctx, &report, args.backup.no_backup);
         return Ok(report.outcome.exit());
     }
     let (pairs, unmatched, default_state) = if let Some(mapping) = &args.mapping {
         let text = endpoint::read_required(mapping)?;
-        let pairs = bulk::parse_mapping(&text).map_err(|e| e.context(mapping.display()))?;
+        let pairs = bulk::parse_mapping_with(&text, &ctx.connector.url_defaults())
+            .map_err(|e| e.context(mapping.display()))?;
         let mut state = mapping.as_os_str().to_owned();
         state.push(".state.jsonl");
         (pairs, Vec::new(), PathBuf::from(state))
@@ -610,10 +856,14 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         eprintln!("warning: {u} has no bucket with the same name on the target; not copied");
     }
     let state_path = args.state.clone().unwrap_or(default_state);
-    let state = Arc::new(StateFile::load(&state_path)?);
+    let state = Arc::new(if args.fresh {
+        StateFile::fresh(&state_path)
+    } else {
+        StateFile::load(&state_path)?
+    });
     if !state.is_empty() {
         eprintln!(
-            "resuming: {} pair(s) already verified in {}",
+            "resuming: {} pair(s) verified in {}; each source is read again and copied again if it changed (--fresh ignores the file)",
             state.len(),
             state_path.display()
         );
@@ -625,6 +875,7 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         BulkOptions {
             copy: opts,
             concurrency: usize::from(args.concurrency),
+            pair_timeout: Duration::from_secs(args.pair_timeout),
         },
         Arc::new(StderrProgress::new(ctx.json)),
     )
@@ -664,11 +915,20 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         println!("state file: {}", state_path.display());
         if exit != Exit::Ok {
             println!(
-                "rerun the same command to retry what did not complete; verified buckets are skipped"
+                "rerun the same command to retry what did not complete; buckets verified with an unchanged source are skipped"
             );
         }
     }
     Ok(exit)
+}
+
+/// Losses of the conversion itself (what `--allow-lossy` accepts), without the target's rules
+/// that the copy replaces.
+fn conversion_losses(r: &CopyReport) -> usize {
+    r.changes
+        .iter()
+        .filter(|c| !c.path.starts_with("target."))
+        .count()
 }
 
 fn report_detail(r: &CopyReport) -> String {
@@ -676,15 +936,27 @@ fn report_detail(r: &CopyReport) -> String {
         Outcome::Failed | Outcome::Mismatch => r.error.clone().unwrap_or_default(),
         Outcome::LossyRefused => format!(
             "{} loss(es): {}",
-            r.changes.len(),
+            conversion_losses(r),
             r.changes
                 .iter()
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Outcome::Applied if !r.changes.is_empty() => {
-            format!("{} loss(es) allowed", r.changes.len())
+        Outcome::Applied => {
+            let mut parts = Vec::new();
+            if !r.changes.is_empty() {
+                parts.push(format!(
+                    "{} loss(es) allowed, {} target rule(s) replaced",
+                    conversion_losses(r),
+                    r.changes.len() - conversion_losses(r)
+                ));
+            }
+            // Every overwrite says where the previous configuration went.
+            if let Some(b) = &r.backup {
+                parts.push(format!("previous saved to {}", b.display()));
+            }
+            parts.join("; ")
         }
         Outcome::SourceEmpty => "source has no configuration; target left as is".into(),
         _ => r.error.clone().unwrap_or_default(),
@@ -699,20 +971,20 @@ async fn match_names(
     let (fu, tu) = (ctx.target(from)?, ctx.target(to)?);
     fu.require_account("--from-account")?;
     tu.require_account("--to-account")?;
-    let sources = ctx.connector.admin(&fu)?.list_buckets().await?;
-    let targets = ctx.connector.admin(&tu)?.list_buckets().await?;
-    let by_name: BTreeMap<&str, &str> = targets
+    let sources = ctx.connector.list_buckets(&fu).await?;
+    let targets = ctx.connector.list_buckets(&tu).await?;
+    let by_name: BTreeMap<&str, &bucket_admin_core::BucketInfo> = targets
         .iter()
-        .map(|b| (url::strip_appid(&b.name), b.name.as_str()))
+        .map(|b| (url::strip_appid(&b.name), b))
         .collect();
     let mut pairs = Vec::new();
     let mut unmatched = Vec::new();
     for s in &sources {
-        let src = fu.with_bucket(&s.name).to_string();
+        let src = ctx.connector.bucket_url(&fu, s).to_string();
         match by_name.get(url::strip_appid(&s.name)) {
             Some(t) => pairs.push(Pair {
                 source: src,
-                target: tu.with_bucket(t).to_string(),
+                target: ctx.connector.bucket_url(&tu, t).to_string(),
             }),
             None => unmatched.push(src),
         }
@@ -725,7 +997,7 @@ async fn match_names(
     Ok((pairs, unmatched))
 }
 
-fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport) {
+fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport, no_backup: bool) {
     if ctx.json {
         output::print_json(r);
         return;
@@ -756,16 +1028,18 @@ fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport) {
     let message = match r.outcome {
         Outcome::Applied => format!(
             "applied and verified{}",
-            r.backup
-                .as_ref()
-                .map(|b| format!("; previous configuration saved to {}", b.display()))
-                .unwrap_or_else(|| "; the target had no previous configuration".into())
+            match (&r.backup, no_backup) {
+                (Some(b), _) => format!("; previous configuration saved to {}", b.display()),
+                (None, true) =>
+                    "; the previous configuration was not backed up (--no-backup)".into(),
+                (None, false) => "; the target had no previous configuration".into(),
+            }
         ),
         Outcome::Unchanged => "unchanged: the target already holds this configuration".into(),
         Outcome::Planned => "dry run: this plan would be applied; nothing was written".into(),
         Outcome::LossyRefused => format!(
-            "refused: the copy would lose or change {} setting(s) listed above; nothing was written. Rerun with --allow-lossy to apply it anyway",
-            r.changes.len()
+            "refused: the conversion would lose or change {} setting(s) listed above; nothing was written. Rerun with --allow-lossy to apply it anyway",
+            conversion_losses(r)
         ),
         Outcome::Mismatch => format!(
             "VERIFICATION FAILED: {}{}",

@@ -4,7 +4,7 @@
 //! source/target pair and never returns an error: every failure becomes a [`CopyReport`] with
 //! [`Outcome::Failed`], so the bulk engine can keep going and report it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use bucket_admin_core::convert::{Change, Converted};
 use serde::{Deserialize, Serialize};
@@ -20,8 +20,9 @@ pub struct CopyOptions {
     pub allow_lossy: bool,
     /// Plan and report only; write nothing.
     pub dry_run: bool,
-    /// Where the target's previous configuration is saved before it is overwritten.
-    pub backup_dir: PathBuf,
+    /// Where the target's previous configuration is saved before it is overwritten
+    /// (`None`: `--no-backup`).
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// What happened to one bucket.
@@ -58,6 +59,20 @@ impl Outcome {
             Outcome::Mismatch => "verify-mismatch",
             Outcome::Failed => "failed",
             Outcome::AlreadyDone => "already-done",
+        }
+    }
+
+    /// The key in JSON output (summaries and reports alike): the snake_case serde name.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Planned => "planned",
+            Outcome::LossyRefused => "lossy_refused",
+            Outcome::SourceEmpty => "source_empty",
+            Outcome::Mismatch => "mismatch",
+            Outcome::Failed => "failed",
+            Outcome::AlreadyDone => "already_done",
         }
     }
 
@@ -104,6 +119,9 @@ pub struct CopyReport {
     /// Why it failed or mismatched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// [`plan_hash`] of the planned configuration (recorded in the bulk state file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_sha1: Option<String>,
 }
 
 impl CopyReport {
@@ -117,6 +135,7 @@ impl CopyReport {
             diff: None,
             backup: None,
             error: None,
+            plan_sha1: None,
         }
     }
 
@@ -127,9 +146,12 @@ impl CopyReport {
         r
     }
 
-    /// A report for a pair skipped because the state file records it as verified.
-    pub fn already_done<S: Section>(source: &str, target: &str) -> Self {
-        Self::new::<S>(source, target, Outcome::AlreadyDone)
+    /// A report for a pair skipped because the state file records this very plan (same
+    /// hash) as verified.
+    pub fn already_done<S: Section>(source: &str, target: &str, plan_sha1: &str) -> Self {
+        let mut r = Self::new::<S>(source, target, Outcome::AlreadyDone);
+        r.plan_sha1 = Some(plan_sha1.to_owned());
+        r
     }
 }
 
@@ -165,35 +187,32 @@ pub fn decide<S: Section>(
     }
 }
 
-/// Saves `config` as neutral JSON under `dir`, named after the target, section and time, and
-/// returns the path. The file is restorable with `bucket-admin <section> put <target> --file`.
-pub fn backup<S: Section>(
-    dir: &Path,
+/// A canonical hash of a planned configuration: SHA-1 over its JSON with object keys sorted
+/// (through `serde_json::Value`, whose maps are ordered), as lowercase hex. Stable across runs
+/// and machines, so a state file records exactly what was verified.
+pub fn plan_hash<T: Serialize>(value: &T) -> String {
+    use sha1::{Digest, Sha1};
+    let canonical = serde_json::to_value(value)
+        .and_then(|v| serde_json::to_vec(&v))
+        .unwrap_or_default();
+    hex::encode(Sha1::digest(&canonical))
+}
+
+/// Reads the source and fits it to the target: `None` when the source has no configuration.
+pub async fn plan<S: Section>(
+    source: &Endpoint,
     target: &Endpoint,
-    config: &S::Config,
-) -> Result<PathBuf, CliError> {
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-        now.millisecond()
-    );
-    let base = format!("{}.{}.{stamp}", target.file_label(), S::NAME);
-    // Two copies to the same target within a millisecond must not overwrite each other's
-    // backup.
-    let mut path = dir.join(format!("{base}.json"));
-    let mut n = 1;
-    while path.exists() {
-        n += 1;
-        path = dir.join(format!("{base}.{n}.json"));
-    }
-    endpoint::write_atomic(&path, &endpoint::to_pretty(config))?;
-    Ok(path)
+) -> Result<Option<Converted<S::Config>>, CliError> {
+    let Some(cfg) = endpoint::get::<S>(source).await? else {
+        return Ok(None);
+    };
+    Ok(Some(match target.capabilities() {
+        Some(caps) => S::convert(&cfg, caps)?,
+        None => Converted {
+            value: cfg,
+            changes: Vec::new(),
+        },
+    }))
 }
 
 /// Copies `S`'s configuration from `source` to `target`. Never fails: failures are reported in
@@ -203,28 +222,24 @@ pub async fn copy_one<S: Section>(
     target: &Endpoint,
     opts: &CopyOptions,
 ) -> CopyReport {
-    let (src, dst) = (source.url(), target.url());
-    let fail = |e: CliError| CopyReport::failed::<S>(src, dst, e);
-    let from = match endpoint::get_source::<S>(source).await {
+    match plan::<S>(source, target).await {
+        Ok(planned) => apply::<S>(source.url(), target, planned, opts).await,
+        Err(e) => CopyReport::failed::<S>(source.url(), target.url(), e),
+    }
+}
+
+/// The rest of [`copy_one`] once the plan is known: read the target, decide, back up, write,
+/// read back, verify.
+pub async fn apply<S: Section>(
+    src: &str,
+    target: &Endpoint,
+    planned: Option<Converted<S::Config>>,
+    opts: &CopyOptions,
+) -> CopyReport {
+    let dst = target.url();
+    let current = match endpoint::get_current::<S>(target).await {
         Ok(v) => v,
-        Err(e) => return fail(e),
-    };
-    let planned = match from {
-        None => None,
-        Some(cfg) => match target.capabilities() {
-            Some(caps) => match S::convert(&cfg, caps) {
-                Ok(p) => Some(p),
-                Err(e) => return fail(e.into()),
-            },
-            None => Some(Converted {
-                value: cfg,
-                changes: Vec::new(),
-            }),
-        },
-    };
-    let current = match endpoint::get::<S>(target).await {
-        Ok(v) => v,
-        Err(e) => return fail(e),
+        Err(e) => return CopyReport::failed::<S>(src, dst, e),
     };
     let decision = decide::<S>(planned.as_ref(), current.as_ref(), opts.allow_lossy);
     let mut report = CopyReport::new::<S>(src, dst, Outcome::Failed);
@@ -232,8 +247,18 @@ pub async fn copy_one<S: Section>(
         report.outcome = Outcome::SourceEmpty;
         return report;
     };
+    report.plan_sha1 = Some(plan_hash(&planned.value));
     report.changes = planned.changes.clone();
-    report.diff = Some(diff::config_diff(
+    if decision != Decision::Unchanged {
+        // What the target holds and the plan does not is lost by the overwrite: it belongs in
+        // the loss report (it is in the backup, so it needs no --allow-lossy).
+        if let Some(current) = &current {
+            report
+                .changes
+                .extend(S::removed_from_target(current, &planned.value));
+        }
+    }
+    report.diff = Some(diff::whole_diff(
         current.as_ref(),
         Some(&planned.value),
         &format!("{dst} (current)"),
@@ -246,12 +271,12 @@ pub async fn copy_one<S: Section>(
         Decision::LossyRefused => report.outcome = Outcome::LossyRefused,
         Decision::Apply if opts.dry_run => report.outcome = Outcome::Planned,
         Decision::Apply => {
-            if let Some(previous) = &current {
-                match backup::<S>(&opts.backup_dir, target, previous) {
+            if let (Some(previous), Some(dir)) = (&current, &opts.backup_dir) {
+                match crate::backup::save(dir, target.url(), S::NAME, previous) {
                     Ok(path) => report.backup = Some(path),
                     Err(e) => {
                         // Never overwrite what we could not save.
-                        report.error = Some(format!("backup failed, nothing written: {e}"));
+                        report.error = Some(e.to_string());
                         return report;
                     }
                 }
@@ -260,7 +285,7 @@ pub async fn copy_one<S: Section>(
                 report.error = Some(e.to_string());
                 return report;
             }
-            match endpoint::get::<S>(target).await {
+            match endpoint::get_current::<S>(target).await {
                 Err(e) => {
                     report.error = Some(format!("written, but reading it back failed: {e}"));
                 }
@@ -288,6 +313,7 @@ pub async fn copy_one<S: Section>(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
     use std::sync::atomic::Ordering;
 
@@ -315,7 +341,7 @@ mod tests {
         CopyOptions {
             allow_lossy: false,
             dry_run: false,
-            backup_dir: dir.to_owned(),
+            backup_dir: Some(dir.to_owned()),
         }
     }
 

@@ -31,49 +31,66 @@ pub fn json_lines<T: Serialize>(value: Option<&T>) -> Vec<String> {
     }
 }
 
-/// The longest-common-subsequence diff of two line lists.
-///
-/// Configurations are small (COS caps CORS at 100 rules), so the quadratic table is fine; above
-/// a few million cells we fall back to "everything replaced" rather than use unbounded memory.
+/// The line diff of two line lists (Myers' algorithm, from the `similar` crate: linear
+/// memory, so even a configuration of thousands of lines diffs line by line, with a deadline
+/// so pathological input cannot stall a command).
 pub fn diff_lines(old: &[String], new: &[String]) -> Vec<DiffLine> {
-    const MAX_CELLS: usize = 4_000_000;
-    let (n, m) = (old.len(), new.len());
-    if n.saturating_mul(m) > MAX_CELLS {
-        return old
-            .iter()
-            .cloned()
-            .map(DiffLine::Removed)
-            .chain(new.iter().cloned().map(DiffLine::Added))
-            .collect();
-    }
-    // lcs[i][j] = LCS length of old[i..] and new[j..].
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if old[i] == new[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
+    use similar::{Algorithm, DiffOp, capture_diff_deadline};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let ops = capture_diff_deadline(
+        Algorithm::Myers,
+        old,
+        0..old.len(),
+        new,
+        0..new.len(),
+        Some(deadline),
+    );
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
+    for op in ops {
+        match op {
+            DiffOp::Equal { old_index, len, .. } => out.extend(
+                old[old_index..old_index + len]
+                    .iter()
+                    .cloned()
+                    .map(DiffLine::Same),
+            ),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => out.extend(
+                old[old_index..old_index + old_len]
+                    .iter()
+                    .cloned()
+                    .map(DiffLine::Removed),
+            ),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => out.extend(
+                new[new_index..new_index + new_len]
+                    .iter()
+                    .cloned()
+                    .map(DiffLine::Added),
+            ),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                out.extend(
+                    old[old_index..old_index + old_len]
+                        .iter()
+                        .cloned()
+                        .map(DiffLine::Removed),
+                );
+                out.extend(
+                    new[new_index..new_index + new_len]
+                        .iter()
+                        .cloned()
+                        .map(DiffLine::Added),
+                );
+            }
         }
     }
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::with_capacity(n.max(m));
-    while i < n && j < m {
-        if old[i] == new[j] {
-            out.push(DiffLine::Same(old[i].clone()));
-            i += 1;
-            j += 1;
-        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
-            out.push(DiffLine::Removed(old[i].clone()));
-            i += 1;
-        } else {
-            out.push(DiffLine::Added(new[j].clone()));
-            j += 1;
-        }
-    }
-    out.extend(old[i..].iter().cloned().map(DiffLine::Removed));
-    out.extend(new[j..].iter().cloned().map(DiffLine::Added));
     out
 }
 
@@ -91,7 +108,7 @@ pub fn render(diff: &[DiffLine], old_label: &str, new_label: &str, context: usiz
     let near_change: Vec<bool> = (0..diff.len())
         .map(|i| {
             let lo = i.saturating_sub(context);
-            let hi = (i + context + 1).min(diff.len());
+            let hi = i.saturating_add(context).saturating_add(1).min(diff.len());
             diff[lo..hi].iter().any(|l| !matches!(l, DiffLine::Same(_)))
         })
         .collect();
@@ -125,8 +142,30 @@ pub fn config_diff<T: Serialize>(
     old_label: &str,
     new_label: &str,
 ) -> String {
+    diff_with_context(old, new, old_label, new_label, Some(3))
+}
+
+/// Like [`config_diff`], every line shown: a copy's plan is read whole before it is applied,
+/// so nothing of what the target will hold is hidden behind `...`.
+pub fn whole_diff<T: Serialize>(
+    old: Option<&T>,
+    new: Option<&T>,
+    old_label: &str,
+    new_label: &str,
+) -> String {
+    diff_with_context(old, new, old_label, new_label, None)
+}
+
+fn diff_with_context<T: Serialize>(
+    old: Option<&T>,
+    new: Option<&T>,
+    old_label: &str,
+    new_label: &str,
+    context: Option<usize>,
+) -> String {
     let diff = diff_lines(&json_lines(old), &json_lines(new));
-    let mut text = render(&diff, old_label, new_label, 3);
+    let context = context.unwrap_or(diff.len());
+    let mut text = render(&diff, old_label, new_label, context);
     if old.is_none() && new.is_some() {
         text = format!("({old_label} has no configuration)\n{text}");
     } else if new.is_none() && old.is_some() {
@@ -146,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn lcs_diff_marks_changes() {
+    fn line_diff_marks_changes() {
         let d = diff_lines(&lines("a\nb\nc"), &lines("a\nx\nc\nd"));
         assert_eq!(
             d,
@@ -159,6 +198,25 @@ mod tests {
             ]
         );
         assert!(!has_changes(&diff_lines(&lines("a"), &lines("a"))));
+    }
+
+    #[test]
+    fn large_configurations_still_diff_line_by_line() {
+        let old: Vec<String> = (0..5000).map(|i| format!("line {i}")).collect();
+        let mut new = old.clone();
+        new[2500] = "changed".into();
+        let d = diff_lines(&old, &new);
+        let changed: Vec<&DiffLine> = d
+            .iter()
+            .filter(|l| !matches!(l, DiffLine::Same(_)))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                &DiffLine::Removed("line 2500".into()),
+                &DiffLine::Added("changed".into())
+            ]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use bucket_admin_core::convert::{self, Converted};
+use bucket_admin_core::convert::{self, Change, ChangeKind, Converted};
 use bucket_admin_core::{
     BucketAdmin, Capabilities, CorsConfiguration, LifecycleConfiguration, Result as CoreResult,
 };
@@ -73,17 +73,7 @@ impl Endpoint {
 
     /// A stable short label for backup file names: the URL with unsafe characters replaced.
     pub fn file_label(&self) -> String {
-        self.url()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>()
-            .replace("___", "_")
+        crate::backup::label(self.url())
     }
 }
 
@@ -114,9 +104,13 @@ pub fn read_text(path: &Path) -> Result<Option<String>, CliError> {
         .map_err(|_| CliError::usage(format!("{shown} is not UTF-8 text")))
 }
 
-/// Reads a file that must exist.
+/// Reads a file that must exist; a missing file is a not-found error (exit 6).
 pub fn read_required(path: &Path) -> Result<String, CliError> {
-    read_text(path)?.ok_or_else(|| CliError::usage(format!("{} does not exist", path.display())))
+    read_text(path)?.ok_or_else(|| missing_file(path))
+}
+
+fn missing_file(path: &Path) -> CliError {
+    CliError::not_found(format!("{} does not exist", path.display()))
 }
 
 /// Writes a file atomically (temporary file + rename), so an interrupted write never leaves a
@@ -134,7 +128,27 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
     file.write_all(text.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)?;
     drop(file);
-    std::fs::rename(&tmp, path).map_err(fail)
+    std::fs::rename(&tmp, path).map_err(fail)?;
+    sync_dir(path).map_err(fail)
+}
+
+/// Flushes the directory entry of `path`: without it, a crash right after the rename can
+/// leave the directory without the new name even though the file's data reached the disk.
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d.to_owned(),
+            None => PathBuf::from("."),
+        };
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        // Directories cannot be opened as files here; the rename is what the OS offers.
+        let _ = path;
+        Ok(())
+    }
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -185,6 +199,42 @@ pub trait Section: Send + Sync + 'static {
     /// rule written without one, COS reporting `ResponseVary` false when unset); any other
     /// difference is a mismatch.
     fn same(planned: &Self::Config, actual: &Self::Config) -> bool;
+
+    /// What an overwrite of `current` with `planned` removes: one [`Change`] per rule of the
+    /// target that the plan does not hold (path `target.rules[i]`).
+    fn removed_from_target(current: &Self::Config, planned: &Self::Config) -> Vec<Change>;
+}
+
+/// One [`Change`] per rule of `current` that `planned` lacks. A rule counts as kept when
+/// the plan holds an equal one, ids aside when the plan's has none (providers fill ids in).
+fn removed_rules<R: PartialEq + Clone>(
+    current: &[R],
+    planned: &[R],
+    id: impl Fn(&R) -> Option<&str>,
+    clear_id: impl Fn(&mut R),
+    describe: impl Fn(&R) -> String,
+) -> Vec<Change> {
+    current
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            !planned.iter().any(|p| {
+                let mut c = (*c).clone();
+                if id(p).is_none() {
+                    clear_id(&mut c);
+                }
+                *p == c
+            })
+        })
+        .map(|(i, c)| Change {
+            path: format!("target.rules[{i}]"),
+            kind: ChangeKind::Dropped,
+            detail: format!(
+                "the target's existing rule {} is not in the source; the copy removes it (the backup keeps it)",
+                describe(c)
+            ),
+        })
+        .collect()
 }
 
 /// CORS.
@@ -200,6 +250,14 @@ impl Section for Cors {
         config: &Self::Config,
         target: &Capabilities,
     ) -> CoreResult<Converted<Self::Config>> {
+        // `ResponseVary: false` (the COS default, in every COS export) asks for what a
+        // provider without the setting already does: leaving it out loses nothing, so it is
+        // not reported as a loss. `true` is a real loss and still is.
+        if config.extras.cos_response_vary == Some(false) && !target.cors_response_vary {
+            let mut config = config.clone();
+            config.extras.cos_response_vary = None;
+            return convert::cors_for(&config, target);
+        }
         convert::cors_for(config, target)
     }
 
@@ -250,6 +308,19 @@ impl Section for Cors {
                 *p == a
             })
     }
+
+    fn removed_from_target(current: &Self::Config, planned: &Self::Config) -> Vec<Change> {
+        removed_rules(
+            &current.rules,
+            &planned.rules,
+            |r| r.id.as_deref(),
+            |r| r.id = None,
+            |r| match &r.id {
+                Some(id) => format!("`{id}` ({})", r.allowed_origins.join(", ")),
+                None => format!("for {}", r.allowed_origins.join(", ")),
+            },
+        )
+    }
 }
 
 /// The CORS format a file path suggests when writing.
@@ -277,10 +348,23 @@ impl Section for Lifecycle {
     }
 
     fn parse(text: &str, _forced: Option<CorsFormat>) -> Result<Self::Config, CliError> {
-        parse_neutral::<LifecycleConfiguration>(text, "lifecycle configuration")
+        match formats::parse_lifecycle(text) {
+            Some(parsed) => {
+                let (config, which) = parsed?;
+                tracing::debug!("read a {which} lifecycle file");
+                Ok(config)
+            }
+            None => parse_neutral::<LifecycleConfiguration>(text, "lifecycle configuration"),
+        }
     }
 
-    fn render(config: &Self::Config, _path: &Path, _forced: Option<CorsFormat>) -> String {
+    fn render(config: &Self::Config, path: &Path, _forced: Option<CorsFormat>) -> String {
+        if format_for_path(path) == CorsFormat::CosXml {
+            match formats::render_lifecycle(config, formats::LifecycleFormat::CosXml) {
+                Ok(xml) => return xml,
+                Err(e) => tracing::warn!("{}: {}; writing neutral JSON", path.display(), e.message),
+            }
+        }
         to_pretty(config)
     }
 
@@ -309,6 +393,19 @@ impl Section for Lifecycle {
                 *p == a
             })
     }
+
+    fn removed_from_target(current: &Self::Config, planned: &Self::Config) -> Vec<Change> {
+        removed_rules(
+            &current.rules,
+            &planned.rules,
+            |r| r.id.as_deref(),
+            |r| r.id = None,
+            |r| match &r.id {
+                Some(id) => format!("`{id}`"),
+                None => "without an id".to_owned(),
+            },
+        )
+    }
 }
 
 /// Pretty JSON with a trailing newline.
@@ -322,16 +419,27 @@ pub fn to_pretty<T: Serialize>(value: &T) -> String {
 /// Parses neutral JSON of `what`; on failure, says which shape the file actually is.
 pub fn parse_neutral<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, CliError> {
     let cleaned = text.trim_start_matches('\u{feff}');
-    serde_json::from_str(cleaned).map_err(|e| {
-        let err = CliError::usage(format!("not a valid neutral {what}: {e}"));
+    // Syntax first (serde reports line and column), then the shape through a path-tracking
+    // deserializer.
+    let value: serde_json::Value = serde_json::from_str(cleaned)
+        .map_err(|e| CliError::usage(format!("not valid JSON ({what}): {e}")))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        // Name the field (`rules[0].expiration.after.days`), not only serde's line and column.
+        let path = e.path().to_string();
+        let e = e.into_inner();
+        let err = if path.is_empty() || path == "." {
+            CliError::usage(format!("not a valid neutral {what}: {e}"))
+        } else {
+            CliError::usage(format!("not a valid neutral {what}: {path}: {e}"))
+        };
         let shape = formats::detect(text);
         match shape {
             Shape::Cors(f) => err.with_hint(format!(
                 "the file is {}; use the `cors` commands for it",
                 f.describe()
             )),
-            Shape::Lifecycle(which) if which != "bucket-admin neutral" => err.with_hint(format!(
-                "the file is a {which} lifecycle configuration; bucket-admin reads lifecycle rules in its neutral JSON only (write one with `bucket-admin lifecycle get <bucket> > rules.json` and edit it)"
+            Shape::Lifecycle(which) if what != "lifecycle configuration" => err.with_hint(format!(
+                "the file is a {which} lifecycle configuration; use `bucket-admin lifecycle put` for it"
             )),
             Shape::Policy if what != "bucket policy" => {
                 err.with_hint("the file is a bucket policy; use `bucket-admin policy put`")
@@ -344,8 +452,19 @@ pub fn parse_neutral<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, C
     })
 }
 
-/// Reads `S`'s configuration from an endpoint. A missing file reads as "no configuration".
+/// Reads `S`'s configuration from an endpoint the user named to be read (`get`, `diff`,
+/// `check`, a copy's source): a missing file is a not-found error, never "no configuration".
 pub async fn get<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
+    if let Endpoint::File { path, .. } = ep
+        && !path.exists()
+    {
+        return Err(missing_file(path));
+    }
+    get_current::<S>(ep).await
+}
+
+/// Reads what a copy's target holds now: a file that does not exist yet holds nothing.
+pub async fn get_current<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
     match ep {
         Endpoint::Bucket { admin, bucket, .. } => Ok(S::get_remote(admin.as_ref(), bucket).await?),
         Endpoint::File { path, format, .. } => match read_text(path)? {
@@ -355,19 +474,6 @@ pub async fn get<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliErro
                 .map_err(|e| e.context(path.display())),
         },
     }
-}
-
-/// Reads `S`'s configuration from a source endpoint, where a missing file is an error.
-pub async fn get_source<S: Section>(ep: &Endpoint) -> Result<Option<S::Config>, CliError> {
-    if let Endpoint::File { path, .. } = ep
-        && !path.exists()
-    {
-        return Err(CliError::usage(format!(
-            "{} does not exist",
-            path.display()
-        )));
-    }
-    get::<S>(ep).await
 }
 
 /// Writes `S`'s configuration to an endpoint.
@@ -403,6 +509,28 @@ mod tests {
         let mut with_id = planned.clone();
         with_id.rules[0].id = Some("a".into());
         assert!(!Cors::same(&with_id, &planned));
+    }
+
+    #[test]
+    fn removed_target_rules_are_those_the_plan_lacks() {
+        let keep = CorsRule::new(["https://a.com"], [CorsMethod::Get]);
+        let mut keep_with_id = keep.clone();
+        keep_with_id.id = Some("filled-in".into());
+        let gone = CorsRule::new(["https://b.com"], [CorsMethod::Put]);
+        let current = CorsConfiguration::new(vec![keep_with_id, gone]);
+        let planned = CorsConfiguration::new(vec![keep]);
+        let removed = Cors::removed_from_target(&current, &planned);
+        assert_eq!(removed.len(), 1, "{removed:?}");
+        assert_eq!(removed[0].path, "target.rules[1]");
+        assert_eq!(removed[0].kind, ChangeKind::Dropped);
+        assert!(removed[0].detail.contains("https://b.com"), "{removed:?}");
+        assert!(Cors::removed_from_target(&planned, &planned).is_empty());
+        // A plan rule with an id keeps only the identical rule.
+        let mut other_id = current.clone();
+        other_id.rules[0].id = Some("other".into());
+        let mut planned_id = planned.clone();
+        planned_id.rules[0].id = Some("mine".into());
+        assert_eq!(Cors::removed_from_target(&other_id, &planned_id).len(), 2);
     }
 
     #[test]

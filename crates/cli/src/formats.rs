@@ -169,6 +169,198 @@ fn clean(text: &str) -> &str {
     text.trim_start_matches('\u{feff}').trim()
 }
 
+/// Lifecycle rules in a provider's shape: COS/S3 XML, the AWS JSON that
+/// `aws s3api put-bucket-lifecycle-configuration` takes (`{"Rules":[..]}`), the COS SDK dict
+/// (`{"Rule":[..]}`), or the R2/wrangler JSON. `None` when the text is none of these (the
+/// neutral JSON, or something else, for the caller to report).
+///
+/// The XML and the two dict shapes go through the COS client's own codec (the dicts are the
+/// XML's elements as JSON), the R2 shape through the R2 client's, so a file and the wire agree.
+/// Dates keep their zone: AWS writes UTC midnights (`...T00:00:00Z`), COS `+08:00`.
+pub fn parse_lifecycle(
+    text: &str,
+) -> Option<Result<(bucket_admin_core::LifecycleConfiguration, &'static str), FormatError>> {
+    let which = match detect(text) {
+        Shape::Lifecycle(which) if which != "bucket-admin neutral" => which,
+        _ => return None,
+    };
+    let as_file = |e: bucket_admin_core::Error| {
+        let message = e
+            .message()
+            .replace("COS returned ", "")
+            .replace("R2 returned ", "")
+            .replace("the COS response", "the file");
+        FormatError::new(format!("invalid {which} lifecycle file: {message}"))
+    };
+    let text = clean(text);
+    let result = match which {
+        "COS/S3 XML" => bucket_admin_cos::codec::decode_lifecycle(text).map_err(as_file),
+        "R2" => {
+            let mut value: Value = match serde_json::from_str(text) {
+                Ok(v) => v,
+                Err(e) => return Some(Err(FormatError::new(format!("invalid JSON: {e}")))),
+            };
+            if let Some(result) = value.get_mut("result").map(Value::take) {
+                value = result;
+            }
+            bucket_admin_r2::codec::decode_lifecycle(&value.to_string())
+                .map(Option::unwrap_or_default)
+                .map_err(as_file)
+        }
+        _ => match serde_json::from_str::<Value>(text) {
+            Ok(value) => {
+                let xml = lifecycle_json_to_xml(&value);
+                bucket_admin_cos::codec::decode_lifecycle(&xml).map_err(as_file)
+            }
+            Err(e) => Err(FormatError::new(format!("invalid JSON: {e}"))),
+        },
+    };
+    Some(result.map(|c| (c, which)))
+}
+
+/// Shapes `lifecycle get --output-format` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LifecycleFormat {
+    /// bucket-admin's neutral JSON (what `--json` prints).
+    Neutral,
+    /// COS/S3 XML, as the COS API takes it.
+    CosXml,
+    /// The R2 REST API / wrangler JSON (ages in seconds).
+    R2,
+}
+
+/// Writes lifecycle rules in `format`; fails when the shape cannot hold them (for example a
+/// tag filter in the R2 shape), naming what does not fit.
+pub fn render_lifecycle(
+    config: &bucket_admin_core::LifecycleConfiguration,
+    format: LifecycleFormat,
+) -> Result<String, FormatError> {
+    let fail = |e: bucket_admin_core::Error| {
+        FormatError::new(format!(
+            "these rules cannot be written as {format:?}: {}",
+            e.message()
+        ))
+    };
+    Ok(match format {
+        LifecycleFormat::Neutral => {
+            let mut t = serde_json::to_string_pretty(config).unwrap_or_default();
+            t.push('\n');
+            t
+        }
+        LifecycleFormat::CosXml => {
+            let mut t = bucket_admin_cos::codec::encode_lifecycle(config).map_err(fail)?;
+            t.push('\n');
+            t
+        }
+        LifecycleFormat::R2 => {
+            let raw = bucket_admin_r2::codec::encode_lifecycle(config).map_err(fail)?;
+            let mut t = serde_json::from_str::<Value>(&raw)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or(raw);
+            t.push('\n');
+            t
+        }
+    })
+}
+
+/// The AWS JSON / COS dict lifecycle shape as the S3/COS XML it mirrors.
+fn lifecycle_json_to_xml(value: &Value) -> String {
+    dict_to_xml(value, "LifecycleConfiguration", &["Rules", "Rule"])
+}
+
+/// A COS SDK dict (or AWS JSON) as the XML document it mirrors: the same element names, with
+/// AWS's plural list keys (`Rules`, `Transitions`, `Tags`) as repeated singular elements.
+/// Only the top-level keys in `keep` are taken (AWS-only settings of the whole document are
+/// not part of what COS reads).
+fn dict_to_xml(value: &Value, root_name: &str, keep: &[&str]) -> String {
+    fn element(name: &str, value: &Value, out: &mut String) {
+        let name = match name {
+            "Rules" => "Rule",
+            "Transitions" => "Transition",
+            "NoncurrentVersionTransitions" => "NoncurrentVersionTransition",
+            "Tags" => "Tag",
+            other => other,
+        };
+        match value {
+            Value::Null => {}
+            Value::Array(items) => {
+                for item in items {
+                    element(name, item, out);
+                }
+            }
+            Value::Object(obj) => {
+                out.push_str(&format!("<{name}>"));
+                for (k, v) in obj {
+                    element(k, v, out);
+                }
+                out.push_str(&format!("</{name}>"));
+            }
+            Value::String(text) => out.push_str(&format!(
+                "<{name}>{}</{name}>",
+                quick_xml::escape::escape(text.as_str())
+            )),
+            other => out.push_str(&format!("<{name}>{other}</{name}>")),
+        }
+    }
+    let root = value.get(root_name).unwrap_or(value).as_object();
+    let mut out = format!("<{root_name}>");
+    for (k, v) in root.into_iter().flatten() {
+        if keep.contains(&k.as_str()) {
+            element(k, v, &mut out);
+        }
+    }
+    out.push_str(&format!("</{root_name}>"));
+    out
+}
+
+fn file_error(what: &str, e: &bucket_admin_core::Error) -> FormatError {
+    let message = e
+        .message()
+        .replace("COS returned ", "")
+        .replace("the COS response", "the file");
+    FormatError::new(format!("invalid {what} file: {message}"))
+}
+
+/// A bucket policy in the COS (and AWS) policy language: `{"Statement":[{"Effect":..}]}`,
+/// read with the COS client's codec. `None` for other text (the neutral JSON among it).
+pub fn parse_policy(text: &str) -> Option<Result<bucket_admin_core::BucketPolicy, FormatError>> {
+    let value: Value = serde_json::from_str(clean(text)).ok()?;
+    let obj = value.as_object()?;
+    let native = obj
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("statement") && k != "statements");
+    native.then(|| {
+        bucket_admin_cos::codec::decode_policy(clean(text))
+            .map_err(|e| file_error("COS policy", &e))
+    })
+}
+
+/// Replication rules as COS XML (`<ReplicationConfiguration>`) or the COS SDK dict
+/// (`{"Role":..,"Rule":[..]}`), read with the COS client's codec. `None` for other text.
+pub fn parse_replication(
+    text: &str,
+) -> Option<Result<bucket_admin_core::ReplicationConfiguration, FormatError>> {
+    let text = clean(text);
+    if text.starts_with('<') {
+        return Some(
+            bucket_admin_cos::codec::decode_replication(text)
+                .map_err(|e| file_error("COS XML replication", &e)),
+        );
+    }
+    let value: Value = serde_json::from_str(text).ok()?;
+    let inner = value.get("ReplicationConfiguration").unwrap_or(&value);
+    let obj = inner.as_object()?;
+    (obj.contains_key("Rule") || obj.contains_key("Role")).then(|| {
+        let xml = dict_to_xml(
+            &value,
+            "ReplicationConfiguration",
+            &["Role", "Rule", "Rules"],
+        );
+        bucket_admin_cos::codec::decode_replication(&xml)
+            .map_err(|e| file_error("COS SDK replication", &e))
+    })
+}
+
 /// Detects the shape of a file's content. Never fails: unknown content is [`Shape::Unknown`]
 /// with a description of what was seen.
 pub fn detect(text: &str) -> Shape {
@@ -247,7 +439,9 @@ fn detect_json(value: &Value) -> Shape {
             }
             Some(rule)
                 if rule.contains_key("conditions")
-                    || rule.contains_key("deleteObjectsTransition") =>
+                    || rule.contains_key("deleteObjectsTransition")
+                    || rule.contains_key("abortMultipartUploadsTransition")
+                    || rule.contains_key("storageClassTransitions") =>
             {
                 Shape::Lifecycle("R2")
             }
@@ -355,10 +549,14 @@ pub fn parse_cors(text: &str, forced: Option<CorsFormat>) -> Result<ParsedCors, 
         }
         // The same codec the COS client sends and parses with, so a file and the wire agree.
         CorsFormat::CosXml => bucket_admin_cos::codec::decode_cors(clean(text)).map_err(|e| {
+            // The codec speaks of server answers; this is the user's file.
+            let message = e
+                .message()
+                .replace("COS returned ", "")
+                .replace("the COS response", "the file");
             FormatError::new(format!(
-                "invalid {}: {}",
-                CorsFormat::CosXml.describe(),
-                e.message()
+                "invalid {}: {message}",
+                CorsFormat::CosXml.describe()
             ))
         })?,
     };
@@ -399,7 +597,15 @@ fn from_json<T: DeserializeOwned>(text: &str, format: CorsFormat) -> Result<T, F
             None => break,
         }
     }
-    serde_json::from_value(value).map_err(fail)
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path.is_empty() || path == "." {
+            fail(inner)
+        } else {
+            FormatError::new(format!("invalid {}: {path}: {inner}", format.describe()))
+        }
+    })
 }
 
 /// Writes `config` in `format`. Returns the text and every setting the format cannot hold
@@ -483,18 +689,24 @@ impl OneOrMany {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 enum NumOrString {
-    Num(u32),
+    // Any JSON number, checked in `get`, so `-5` or `1.5` is named with its field instead of
+    // failing the untagged match.
+    Num(serde_json::Number),
     Str(String),
 }
 
 impl NumOrString {
     fn get(&self, at: &str) -> Result<u32, FormatError> {
-        match self {
-            NumOrString::Num(n) => Ok(*n),
-            NumOrString::Str(s) => s.trim().parse().map_err(|_| {
-                FormatError::new(format!("{at}: `{s}` is not a whole number of seconds"))
-            }),
-        }
+        let text = match self {
+            NumOrString::Num(n) => n.to_string(),
+            NumOrString::Str(s) => s.trim().to_owned(),
+        };
+        text.parse().map_err(|_| {
+            FormatError::new(format!(
+                "{at}: `{text}` is not a whole number of seconds (0 to {})",
+                u32::MAX
+            ))
+        })
     }
 }
 
@@ -608,11 +820,34 @@ struct CosDoc {
 }
 
 /// The COS SDKs write a single rule as an object instead of a one-element list.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+///
+/// Deserialized by hand rather than `#[serde(untagged)]`, so an invalid value inside a rule
+/// is reported with its field path instead of "did not match any variant".
+#[derive(Debug)]
 enum CosRules {
     Many(Vec<CosRule>),
     One(Box<CosRule>),
+}
+
+impl<'de> Deserialize<'de> for CosRules {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CosRules;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CORS rule or a list of CORS rules")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<CosRules, A::Error> {
+                Vec::<CosRule>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(CosRules::Many)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CosRules, A::Error> {
+                CosRule::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|r| CosRules::One(Box::new(r)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,11 +1,12 @@
 //! The `bucket-admin` command line, as a library so its logic is unit-testable.
 //!
 //! Layout: [`formats`] (CORS file shapes), [`url`] (target URLs), [`endpoint`] (buckets and
-//! files behind one interface), [`diff`], [`copy`] (the planner), [`bulk`] (mapping files,
+//! files behind one interface), [`diff`], [`copy`] (the planner), [`backup`] (saving what an overwrite replaces), [`bulk`] (mapping files,
 //! concurrency, resumable state), [`targets`] (the only module that builds provider clients),
 //! [`cli`] (clap definitions) and [`commands`] (handlers). Exit codes are in [`exit`].
 #![deny(missing_docs)]
 
+pub mod backup;
 pub mod bulk;
 pub mod cli;
 pub mod commands;

@@ -47,21 +47,18 @@ impl Table {
             .chain(&self.rows)
             .map(|r| r.iter().map(|c| first_line(c)).collect())
             .collect();
+        // Columns line up by display width: a CJK character in a COS error message takes two
+        // terminal columns, a combining mark none.
+        use unicode_width::UnicodeWidthStr;
         let widths: Vec<usize> = (0..self.headers.len())
-            .map(|i| {
-                cells
-                    .iter()
-                    .map(|r| r[i].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
+            .map(|i| cells.iter().map(|r| r[i].width()).max().unwrap_or(0))
             .collect();
         let mut out = String::new();
         for (n, row) in cells.iter().enumerate() {
             let line: Vec<String> = row
                 .iter()
                 .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}"))
+                .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width()))))
                 .collect();
             out.push_str(line.join("  ").trim_end());
             out.push('\n');
@@ -89,17 +86,23 @@ pub fn print_text(text: &str) {
     let _ = out.flush();
 }
 
-/// Prints an error on stderr, and also as JSON on stdout for `--json` scripts.
+/// Prints an error on stderr, and also as JSON on stdout for `--json` scripts: the message,
+/// hint and exit code, plus every field of the library error it came from (kind, provider,
+/// operation, bucket, status, code, request_id, attempts, violations).
 pub fn print_error(err: &CliError, json: bool) {
     eprintln!("error: {err}");
     if json {
-        print_json(&serde_json::json!({
-            "error": {
-                "message": err.message,
-                "hint": err.hint,
-                "exit_code": err.exit.code(),
-            }
-        }));
+        let mut error = serde_json::json!({
+            "message": err.message,
+            "hint": err.hint,
+            "exit_code": err.exit.code(),
+        });
+        if let (Some(obj), Some(serde_json::Value::Object(fields))) =
+            (error.as_object_mut(), err.fields.as_ref())
+        {
+            obj.extend(fields.clone());
+        }
+        print_json(&serde_json::json!({ "error": error }));
     }
 }
 
@@ -116,5 +119,17 @@ mod tests {
             t.render(),
             "name         result\n-----------  ---------\na            applied\nlonger-name  failed: x\n"
         );
+    }
+
+    #[test]
+    fn wide_characters_are_measured_by_display_width() {
+        let mut t = Table::new(["bucket", "error"]);
+        t.row(["a", "访问被拒绝"]);
+        t.row(["bbbbbbbbbbbb", "x"]);
+        let text = t.render();
+        let lines: Vec<&str> = text.lines().collect();
+        // The dashes under `error` are as wide as the ten columns the CJK text takes.
+        assert_eq!(lines[1], "------------  ----------");
+        assert_eq!(lines[2], "a             访问被拒绝");
     }
 }

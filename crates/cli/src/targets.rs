@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bucket_admin_core::{BucketAdmin, Jurisdiction, RetryPolicy};
+use bucket_admin_core::{BucketAdmin, BucketInfo, Jurisdiction, RetryPolicy};
 use bucket_admin_cos::{CosClient, CosClientBuilder};
 use bucket_admin_r2::{Pacing, R2Client, R2ClientBuilder};
 
@@ -17,7 +17,7 @@ use crate::bulk::EndpointFactory;
 use crate::endpoint::Endpoint;
 use crate::exit::CliError;
 use crate::formats::CorsFormat;
-use crate::url::TargetUrl;
+use crate::url::{TargetUrl, UrlDefaults};
 
 /// Credentials of an in-process emulator (emulator-only values, never real secrets).
 #[derive(Clone)]
@@ -32,6 +32,8 @@ pub struct EmulatorAccess {
     pub cos_secret_key: String,
     /// COS default region.
     pub cos_region: String,
+    /// COS APPID (bucket names end in `-<appid>`).
+    pub cos_appid: String,
     /// R2 account id.
     pub r2_account_id: String,
     /// R2 API token.
@@ -64,6 +66,10 @@ pub struct Settings {
     pub timeout: Option<Duration>,
     /// `--r2-pacing` as given.
     pub r2_pacing: Option<String>,
+    /// `--region`: the COS region of URLs that name none.
+    pub region: Option<String>,
+    /// `-J/--jurisdiction`: the R2 jurisdiction of URLs that name none.
+    pub jurisdiction: Option<Jurisdiction>,
 }
 
 /// Parses `--r2-pacing`: `off`, or `REQUESTS/SECONDS`.
@@ -99,6 +105,17 @@ pub fn is_loopback(url: &str) -> bool {
         || host
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Every missing variable at once, so a first run is fixed in one go.
+fn missing_settings(provider: &str, missing: &[&str]) -> CliError {
+    CliError::usage(format!(
+        "{provider} needs settings that are not set: {}",
+        missing.join(", ")
+    ))
+    .with_hint(
+        "export them in the environment (`bucket-admin emulator` prints a working set for the local emulator, or use --emulator)",
+    )
 }
 
 fn env(name: &str) -> Option<String> {
@@ -167,6 +184,27 @@ impl Connector {
         if let Some(c) = cache.get(&key) {
             return Ok(c.clone());
         }
+        if self.settings.emulator.is_none() {
+            let mut missing = Vec::new();
+            if env("COS_SECRET_ID")
+                .or_else(|| env("TENCENTCLOUD_SECRET_ID"))
+                .is_none()
+            {
+                missing.push("COS_SECRET_ID");
+            }
+            if env("COS_SECRET_KEY")
+                .or_else(|| env("TENCENTCLOUD_SECRET_KEY"))
+                .is_none()
+            {
+                missing.push("COS_SECRET_KEY");
+            }
+            if region.is_none() && self.settings.region.is_none() && env("COS_REGION").is_none() {
+                missing.push("COS_REGION (or ?region= in the URL, or --region)");
+            }
+            if !missing.is_empty() {
+                return Err(missing_settings("COS", &missing));
+            }
+        }
         let mut b = CosClientBuilder::from_env();
         if let Some(emu) = &self.settings.emulator {
             b = b
@@ -200,6 +238,15 @@ impl Connector {
     pub fn r2(&self, jurisdiction: Option<Jurisdiction>) -> Result<R2Client, CliError> {
         let mut cache = self.r2.lock().unwrap_or_else(|p| p.into_inner());
         if cache.is_none() {
+            if self.settings.emulator.is_none() {
+                let missing: Vec<&str> = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]
+                    .into_iter()
+                    .filter(|v| env(v).is_none())
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(missing_settings("R2", &missing));
+                }
+            }
             let mut b = R2ClientBuilder::from_env();
             if let Some(emu) = &self.settings.emulator {
                 b = b
@@ -239,6 +286,77 @@ impl Connector {
         })
     }
 
+    /// What URLs without a region or jurisdiction mean here: the in-process emulator's
+    /// region, else `COS_REGION`; `R2_JURISDICTION`, else `default`.
+    pub fn url_defaults(&self) -> UrlDefaults {
+        let (cos_region, cos_appid) = match &self.settings.emulator {
+            Some(emu) => (Some(emu.cos_region.clone()), Some(emu.cos_appid.clone())),
+            None => (env("COS_REGION"), env("COS_APPID")),
+        };
+        let r2_jurisdiction = env("R2_JURISDICTION")
+            .and_then(|j| j.trim().to_ascii_lowercase().parse().ok())
+            .unwrap_or(Jurisdiction::Default);
+        UrlDefaults {
+            cos_region,
+            r2_jurisdiction,
+            // Only digits can end a bucket name; anything else would build a bad one.
+            cos_appid: cos_appid
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit())),
+            forced_region: self.settings.region.clone(),
+            forced_jurisdiction: self.settings.jurisdiction,
+        }
+    }
+
+    /// Parses `url` into its canonical form (see [`TargetUrl::canonical`]).
+    pub fn canonical(&self, url: &str) -> Result<TargetUrl, CliError> {
+        crate::url::parse_with(url, &self.url_defaults())
+    }
+
+    /// The buckets of an account URL. A COS account URL that names a region lists that
+    /// region only (the list-buckets call takes the region); without one, every region.
+    pub async fn list_buckets(&self, account: &TargetUrl) -> Result<Vec<BucketInfo>, CliError> {
+        let list = match account {
+            TargetUrl::Cos {
+                region: Some(region),
+                ..
+            } => {
+                self.cos(Some(region))?
+                    .list_buckets_in_region(region)
+                    .await?
+            }
+            _ => self.admin(account)?.list_buckets().await?,
+        };
+        // A server that ignores the region must not make us address buckets in the wrong one.
+        Ok(match account {
+            TargetUrl::Cos {
+                region: Some(region),
+                ..
+            } => list
+                .into_iter()
+                .filter(|b| b.region.as_deref().is_none_or(|r| r == region))
+                .collect(),
+            _ => list,
+        })
+    }
+
+    /// The canonical URL of a listed bucket: in the region (COS) or jurisdiction (R2) the
+    /// listing says it is in, which an account URL spanning several may not name.
+    pub fn bucket_url(&self, account: &TargetUrl, info: &BucketInfo) -> TargetUrl {
+        let url = match account {
+            TargetUrl::Cos { region, .. } => TargetUrl::Cos {
+                bucket: Some(info.name.clone()),
+                region: info.region.clone().or_else(|| region.clone()),
+            },
+            TargetUrl::R2 { jurisdiction, .. } => TargetUrl::R2 {
+                bucket: Some(info.name.clone()),
+                jurisdiction: info.jurisdiction.or(*jurisdiction),
+            },
+            TargetUrl::File { .. } => account.with_bucket(&info.name),
+        };
+        url.canonical(&self.url_defaults())
+    }
+
     /// The provider client for a bucket or account URL.
     pub fn admin(&self, url: &TargetUrl) -> Result<Arc<dyn BucketAdmin>, CliError> {
         Ok(match url {
@@ -258,6 +376,8 @@ impl Connector {
         url: &TargetUrl,
         format: Option<CorsFormat>,
     ) -> Result<Endpoint, CliError> {
+        // Every endpoint addresses, and is named in messages, by its canonical URL.
+        let url = &url.canonical(&self.url_defaults());
         match url {
             TargetUrl::File { path } => Ok(Endpoint::File {
                 path: path.clone(),
@@ -278,7 +398,7 @@ impl Connector {
 
 impl EndpointFactory for Connector {
     fn endpoint(&self, url: &str) -> Result<Endpoint, CliError> {
-        self.endpoint_for(&url.parse()?, None)
+        self.endpoint_for(&self.canonical(url)?, None)
     }
 }
 

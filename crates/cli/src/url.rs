@@ -98,6 +98,117 @@ impl TargetUrl {
     }
 }
 
+/// What a URL that leaves something out falls back to (the environment's choices).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UrlDefaults {
+    /// The COS region of `cos://bucket` without `?region=` (`COS_REGION`).
+    pub cos_region: Option<String>,
+    /// The R2 jurisdiction of `r2://bucket` without `?jurisdiction=` (`R2_JURISDICTION`).
+    pub r2_jurisdiction: Jurisdiction,
+    /// `COS_APPID`: `cos://web` then means `cos://web-<appid>`.
+    pub cos_appid: Option<String>,
+    /// `--region`: the region of every `cos://` URL that names none, account URLs too.
+    pub forced_region: Option<String>,
+    /// `-J/--jurisdiction`: the jurisdiction of every `r2://` URL that names none.
+    pub forced_jurisdiction: Option<Jurisdiction>,
+}
+
+/// Parses a URL the user gave and returns its canonical form: `COS_APPID` completes a COS
+/// bucket name without one, `--region` and `-J` fill in what the URL leaves out, then
+/// [`TargetUrl::canonical`].
+pub fn parse_with(s: &str, defaults: &UrlDefaults) -> Result<TargetUrl, CliError> {
+    let url = match s.parse::<TargetUrl>() {
+        Ok(u) => u,
+        Err(e) => match with_appid(s, defaults.cos_appid.as_deref()) {
+            Some(completed) => completed.parse::<TargetUrl>().map_err(|_| e)?,
+            None => return Err(e),
+        },
+    };
+    let url = match url {
+        TargetUrl::Cos {
+            bucket,
+            region: None,
+        } => TargetUrl::Cos {
+            bucket,
+            region: defaults.forced_region.clone(),
+        },
+        TargetUrl::R2 {
+            bucket,
+            jurisdiction: None,
+        } => TargetUrl::R2 {
+            bucket,
+            jurisdiction: defaults.forced_jurisdiction,
+        },
+        other => other,
+    };
+    Ok(url.canonical(defaults))
+}
+
+/// `cos://web?..` with `-<appid>` appended to the bucket, when an APPID is known.
+fn with_appid(s: &str, appid: Option<&str>) -> Option<String> {
+    let appid = appid?;
+    let (scheme, rest) = s.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("cos") {
+        return None;
+    }
+    let (bucket, query) = match rest.split_once('?') {
+        Some((b, q)) => (b.trim_end_matches('/'), format!("?{q}")),
+        None => (rest.trim_end_matches('/'), String::new()),
+    };
+    (!bucket.is_empty()).then(|| format!("{scheme}://{bucket}-{appid}{query}"))
+}
+
+impl TargetUrl {
+    /// The one spelling of the bucket this URL addresses: defaults filled in, COS names in
+    /// lower case (COS lower-cases them), a file path without a leading `./`.
+    ///
+    /// `r2://t`, `r2://t/` and `r2://t?jurisdiction=default` are one bucket and give one
+    /// canonical URL, so duplicate detection, state keys and messages agree on it. The
+    /// default jurisdiction is left implicit unless the environment picks another one.
+    ///
+    /// An account URL (no bucket) is kept as given: `cos://` means every region, not the
+    /// default one.
+    pub fn canonical(&self, defaults: &UrlDefaults) -> TargetUrl {
+        match self {
+            TargetUrl::Cos { bucket: None, .. } | TargetUrl::R2 { bucket: None, .. } => {
+                self.clone()
+            }
+            TargetUrl::Cos { bucket, region } => TargetUrl::Cos {
+                bucket: bucket.as_ref().map(|b| b.to_ascii_lowercase()),
+                region: region
+                    .clone()
+                    .or_else(|| defaults.forced_region.clone())
+                    .or_else(|| defaults.cos_region.clone()),
+            },
+            TargetUrl::R2 {
+                bucket,
+                jurisdiction,
+            } => {
+                let fallback = defaults
+                    .forced_jurisdiction
+                    .unwrap_or(defaults.r2_jurisdiction);
+                let effective = jurisdiction.unwrap_or(fallback);
+                let implicit =
+                    effective == Jurisdiction::Default && fallback == Jurisdiction::Default;
+                TargetUrl::R2 {
+                    bucket: bucket.clone(),
+                    jurisdiction: (!implicit).then_some(effective),
+                }
+            }
+            TargetUrl::File { path } => {
+                let mut p = path.as_path();
+                while let Ok(rest) = p.strip_prefix(".") {
+                    if rest.as_os_str().is_empty() {
+                        break;
+                    }
+                    p = rest;
+                }
+                TargetUrl::File { path: p.to_owned() }
+            }
+        }
+    }
+}
+
 /// The bucket name without the COS `-<appid>` suffix, used to pair buckets across providers.
 pub fn strip_appid(bucket: &str) -> &str {
     match bucket.rsplit_once('-') {
@@ -115,7 +226,7 @@ pub fn strip_appid(bucket: &str) -> &str {
 fn valid_cos_bucket(bucket: &str) -> Result<(), String> {
     let Some((name, appid)) = bucket.rsplit_once('-') else {
         return Err(format!(
-            "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>`, e.g. cos://{bucket}-1250000000?region=ap-beijing"
+            "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>`, e.g. cos://{bucket}-1250000000?region=ap-beijing (or set COS_APPID)"
         ));
     };
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
@@ -123,14 +234,14 @@ fn valid_cos_bucket(bucket: &str) -> Result<(), String> {
             "COS bucket `{bucket}` lacks its APPID suffix: COS names buckets `<name>-<appid>` with a numeric APPID, e.g. cos://{bucket}-1250000000?region=ap-beijing"
         ));
     }
+    // Upper-case letters are accepted: COS lower-cases them (seed 004), and so does
+    // `TargetUrl::canonical`.
     if name.is_empty()
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         || name.starts_with('-')
     {
         return Err(format!(
-            "COS bucket name `{name}` may only hold lowercase letters, digits and `-`"
+            "COS bucket name `{name}` may only hold letters, digits and `-` (COS stores it in lower case)"
         ));
     }
     Ok(())
@@ -152,11 +263,41 @@ fn valid_r2_bucket(bucket: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `<bucket>-<appid>.cos.<region>.myqcloud.com` (or `.tencentcos.cn`, optionally with a
+/// path of `/`): the bucket and region a COS virtual host names.
+fn cos_host(authority: &str) -> Option<(String, String)> {
+    let host = authority.trim_end_matches('/');
+    let base = host
+        .strip_suffix(".myqcloud.com")
+        .or_else(|| host.strip_suffix(".tencentcos.cn"))?;
+    let (bucket, region) = base.split_once(".cos.")?;
+    let region_ok = !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (region_ok && !bucket.is_empty() && !bucket.contains('.'))
+        .then(|| (bucket.to_owned(), region.to_owned()))
+}
+
 impl FromStr for TargetUrl {
     type Err = CliError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |msg: String| CliError::usage(msg).with_hint(EXAMPLES);
+        // Host-style addresses people copy from the COS console or SDK logs.
+        if let Some((scheme, rest)) = s.split_once("://") {
+            let web = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+            if web || scheme.eq_ignore_ascii_case("cos") {
+                let authority = rest.split('?').next().unwrap_or("");
+                if let Some((bucket, region)) = cos_host(authority) {
+                    valid_cos_bucket(&bucket).map_err(bad)?;
+                    return Ok(TargetUrl::Cos {
+                        bucket: Some(bucket),
+                        region: Some(region),
+                    });
+                }
+            }
+        }
         let Some((scheme, rest)) = s.split_once("://") else {
             let hint = if s.ends_with(".json") || s.ends_with(".xml") || s.contains('/') {
                 format!("did you mean file://{s}?")
@@ -342,7 +483,7 @@ mod tests {
         assert!(err("s3://bucket").contains("unknown scheme `s3://`"));
         assert!(err("cos://web?region=ap-beijing").contains("APPID"));
         assert!(err("cos://web-abc?region=ap-beijing").contains("APPID"));
-        assert!(err("cos://Web-1250000000").contains("lowercase"));
+        assert!(err("cos://we_b-1250000000").contains("letters, digits"));
         assert!(err("r2://a").contains("3 to 63"));
         assert!(err("r2://Bad_Name").contains("invalid"));
         assert!(err("r2://web?jurisdiction=mars").contains("mars"));
@@ -365,6 +506,92 @@ mod tests {
                 .to_string(),
             "cos://a-1250000000?region=ap-beijing"
         );
+    }
+
+    #[test]
+    fn one_bucket_has_one_canonical_url() {
+        let d = UrlDefaults {
+            cos_region: Some("ap-beijing".into()),
+            ..UrlDefaults::default()
+        };
+        let c = |s: &str| ok(s).canonical(&d).to_string();
+        for s in ["r2://ttt", "r2://ttt/", "r2://ttt?jurisdiction=default"] {
+            assert_eq!(c(s), "r2://ttt", "{s}");
+        }
+        assert_eq!(c("r2://ttt?jurisdiction=eu"), "r2://ttt?jurisdiction=eu");
+        for s in [
+            "cos://Web-1250000000",
+            "cos://web-1250000000/",
+            "cos://web-1250000000?region=ap-beijing",
+        ] {
+            assert_eq!(c(s), "cos://web-1250000000?region=ap-beijing", "{s}");
+        }
+        assert_eq!(c("file://./a/cors.json"), "file://a/cors.json");
+        assert_eq!(c("cos://"), "cos://", "an account URL means every region");
+        let eu = UrlDefaults {
+            r2_jurisdiction: Jurisdiction::Eu,
+            ..UrlDefaults::default()
+        };
+        assert_eq!(
+            ok("r2://ttt").canonical(&eu).to_string(),
+            "r2://ttt?jurisdiction=eu"
+        );
+        assert_eq!(
+            ok("r2://ttt?jurisdiction=default")
+                .canonical(&eu)
+                .to_string(),
+            "r2://ttt?jurisdiction=default"
+        );
+    }
+
+    #[test]
+    fn appid_region_and_jurisdiction_fill_in_what_a_url_leaves_out() {
+        let d = UrlDefaults {
+            cos_region: Some("ap-beijing".into()),
+            cos_appid: Some("1250000000".into()),
+            forced_jurisdiction: Some(Jurisdiction::Eu),
+            ..UrlDefaults::default()
+        };
+        let p = |s: &str| parse_with(s, &d).unwrap().to_string();
+        assert_eq!(p("cos://web"), "cos://web-1250000000?region=ap-beijing");
+        assert_eq!(
+            p("cos://web?region=ap-shanghai"),
+            "cos://web-1250000000?region=ap-shanghai"
+        );
+        assert_eq!(
+            p("cos://web-1250000000"),
+            "cos://web-1250000000?region=ap-beijing"
+        );
+        assert_eq!(p("r2://web"), "r2://web?jurisdiction=eu");
+        assert_eq!(p("r2://"), "r2://?jurisdiction=eu");
+        assert_eq!(
+            p("r2://web?jurisdiction=default"),
+            "r2://web?jurisdiction=default"
+        );
+        let none = UrlDefaults::default();
+        let err = parse_with("cos://web", &none).unwrap_err();
+        assert!(err.to_string().contains("COS_APPID"), "{err}");
+    }
+
+    #[test]
+    fn cos_virtual_hosts_name_the_bucket_and_region() {
+        for s in [
+            "cos://web-1250000000.cos.ap-beijing.myqcloud.com",
+            "https://web-1250000000.cos.ap-beijing.myqcloud.com",
+            "https://web-1250000000.cos.ap-beijing.myqcloud.com/",
+            "http://web-1250000000.cos.ap-beijing.tencentcos.cn",
+        ] {
+            assert_eq!(
+                ok(s),
+                TargetUrl::Cos {
+                    bucket: Some("web-1250000000".into()),
+                    region: Some("ap-beijing".into())
+                },
+                "{s}"
+            );
+        }
+        assert!(err("https://web.cos.ap-beijing.myqcloud.com").contains("APPID"));
+        assert!(err("https://example.com/x").contains("unknown scheme"));
     }
 
     #[test]
