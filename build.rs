@@ -1,5 +1,7 @@
 //! Sets `live_cos` / `live_r2` when real-cloud credentials are in the build environment, so the
 //! live conformance tests (tests/conformance_live.rs) run then and show as ignored otherwise.
+//! Sets `browser` when Chromium and Playwright for Python are installed, so the browser CORS
+//! suite (tests/browser_cors.rs) runs then and shows as ignored otherwise.
 
 const COS: &[&str] = &[
     "COS_SECRET_ID",
@@ -16,8 +18,30 @@ fn all_set(names: &[&str]) -> bool {
     })
 }
 
+/// Chromium at `BUCKET_ADMIN_CHROMIUM` (default `/usr/bin/chromium`) and a `python3` that
+/// imports playwright.
+fn browser_available() -> bool {
+    println!("cargo::rerun-if-env-changed=BUCKET_ADMIN_CHROMIUM");
+    println!("cargo::rerun-if-env-changed=PATH");
+    // Installing or removing the Debian package changes this directory.
+    println!("cargo::rerun-if-changed=/usr/bin");
+    let chromium =
+        std::env::var("BUCKET_ADMIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    std::path::Path::new(&chromium).is_file()
+        && std::process::Command::new("python3")
+            .args(["-c", "import playwright.sync_api"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rustc-check-cfg=cfg(browser)");
+    if browser_available() {
+        println!("cargo::rustc-cfg=browser");
+    }
     println!("cargo::rustc-check-cfg=cfg(live_cos)");
     println!("cargo::rustc-check-cfg=cfg(live_r2)");
     if all_set(COS) {
