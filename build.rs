@@ -18,22 +18,25 @@ fn all_set(names: &[&str]) -> bool {
     })
 }
 
-/// Chromium at `BUCKET_ADMIN_CHROMIUM` (default `/usr/bin/chromium`) and a `python3` that
-/// imports playwright.
+/// Chromium at `BUCKET_ADMIN_CHROMIUM` (default `/usr/bin/chromium`) and a Python
+/// (`BUCKET_ADMIN_BROWSER_PYTHON`, default `python3`) that imports playwright.
 fn browser_available() -> bool {
     println!("cargo::rerun-if-env-changed=BUCKET_ADMIN_CHROMIUM");
+    println!("cargo::rerun-if-env-changed=BUCKET_ADMIN_BROWSER_PYTHON");
     println!("cargo::rerun-if-env-changed=PATH");
     // Installing or removing the Debian package changes this directory.
     println!("cargo::rerun-if-changed=/usr/bin");
     let chromium =
         std::env::var("BUCKET_ADMIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     std::path::Path::new(&chromium).is_file()
-        && std::process::Command::new("python3")
-            .args(["-c", "import playwright.sync_api"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        && std::process::Command::new(
+            std::env::var("BUCKET_ADMIN_BROWSER_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
+        .args(["-c", "import playwright.sync_api"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn main() {

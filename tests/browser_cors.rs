@@ -10,7 +10,8 @@
 //! objects on a public custom domain of the bucket.
 //!
 //! Runs when `build.rs` finds Chromium (`/usr/bin/chromium`, or `BUCKET_ADMIN_CHROMIUM`) and
-//! Playwright for Python; shows as ignored otherwise. `tools/browser/cors_browser.py` drives
+//! Playwright for Python (`python3`, or `BUCKET_ADMIN_BROWSER_PYTHON`); shows as ignored
+//! otherwise. `tools/browser/cors_browser.py` drives
 //! the browser.
 
 use std::collections::BTreeMap;
@@ -508,11 +509,13 @@ async fn chromium_agrees_with_the_offline_evaluator() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/browser/cors_browser.py");
     let (i2, o2) = (input.clone(), output.clone());
     let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("python3")
-            .arg(script)
-            .arg(&i2)
-            .arg(&o2)
-            .status()
+        std::process::Command::new(
+            std::env::var("BUCKET_ADMIN_BROWSER_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
+        .arg(script)
+        .arg(&i2)
+        .arg(&o2)
+        .status()
     })
     .await
     .unwrap()
