@@ -5,8 +5,9 @@
 //! The cases cross page origins (exact, wildcard subdomain, look-alikes, another port, an
 //! opaque `null` origin; rules listing another scheme), methods (simple and not), request
 //! headers (safelisted and not, in mixed case), credentials modes, response headers read by
-//! script (exposed, `*`, safelisted, not exposed) and rule sets where the first matching rule
-//! decides. COS objects are reached with URLs pre-signed by `CosClient::presigned_url`; R2
+//! script (exposed, in another case, safelisted, not exposed), preflight caching
+//! (`Access-Control-Max-Age` 600, absent, 0: each case fetches twice and the emulator counts
+//! the preflights) and rule sets where the first matching rule decides. COS objects are reached with URLs pre-signed by `CosClient::presigned_url`; R2
 //! objects on a public custom domain of the bucket.
 //!
 //! Runs when `build.rs` finds Chromium (`/usr/bin/chromium`, or `BUCKET_ADMIN_CHROMIUM`) and
@@ -22,7 +23,7 @@ use bucket_admin::cos::CosClient;
 use bucket_admin::preflight::{PreflightOutcome, PreflightRequest, evaluate};
 use bucket_admin::r2::R2Client;
 use bucket_admin::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule, CreateBucketOptions};
-use bucket_admin_emulator::Emulator;
+use bucket_admin_emulator::{Emulator, ServerLimits};
 use serde_json::{Value, json};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -125,7 +126,7 @@ fn rule_sets(p: Provider, o: &Origins, p1: u16) -> Vec<Option<CorsConfiguration>
         &["X-Custom"],
         &["ETag"],
     )];
-    vec![
+    let mut sets = vec![
         // A specific origin first (uploads, credentials), then any origin for reads.
         Some(CorsConfiguration::new(vec![
             rule(
@@ -163,7 +164,17 @@ fn rule_sets(p: Provider, o: &Origins, p1: u16) -> Vec<Option<CorsConfiguration>
             rule(&[o.exact.as_str()], &[Get], &[], &["ETag"]),
         ])),
         None,
-    ]
+    ];
+    // Preflight caching: 600 s, none (Chromium's default of 5 s) and 0 (never cached).
+    let ages = [[Some(600), None], [Some(0), Some(600)], [None, Some(0)]];
+    for (set, ages) in sets.iter_mut().zip(ages) {
+        if let Some(cfg) = set {
+            for (rule, age) in cfg.rules.iter_mut().zip(ages) {
+                rule.max_age_seconds = age;
+            }
+        }
+    }
+    sets
 }
 
 #[derive(Debug, Clone)]
@@ -274,8 +285,27 @@ fn cors_check(
     }
 }
 
-/// What the offline evaluator says a browser does: `(allowed, header readable)`.
-fn expected(cfg: Option<&CorsConfiguration>, c: &Case) -> (bool, bool) {
+/// What the offline evaluator says a browser does when a case's `fetch()` runs twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Expect {
+    allowed: bool,
+    readable: bool,
+    /// Preflights sent for the two fetches: none for a simple request; one when the first
+    /// succeeded and its `Access-Control-Max-Age` lets the browser cache it (absent: 5 s;
+    /// 0: not cached); two otherwise (a failed preflight is never cached).
+    preflights: usize,
+}
+
+fn expected(cfg: Option<&CorsConfiguration>, c: &Case) -> Expect {
+    let (allowed, readable, preflights) = decide(cfg, c);
+    Expect {
+        allowed,
+        readable,
+        preflights,
+    }
+}
+
+fn decide(cfg: Option<&CorsConfiguration>, c: &Case) -> (bool, bool, usize) {
     let mut unsafe_names: Vec<String> = c
         .headers
         .iter()
@@ -285,10 +315,11 @@ fn expected(cfg: Option<&CorsConfiguration>, c: &Case) -> (bool, bool) {
     unsafe_names.sort();
     unsafe_names.dedup();
     let simple_method = matches!(c.method, "GET" | "HEAD" | "POST");
+    let mut preflights = 0;
     if !simple_method || !unsafe_names.is_empty() {
         let pre = PreflightRequest::new(&c.origin, c.method).with_headers([unsafe_names.join(",")]);
         let PreflightOutcome::Allowed(a) = evaluate(cfg, &pre) else {
-            return (false, false);
+            return (false, false, 2);
         };
         let method_ok = simple_method
             || a.allow_methods.iter().any(|m| m == c.method)
@@ -305,12 +336,13 @@ fn expected(cfg: Option<&CorsConfiguration>, c: &Case) -> (bool, bool) {
         ) || !method_ok
             || !headers_ok
         {
-            return (false, false);
+            return (false, false, 2);
         }
+        preflights = if a.max_age_seconds == Some(0) { 2 } else { 1 };
     }
     let PreflightOutcome::Allowed(a) = evaluate(cfg, &PreflightRequest::new(&c.origin, c.method))
     else {
-        return (false, false);
+        return (false, false, preflights);
     };
     if !cors_check(
         &a.allow_origin,
@@ -318,13 +350,13 @@ fn expected(cfg: Option<&CorsConfiguration>, c: &Case) -> (bool, bool) {
         &c.origin,
         c.credentials,
     ) {
-        return (false, false);
+        return (false, false, preflights);
     }
     let h = c.read_header.as_str();
     let readable = SAFELISTED_RESPONSE.contains(&h)
         || a.expose_headers.iter().any(|e| e.eq_ignore_ascii_case(h))
         || (a.expose_headers.iter().any(|e| e == "*") && !c.credentials);
-    (true, readable)
+    (true, readable, preflights)
 }
 
 fn free_port() -> u16 {
@@ -345,7 +377,16 @@ struct Prepared {
     ignore = "needs Chromium (/usr/bin/chromium) and Playwright for Python (pip install playwright)"
 )]
 async fn chromium_agrees_with_the_offline_evaluator() {
-    let emu = Emulator::start().await.expect("emulator starts");
+    // Every request of the run stays in the log, so the preflights of each case can be counted.
+    let emu = Emulator::builder()
+        .server_limits(ServerLimits {
+            request_log_capacity: 100_000,
+            request_log_body_limit: 64,
+            ..ServerLimits::default()
+        })
+        .start()
+        .await
+        .expect("emulator starts");
     let addr: SocketAddr = emu
         .cos_endpoint()
         .trim_start_matches("http://")
@@ -487,6 +528,7 @@ async fn chromium_agrees_with_the_offline_evaluator() {
                 "credentials": if c.credentials { "include" } else { "omit" },
                 "body": c.body(),
                 "read_header": c.read_header,
+                "repeat": 2,
             }));
             all_cases.push(c);
         }
@@ -528,12 +570,28 @@ async fn chromium_agrees_with_the_offline_evaluator() {
         .map(|r| (r["id"].as_str().unwrap_or_default(), r))
         .collect();
 
+    let options: Vec<String> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "OPTIONS")
+        .map(|r| r.query)
+        .collect();
     let mut disagreements = Vec::new();
     let mut tally: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     let mut decided: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut cached: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
     for c in &all_cases {
         let cfg = configs[&(c.provider.name(), c.set)].as_ref();
-        let (allowed, readable) = expected(cfg, c);
+        let Expect {
+            allowed,
+            readable,
+            preflights,
+        } = expected(cfg, c);
+        let marker = format!("case={}", c.id);
+        let got_preflights = options
+            .iter()
+            .filter(|q| q.split('&').any(|p| p == marker))
+            .count();
         let r = by_id.get(c.id.as_str()).copied().unwrap_or(&Value::Null);
         let got_allowed = r["allowed"].as_bool().unwrap_or(false);
         let got_readable = !r["header"].is_null();
@@ -542,12 +600,18 @@ async fn chromium_agrees_with_the_offline_evaluator() {
         d.1 += usize::from(got_allowed && got_readable);
         let t = tally.entry(c.provider.name()).or_default();
         t.0 += 1;
-        if allowed == got_allowed && (!allowed || readable == got_readable) {
+        cached.entry(c.provider.name()).or_default()[got_preflights.min(2)] += 1;
+        let got_again = r["allowed_again"].as_bool().unwrap_or(false);
+        if allowed == got_allowed
+            && allowed == got_again
+            && (!allowed || readable == got_readable)
+            && preflights == got_preflights
+        {
             t.1 += 1;
         } else {
             t.2 += 1;
             disagreements.push(format!(
-                "{}: rule set {} origin {} {} headers {:?} credentials {} read {}: evaluator says allowed={allowed} readable={readable}, Chromium allowed={got_allowed} readable={got_readable} (status {}, error {})",
+                "{}: rule set {} origin {} {} headers {:?} credentials {} read {}: evaluator says allowed={allowed} readable={readable} preflights={preflights}, Chromium allowed={got_allowed} (again {got_again}) readable={got_readable} preflights={got_preflights} (status {}, error {})",
                 c.id, c.set, c.origin, c.method, c.headers, c.credentials, c.read_header,
                 r["status"], r["error"]
             ));
@@ -561,6 +625,11 @@ async fn chromium_agrees_with_the_offline_evaluator() {
     }
     for (p, (allowed, readable)) in &decided {
         println!("  [{p}] Chromium allowed {allowed} cases; script read the header in {readable}");
+    }
+    for (p, [none, once, twice]) in &cached {
+        println!(
+            "  [{p}] preflights for the two fetches of a case: none {none}, one (cached) {once}, two {twice}"
+        );
     }
     for d in &disagreements {
         println!("DISAGREEMENT {d}");

@@ -11,13 +11,16 @@ CASES.json (written by tests/browser_cors.rs, or by anyone):
    "cases": [{"id": "cos-17", "origin": "http://app.example.test:8001" | "null",
               "url": "...", "method": "PUT", "headers": {"X-Custom": "1"},
               "credentials": "omit" | "include", "body": "text" | null,
-              "read_header": "etag"}]}
+              "read_header": "etag", "repeat": 2}]}
+"repeat" (default 1) runs the fetch that many times in a row (the second one may reuse the
+first one's cached preflight); the result is the first run's, with "allowed_again" from the last.
 A page origin is http://<name>.test:<one of page_ports>; "null" runs the case in a sandboxed
 iframe (an opaque origin, so the browser sends `Origin: null`) of a page on the first port. (A
 data: URL page would also be opaque, but Chromium's local-network checks block a data: page
 from reaching loopback, which is not what is being tested.)
 
-RESULTS.json: [{"id", "allowed": bool, "status": int|null, "header": str|null, "error": str|null}]
+RESULTS.json: [{"id", "allowed": bool, "allowed_again": bool, "status": int|null,
+                "header": str|null, "error": str|null}]
 
 Chromium is driven by Playwright for Python pointed at the system Chromium; no browser is
 downloaded (`playwright install` is never needed).
@@ -36,7 +39,7 @@ SANDBOX = b"<!doctype html><html><body><iframe sandbox='allow-scripts' src='/fra
 FETCH = """
 async (c) => {
   const init = {method: c.method, headers: c.headers, credentials: c.credentials,
-                mode: 'cors', cache: 'no-store', redirect: 'error'};
+                mode: 'cors', cache: 'default', redirect: 'error'};
   if (c.body !== null) init.body = c.body;
   try {
     const r = await fetch(c.url, init);
@@ -96,6 +99,10 @@ def run(spec):
                     raise SystemExit("page origin is %r, expected %r" % (actual, origin))
                 for case in cases:
                     r = target.evaluate(FETCH, case)
+                    again = r
+                    for _ in range(int(case.get("repeat", 1)) - 1):
+                        again = target.evaluate(FETCH, case)
+                    r["allowed_again"] = again["allowed"]
                     r["id"] = case["id"]
                     results.append(r)
                 context.close()
