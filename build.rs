@@ -1,6 +1,7 @@
 //! Sets `live_cos` / `live_r2` when real-cloud credentials are in the build environment, so the
 //! live conformance tests (tests/conformance_live.rs) run then and show as ignored otherwise;
-//! `moto` when moto's S3 server is on PATH (tests/conformance_moto.rs).
+//! `moto` when moto's S3 server is on PATH (tests/conformance_moto.rs); `browser` when Chromium
+//! and Playwright for Python are installed (tests/browser_cors.rs).
 
 const COS: &[&str] = &[
     "COS_SECRET_ID",
@@ -17,8 +18,33 @@ fn all_set(names: &[&str]) -> bool {
     })
 }
 
+/// Chromium at `BUCKET_ADMIN_CHROMIUM` (default `/usr/bin/chromium`) and a Python
+/// (`BUCKET_ADMIN_BROWSER_PYTHON`, default `python3`) that imports playwright.
+fn browser_available() -> bool {
+    println!("cargo::rerun-if-env-changed=BUCKET_ADMIN_CHROMIUM");
+    println!("cargo::rerun-if-env-changed=BUCKET_ADMIN_BROWSER_PYTHON");
+    println!("cargo::rerun-if-env-changed=PATH");
+    // Installing or removing the Debian package changes this directory.
+    println!("cargo::rerun-if-changed=/usr/bin");
+    let chromium =
+        std::env::var("BUCKET_ADMIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    std::path::Path::new(&chromium).is_file()
+        && std::process::Command::new(
+            std::env::var("BUCKET_ADMIN_BROWSER_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
+        .args(["-c", "import playwright.sync_api"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rustc-check-cfg=cfg(browser)");
+    if browser_available() {
+        println!("cargo::rustc-cfg=browser");
+    }
     println!("cargo::rustc-check-cfg=cfg(live_cos)");
     println!("cargo::rustc-check-cfg=cfg(live_r2)");
     if all_set(COS) {
@@ -28,7 +54,6 @@ fn main() {
         println!("cargo::rustc-cfg=live_r2");
     }
     // tests/conformance_moto.rs runs when moto's S3 server can be started.
-    println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rustc-check-cfg=cfg(moto)");
     let moto = std::env::var_os("PATH").is_some_and(|path| {
         std::env::split_paths(&path).any(|dir| dir.join("moto_server").is_file())

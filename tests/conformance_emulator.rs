@@ -44,10 +44,13 @@ impl Backend for EmulatorBackend {
     }
     fn make_non_empty(&self, bucket: &str) -> bool {
         match self.api {
-            Api::Cos => self.emulator.put_object_marker(bucket),
-            Api::R2 => self
+            Api::Cos => self
                 .emulator
-                .put_r2_object_marker(Jurisdiction::Default, bucket),
+                .put_cos_object(bucket, "keep.txt", b"not empty"),
+            Api::R2 => {
+                self.emulator
+                    .put_r2_object(Jurisdiction::Default, bucket, "keep.txt", b"not empty")
+            }
         }
     }
 }

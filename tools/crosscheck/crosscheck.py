@@ -760,6 +760,65 @@ def cos_checks(R, emu, nonempty_bucket):
     R.run("cos wrong SecretKey put_bucket_cors -> 403 and nothing stored",
           wrong_key_no_side_effect)
 
+    # --- objects (issue 15) ---------------------------------------------------------
+    obj_bucket = "objbucket-%s" % appid
+
+    def objects_round_trip():
+        c.create_bucket(Bucket=obj_bucket)
+        for key in ("docs/a.txt", "docs/b.txt", "docs/c.txt", "img/x.png"):
+            r = c.put_object(Bucket=obj_bucket, Key=key, Body=("body of %s" % key).encode(),
+                             ContentType="text/plain", Metadata={"x-cos-meta-author": "ann"})
+            # The emulator's HTTP/1 server sends header names in lower case (COS: `ETag`),
+            # and the SDK hands back the names as received, so look them up either way.
+            etag = r.get("ETag") or r.get("etag") or ""
+            if not etag.startswith('"'):
+                raise AssertionError("put_object ETag %r" % etag)
+        got = c.get_object(Bucket=obj_bucket, Key="docs/b.txt")
+        eq(got["Body"].get_raw_stream().read(), b"body of docs/b.txt", "get_object body")
+        lower = {k.lower(): v for k, v in got.items() if isinstance(v, str)}
+        eq(lower.get("content-type"), "text/plain", "get_object Content-Type")
+        eq(lower.get("x-cos-meta-author"), "ann", "get_object metadata")
+        head = {k.lower(): v for k, v in c.head_object(Bucket=obj_bucket, Key="docs/a.txt").items()}
+        eq(head.get("content-length"), str(len(b"body of docs/a.txt")), "head_object length")
+    R.run("cos put_object/get_object/head_object", objects_round_trip)
+
+    def objects_list():
+        page = c.list_objects(Bucket=obj_bucket, Prefix="docs/", MaxKeys=2)
+        eq([o["Key"] for o in page.get("Contents", [])], ["docs/a.txt", "docs/b.txt"],
+           "first page keys")
+        eq(page.get("IsTruncated"), "true", "first page IsTruncated")
+        eq(page.get("NextMarker"), "docs/b.txt", "first page NextMarker")
+        rest = c.list_objects(Bucket=obj_bucket, Prefix="docs/", Marker=page["NextMarker"])
+        eq([o["Key"] for o in rest.get("Contents", [])], ["docs/c.txt"], "second page keys")
+        eq(rest.get("IsTruncated"), "false", "second page IsTruncated")
+        eq(rest["Contents"][0]["Size"], str(len(b"body of docs/c.txt")), "Size")
+    R.run("cos list_objects (prefix, max-keys, marker)", objects_list)
+
+    def objects_presigned():
+        # Without IP/Port, as a web app would sign for a browser: the URL and the signed host
+        # are the bucket's virtual host (the connect is redirected to the emulator).
+        signer = CosS3Client(CosConfig(Region=region, SecretId=info["secret_id"],
+                                       SecretKey=info["secret_key"], Scheme="http"))
+        url = signer.get_presigned_url(Method="PUT", Bucket=obj_bucket, Key="up.txt",
+                                       Expired=300)
+        r = requests.put(url, data=b"uploaded", headers={"Content-Type": "text/plain"},
+                         timeout=10)
+        eq(r.status_code, 200, "pre-signed PUT status (%s)" % r.text[:200])
+        got = c.get_object(Bucket=obj_bucket, Key="up.txt")
+        eq(got["Body"].get_raw_stream().read(), b"uploaded", "object put by pre-signed URL")
+    R.run("cos get_presigned_url PUT then get_object", objects_presigned)
+
+    def objects_delete():
+        e = cos_error(c.delete_bucket, Bucket=obj_bucket)
+        assert_cos_error(e, 409, "BucketNotEmpty")
+        for key in ("docs/a.txt", "docs/b.txt", "docs/c.txt", "img/x.png", "up.txt"):
+            c.delete_object(Bucket=obj_bucket, Key=key)
+        e = cos_error(c.get_object, Bucket=obj_bucket, Key="docs/a.txt")
+        assert_cos_error(e, 404, "NoSuchKey")
+        eq(c.list_objects(Bucket=obj_bucket).get("Contents"), None, "list after deletes")
+        c.delete_bucket(Bucket=obj_bucket)
+    R.run("cos delete_object, then the empty bucket deletes", objects_delete)
+
     # --- delete ---------------------------------------------------------------------
     def delete_nonempty():
         e = cos_error(c.delete_bucket, Bucket=nonempty_bucket)
@@ -1159,37 +1218,28 @@ def r2_checks(R, emu, nonempty_r2):
 
 
 # ---------------------------------------------------------------------------
-# Non-empty buckets: the emulator keeps object counts only in its state (the binary has no
-# object API), so a first run creates the buckets with the SDKs, the persisted state gets
-# an object count, and the main run loads it via --data-dir.
+# Non-empty buckets: a first run creates the buckets and puts one object in each (COS with the
+# SDK's put_object, R2 on the emulator's object route, which the SDK does not cover); the main
+# run loads them via --data-dir, so a refused delete also shows that objects persist.
 # ---------------------------------------------------------------------------
 
 def prepare_nonempty(binary, data_dir):
-    cos_name = r2_name = None
     with EmulatorProcess(binary, data_dir) as emu:
         _COS_PORT["port"] = emu.port
         cos_name = "nonemptybucket-%s" % emu.info["appid"]
         r2_name = "xc-nonempty-bucket"
-        cos_client(emu.info, emu.port).create_bucket(Bucket=cos_name)
+        c = cos_client(emu.info, emu.port)
+        c.create_bucket(Bucket=cos_name)
+        c.put_object(Bucket=cos_name, Key="keep.txt", Body=b"not empty")
         cf = r2_client(emu.info)
         cf.r2.buckets.create(name=r2_name, account_id=emu.info["account_id"])
         cf.close()
-    path = os.path.join(data_dir, "emulator-state.json")
-    with open(path) as f:
-        state = json.load(f)
-    marked = []
-    cos_b = (state.get("cos") or {}).get(cos_name)
-    if isinstance(cos_b, dict) and "objects" in cos_b:
-        cos_b["objects"] = 1
-        marked.append("cos")
-    for buckets in (state.get("r2") or {}).values():
-        b = buckets.get(r2_name) if isinstance(buckets, dict) else None
-        if isinstance(b, dict) and "objects" in b:
-            b["objects"] = 1
-            marked.append("r2")
-    with open(path, "w") as f:
-        json.dump(state, f)
-    return (cos_name if "cos" in marked else None), (r2_name if "r2" in marked else None)
+        r = requests.put("http://127.0.0.1:%d/client/v4/accounts/%s/r2/buckets/%s/objects/keep.txt"
+                         % (emu.port, emu.info["account_id"], r2_name),
+                         headers={"Authorization": "Bearer %s" % emu.info["api_token"]},
+                         data=b"not empty", timeout=10)
+        r.raise_for_status()
+    return cos_name, r2_name
 
 
 def main(argv):

@@ -115,6 +115,14 @@ pub struct EmulatorArgs {
     /// Bytes of each authenticated request's body the log keeps.
     #[arg(long, default_value_t = 64 * 1024)]
     pub request_log_body_limit: usize,
+    /// Bytes of object data kept across all buckets (objects live in memory, and in the state
+    /// file under --data-dir); a put beyond it is refused.
+    #[arg(
+        long,
+        default_value_t = 64 * 1024 * 1024,
+        env = "BUCKET_ADMIN_EMULATOR_MAX_OBJECT_BYTES"
+    )]
+    pub max_object_bytes: usize,
 }
 
 impl std::fmt::Debug for EmulatorArgs {
@@ -133,6 +141,10 @@ impl EmulatorArgs {
             .r2_account_id(self.r2_account.clone())
             .insecure(self.insecure)
             .error_rate(self.error_rate)
+            .limits(crate::Limits {
+                max_object_bytes: self.max_object_bytes,
+                ..crate::Limits::default()
+            })
             .server_limits(ServerLimits {
                 header_timeout: self.header_timeout,
                 body_timeout: self.body_timeout,

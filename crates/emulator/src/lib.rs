@@ -59,6 +59,7 @@ use std::time::{Duration, SystemTime};
 pub mod cli;
 mod cos;
 mod faults;
+mod objects;
 mod r2;
 mod server;
 mod state;
@@ -127,6 +128,10 @@ pub struct Limits {
     /// Largest page a list answers, whatever the client asks for (`None`: the services'
     /// own maxima, 2000 for COS and 1000 for R2). Lower it to exercise client pagination.
     pub max_page_size: Option<usize>,
+    /// Bytes of object data the emulator keeps, across all buckets of both providers (it keeps
+    /// them in memory, and in the state file under `--data-dir`). A put beyond it is refused
+    /// (COS `EntityTooLarge`, R2 code 10040); one object is at most the 1 MiB request-body limit.
+    pub max_object_bytes: usize,
 }
 
 impl Default for Limits {
@@ -135,6 +140,7 @@ impl Default for Limits {
             cos_max_buckets: 200,
             r2_max_buckets: 1000,
             max_page_size: None,
+            max_object_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -720,36 +726,62 @@ impl Emulator {
     pub fn set_clock_skew(&self, seconds: i64) {
         self.shared.skew.store(seconds, Ordering::SeqCst);
     }
-    /// Test hook: make a COS bucket (full `name-appid`) non-empty, so deleting it answers 409
-    /// `BucketNotEmpty`. Returns false when the bucket does not exist (or the change could
-    /// not be saved).
-    pub fn put_object_marker(&self, bucket: &str) -> bool {
+    /// Store an object in a COS bucket (full `name-appid`) directly, as a PUT Object through
+    /// the API would (for callers that cannot send a request, e.g. synchronous test code).
+    /// Returns false when the bucket does not exist or the change could not be saved.
+    pub fn put_cos_object(&self, bucket: &str, key: &str, data: &[u8]) -> bool {
+        let now = self.shared.now_unix();
         self.shared
             .store
             .write(|s| match s.cos.get_mut(bucket) {
                 Some(b) => {
-                    b.objects += 1;
+                    b.objects.insert(key.to_owned(), objects::stored(data, now));
                     true
                 }
                 None => false,
             })
             .unwrap_or(false)
     }
-    /// Test hook: make an R2 bucket non-empty, so deleting it answers 409 code 10008.
-    /// Returns false when the bucket does not exist in that jurisdiction.
-    pub fn put_r2_object_marker(&self, jurisdiction: Jurisdiction, bucket: &str) -> bool {
+    /// Store an object in an R2 bucket of `jurisdiction` directly, as the object API would.
+    /// Returns false when the bucket does not exist or the change could not be saved.
+    pub fn put_r2_object(
+        &self,
+        jurisdiction: Jurisdiction,
+        bucket: &str,
+        key: &str,
+        data: &[u8],
+    ) -> bool {
+        let now = self.shared.now_unix();
         self.shared
             .store
             .write(
                 |s| match s.r2.get_mut(&jurisdiction).and_then(|m| m.get_mut(bucket)) {
                     Some(b) => {
-                        b.objects += 1;
+                        b.objects.insert(key.to_owned(), objects::stored(data, now));
                         true
                     }
                     None => false,
                 },
             )
             .unwrap_or(false)
+    }
+    /// Keys of the objects in a COS bucket (full `name-appid`), sorted; `None` when the
+    /// bucket does not exist.
+    pub fn cos_object_keys(&self, bucket: &str) -> Option<Vec<String>> {
+        self.shared.store.read(|s| {
+            s.cos
+                .get(bucket)
+                .map(|b| b.objects.keys().cloned().collect())
+        })
+    }
+    /// Keys of the objects in an R2 bucket of `jurisdiction`, sorted; `None` when the bucket
+    /// does not exist.
+    pub fn r2_object_keys(&self, jurisdiction: Jurisdiction, bucket: &str) -> Option<Vec<String>> {
+        self.shared.store.read(|s| {
+            s.r2.get(&jurisdiction)
+                .and_then(|m| m.get(bucket))
+                .map(|b| b.objects.keys().cloned().collect())
+        })
     }
     /// Names of the COS buckets currently stored (`name-appid`), sorted.
     pub fn cos_bucket_names(&self) -> Vec<String> {

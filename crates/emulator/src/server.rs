@@ -547,7 +547,10 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let api = if (path == "/client/v4" || path.starts_with("/client/v4/")) && !is_cos_host(&host) {
+    let public_r2 = !is_cos_host(&host) && crate::r2::public::is_public_host(&sh, &host);
+    let api = if public_r2
+        || ((path == "/client/v4" || path.starts_with("/client/v4/")) && !is_cos_host(&host))
+    {
         Api::R2
     } else {
         Api::Cos
@@ -655,6 +658,7 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
     }
     match api {
         Api::Cos => crate::cos::routes::handle(&sh, &req),
+        Api::R2 if public_r2 => crate::r2::public::handle(&sh, &req),
         Api::R2 => crate::r2::routes::handle(&sh, &req),
     }
 }

@@ -45,8 +45,59 @@ pub(crate) struct CosBucket {
     pub replication: Option<ReplicationConfiguration>,
     /// The policy JSON exactly as stored (COS returns what was put).
     pub policy: Option<String>,
-    /// Number of objects (only test hooks change it).
-    pub objects: u64,
+    /// The bucket's objects, by key.
+    #[serde(default)]
+    pub objects: BTreeMap<String, StoredObject>,
+}
+
+/// One stored object: its bytes and the metadata the services return with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredObject {
+    /// The bytes, base64 in the state file.
+    #[serde(with = "b64")]
+    pub data: Vec<u8>,
+    pub content_type: String,
+    /// Quoted hex MD5 of the bytes, as both services send it.
+    pub etag: String,
+    /// Unix seconds.
+    pub last_modified: i64,
+    /// User metadata headers (`x-cos-meta-*` / `x-amz-meta-*`), lower-case names.
+    #[serde(default)]
+    pub meta: Vec<(String, String)>,
+}
+
+mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(data))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl State {
+    /// Bytes of object data stored across both providers (the `max_object_bytes` budget).
+    pub fn object_bytes(&self) -> usize {
+        let cos = self
+            .cos
+            .values()
+            .flat_map(|b| b.objects.values())
+            .map(|o| o.data.len());
+        let r2 = self
+            .r2
+            .values()
+            .flat_map(|m| m.values())
+            .flat_map(|b| b.objects.values())
+            .map(|o| o.data.len());
+        cos.chain(r2).sum()
+    }
 }
 
 /// One R2 bucket.
@@ -66,7 +117,9 @@ pub(crate) struct R2Bucket {
     pub public_id: String,
     pub managed_enabled: bool,
     pub custom_domains: BTreeMap<String, CustomDomain>,
-    pub objects: u64,
+    /// The bucket's objects, by key.
+    #[serde(default)]
+    pub objects: BTreeMap<String, StoredObject>,
 }
 
 /// Everything the emulator stores.
@@ -80,7 +133,7 @@ pub(crate) struct State {
 
 /// The version of the state file this emulator writes. Older versions are read and
 /// upgraded; a newer one is refused rather than misread.
-pub(crate) const STATE_FORMAT: u32 = 1;
+pub(crate) const STATE_FORMAT: u32 = 2;
 
 /// The state file on disk: the state's own fields plus `"format": N` beside them (so tools
 /// that edit the file keep working). Format 0, before versioning, had no `format` key.
@@ -125,8 +178,29 @@ fn decode(bytes: &[u8]) -> Result<State, String> {
              upgrade bucket-admin-emulator or use another --data-dir"
         ));
     }
-    // Formats 0 and 1 hold the same fields; a future format 2 would convert here.
+    if format < 2 {
+        // Formats 0 and 1 kept only an object *count* (set by test hooks, never by a client);
+        // format 2 keeps the objects themselves. A count carries no object to restore.
+        upgrade_object_counts(&mut value);
+    }
     serde_json::from_value(value).map_err(|e| format!("format {format}: {e}"))
+}
+
+/// Replace the `objects` counts of format 0/1 buckets by empty object maps.
+fn upgrade_object_counts(value: &mut serde_json::Value) {
+    let empty = |b: &mut serde_json::Value| {
+        if let Some(o) = b.get_mut("objects").filter(|o| !o.is_object()) {
+            *o = serde_json::Value::Object(serde_json::Map::new());
+        }
+    };
+    if let Some(cos) = value.get_mut("cos").and_then(|v| v.as_object_mut()) {
+        cos.values_mut().for_each(empty);
+    }
+    if let Some(r2) = value.get_mut("r2").and_then(|v| v.as_object_mut()) {
+        for ns in r2.values_mut().filter_map(|v| v.as_object_mut()) {
+            ns.values_mut().for_each(empty);
+        }
+    }
 }
 
 impl Store {
@@ -234,13 +308,47 @@ mod tests {
         assert!(decode(legacy).unwrap().cos.is_empty());
         let current = br#"{"format": 1, "cos": {}, "r2": {}}"#;
         assert!(decode(current).is_ok());
-        let newer = br#"{"format": 2, "cos": {}, "r2": {}}"#;
+        let newer = br#"{"format": 3, "cos": {}, "r2": {}}"#;
         let e = decode(newer).unwrap_err();
         assert!(
-            e.contains("newer emulator") && e.contains("format 2"),
+            e.contains("newer emulator") && e.contains("format 3"),
             "{e}"
         );
         assert!(decode(br#"{"format": "x"}"#).is_err());
+    }
+
+    /// Format 1 kept an object count per bucket; format 2 keeps objects, so the count becomes
+    /// an empty object map instead of failing the load.
+    #[test]
+    fn format_1_object_counts_load_as_empty_object_maps() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Some(dir.path().to_owned())).unwrap();
+        let bucket = CosBucket {
+            name: "old-1250000000".into(),
+            region: "ap-beijing".into(),
+            created: 0,
+            acl: "private".into(),
+            grants: vec![],
+            tags: vec![],
+            az_type: "SAZ".into(),
+            arch: None,
+            cors: None,
+            lifecycle: None,
+            versioning: VersioningStatus::Unversioned,
+            replication: None,
+            policy: None,
+            objects: BTreeMap::new(),
+        };
+        store
+            .write(|s| s.cos.insert(bucket.name.clone(), bucket))
+            .unwrap();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(STATE_FILE)).unwrap()).unwrap();
+        assert_eq!(v["format"], 2);
+        v["format"] = 1.into();
+        v["cos"]["old-1250000000"]["objects"] = 3.into();
+        let state = decode(v.to_string().as_bytes()).unwrap();
+        assert!(state.cos["old-1250000000"].objects.is_empty());
     }
 
     #[test]

@@ -261,7 +261,7 @@ async fn a_planted_symlink_at_a_temporary_name_is_not_followed() {
     let on_disk: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("emulator-state.json")).unwrap())
             .unwrap();
-    assert_eq!(on_disk["format"], 1);
+    assert_eq!(on_disk["format"], 2);
     assert!(on_disk["cos"]["safe-1250000000"].is_object());
 }
 
@@ -280,7 +280,7 @@ async fn state_files_of_older_formats_load_and_newer_ones_are_refused() {
     emu.shutdown().await;
     let upgraded: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
-    assert_eq!(upgraded["format"], 1);
+    assert_eq!(upgraded["format"], 2);
 
     std::fs::write(&state, br#"{"format": 99, "cos": {}, "r2": {}}"#).unwrap();
     let err = Emulator::builder()

@@ -109,7 +109,15 @@ async fn create_get_patch_delete() {
     let (s, _, v) = r2(&emu, "PATCH", "/photos", None, None).await;
     assert_eq!((s, r2_code(&v)), (400, 10062));
 
-    assert!(emu.put_r2_object_marker(bucket_admin_emulator::Jurisdiction::Default, "photos"));
+    let (s, _, v) = r2(
+        &emu,
+        "PUT",
+        "/photos/objects/a/b.txt",
+        None,
+        Some(json!("x")),
+    )
+    .await;
+    assert_eq!((s, v["result"]["key"].as_str()), (200, Some("a/b.txt")));
     let (s, _, v) = r2(&emu, "DELETE", "/photos", None, None).await;
     assert_eq!((s, r2_code(&v)), (409, 10008));
     r2(&emu, "POST", "", None, Some(json!({"name": "empty"}))).await;

@@ -43,6 +43,13 @@ pub(crate) fn response(
     resp
 }
 
+/// A response with a binary body (an object's bytes).
+pub(crate) fn response_bytes(sh: &Shared, status: u16, body: Vec<u8>) -> Response {
+    let mut resp = response(sh, status, None, String::new());
+    *resp.body_mut() = Body::Full(Some(bytes::Bytes::from(body)));
+    resp
+}
+
 pub(crate) fn xml_response(sh: &Shared, status: u16, body: String) -> Response {
     response(sh, status, Some("application/xml"), body)
 }

@@ -49,6 +49,21 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    let resp = route(sh, req);
+    match parse_host(&host) {
+        Some(target) => with_cors(sh, req, &target, resp),
+        None => resp,
+    }
+}
+
+fn route(sh: &Shared, req: &Req) -> Response {
+    let host = req
+        .header("host")
+        .unwrap_or_default()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let Some(target) = parse_host(&host) else {
         return error(
             sh,
@@ -90,6 +105,25 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
             bucket_op(sh, req, &full, &appid, &region)
         }
     }
+}
+
+/// Every answer on a bucket host to a request with an `Origin` carries the CORS headers of
+/// the bucket's first rule matching origin and method, and none when no rule matches.
+fn with_cors(sh: &Shared, req: &Req, target: &Target, mut resp: Response) -> Response {
+    if let Target::Bucket { full, region, .. } = target
+        && req.method != Method::OPTIONS
+        && let Some(origin) = req.header("origin")
+    {
+        let cors = sh.store.read(|s| {
+            s.cos
+                .get(full)
+                .filter(|b| &b.region == region)
+                .and_then(|b| b.cors.clone())
+        });
+        let headers = crate::objects::actual_cors(cors.as_ref(), Some(origin), req.method.as_str());
+        crate::objects::add_headers(&mut resp, &headers);
+    }
+    resp
 }
 
 /// Whether the request is one COS limits to 50 QPS per APPID: list buckets (GET Service),
@@ -151,7 +185,32 @@ fn authenticate(sh: &Shared, req: &Req) -> Option<Response> {
         query: &query,
         headers: &headers,
     };
-    let e = auth::verify(&signed, &keys, sh.now_unix()).err()?;
+    let mut e = auth::verify(&signed, &keys, sh.now_unix()).err()?;
+    // A browser sends the emulator's port in `Host`; a URL pre-signed for the service's own
+    // host (no port) is still the same request, so it is checked once more without the port.
+    if matches!(e, AuthError::Mismatch { .. })
+        && let Some(host) = req.header("host")
+        && let Some((bare, _port)) = host.rsplit_once(':')
+    {
+        let without_port: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| {
+                if k.eq_ignore_ascii_case("host") {
+                    (k.clone(), bare.to_owned())
+                } else {
+                    (k.clone(), v.clone())
+                }
+            })
+            .collect();
+        let retry = SignedRequest {
+            headers: &without_port,
+            ..signed
+        };
+        match auth::verify(&retry, &keys, sh.now_unix()) {
+            Ok(()) => return None,
+            Err(_) => e = auth::verify(&signed, &keys, sh.now_unix()).err()?,
+        }
+    }
     Some(match e {
         AuthError::Missing => error(sh, req, 403, "AccessDenied", "Access Denied."),
         AuthError::Malformed(why) => error(
@@ -372,13 +431,7 @@ fn subresource(req: &Req) -> Result<Option<&'static str>, String> {
 
 fn bucket_op(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) -> Response {
     if req.path != "/" {
-        return error(
-            sh,
-            req,
-            501,
-            "NotImplemented",
-            "The emulator implements bucket operations only (path must be /).",
-        );
+        return object_op(sh, req, full, appid, region);
     }
     let sub = match subresource(req) {
         Ok(s) => s,
@@ -420,7 +473,7 @@ fn bucket_op(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) -> R
     match sub {
         None if *m == Method::HEAD => head_bucket(sh, full),
         None if *m == Method::DELETE => delete_bucket(sh, req, full),
-        None if *m == Method::GET => list_objects(sh, full),
+        None if *m == Method::GET => list_objects(sh, req, full),
         Some("cors") => cors(sh, req, full),
         Some("lifecycle") => lifecycle(sh, req, full),
         Some("versioning") => versioning(sh, req, full),
@@ -522,7 +575,7 @@ fn create_bucket(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) 
                 versioning: VersioningStatus::Unversioned,
                 replication: None,
                 policy: None,
-                objects: 0,
+                objects: Default::default(),
             },
         );
         Ok(true)
@@ -580,7 +633,7 @@ fn head_bucket(sh: &Shared, full: &str) -> Response {
 
 fn delete_bucket(sh: &Shared, req: &Req, full: &str) -> Response {
     let r = match sh.store.write(|s| match s.cos.get(full) {
-        Some(b) if b.objects > 0 => false,
+        Some(b) if !b.objects.is_empty() => false,
         _ => {
             s.cos.remove(full);
             true
@@ -602,15 +655,220 @@ fn delete_bucket(sh: &Shared, req: &Req, full: &str) -> Response {
     }
 }
 
-fn list_objects(sh: &Shared, full: &str) -> Response {
-    xml_response(
-        sh,
-        200,
-        format!(
-            "<?xml version='1.0' encoding='utf-8' ?>\n<ListBucketResult>\n\t<Name>{}</Name>\n\t<Prefix></Prefix>\n\t<Marker></Marker>\n\t<MaxKeys>1000</MaxKeys>\n\t<IsTruncated>false</IsTruncated>\n</ListBucketResult>",
-            quick_xml::escape::escape(full)
-        ),
+/// COS's `<LastModified>`: ISO 8601 with milliseconds, UTC.
+fn iso_time(unix: i64) -> String {
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
+}
+
+/// GET Bucket (list objects): `prefix`, `marker`, `max-keys` (1..=1000, default 1000) and
+/// `encoding-type=url`; keys in UTF-8 binary order, like COS. `delimiter` is not supported.
+fn list_objects(sh: &Shared, req: &Req, full: &str) -> Response {
+    let q = req.query_pairs();
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let prefix = get("prefix").unwrap_or("");
+    let marker = get("marker").unwrap_or("");
+    let max_keys = match get("max-keys").filter(|s| !s.is_empty()) {
+        None => 1000,
+        Some(s) => match s.parse::<usize>() {
+            Ok(n) if n <= 1000 => n,
+            _ => {
+                return error(
+                    sh,
+                    req,
+                    400,
+                    "InvalidArgument",
+                    "max-keys must be an integer between 0 and 1000.",
+                );
+            }
+        },
+    };
+    if get("delimiter").is_some_and(|d| !d.is_empty()) {
+        return error(
+            sh,
+            req,
+            501,
+            "NotImplemented",
+            "The emulator does not implement `delimiter` in list objects.",
+        );
+    }
+    let url = match get("encoding-type") {
+        None | Some("") => false,
+        Some("url") => true,
+        Some(_) => {
+            return error(
+                sh,
+                req,
+                400,
+                "InvalidArgument",
+                "encoding-type must be `url`.",
+            );
+        }
+    };
+    let enc = |s: &str| {
+        if url {
+            auth::encode(s).replace("%2F", "/")
+        } else {
+            quick_xml::escape::escape(s).into_owned()
+        }
+    };
+    let max = sh
+        .limits
+        .max_page_size
+        .map_or(max_keys, |cap| max_keys.min(cap.max(1)));
+    let uin = sh.cos.owner_uin.clone();
+    let body = sh.store.read(|s| {
+        let objects = s.cos.get(full).map(|b| &b.objects);
+        let empty = Default::default();
+        let (page, truncated) =
+            crate::objects::page(objects.unwrap_or(&empty), prefix, marker, max);
+        let mut x = format!(
+            "<?xml version='1.0' encoding='utf-8' ?>\n<ListBucketResult>\n\t<Name>{}</Name>\n",
+            quick_xml::escape::escape(full)
+        );
+        if url {
+            x += "\t<EncodingType>url</EncodingType>\n";
+        }
+        x += &format!(
+            "\t<Prefix>{}</Prefix>\n\t<Marker>{}</Marker>\n\t<MaxKeys>{max_keys}</MaxKeys>\n\t<IsTruncated>{truncated}</IsTruncated>\n",
+            enc(prefix),
+            enc(marker)
+        );
+        if truncated && let Some((last, _)) = page.last() {
+            x += &format!("\t<NextMarker>{}</NextMarker>\n", enc(last));
+        }
+        for (key, o) in &page {
+            x += &format!(
+                "\t<Contents>\n\t\t<Key>{}</Key>\n\t\t<LastModified>{}</LastModified>\n\t\t<ETag>{}</ETag>\n\t\t<Size>{}</Size>\n\t\t<Owner>\n\t\t\t<ID>{uin}</ID>\n\t\t\t<DisplayName>{uin}</DisplayName>\n\t\t</Owner>\n\t\t<StorageClass>STANDARD</StorageClass>\n\t</Contents>\n",
+                enc(key),
+                iso_time(o.last_modified),
+                quick_xml::escape::escape(&o.etag),
+                o.data.len()
+            );
+        }
+        x += "</ListBucketResult>";
+        x
+    });
+    xml_response(sh, 200, body)
+}
+
+/// PUT/GET/HEAD/DELETE Object on `/<key>`.
+fn object_op(sh: &Shared, req: &Req, full: &str, appid: &str, region: &str) -> Response {
+    let query = req.query_pairs();
+    if let Some(other) = SUBRESOURCES
+        .iter()
+        .chain(UNIMPLEMENTED_SUBRESOURCES.iter())
+        .chain(["acl", "tagging", "restore", "uploads", "uploadId"].iter())
+        .find(|name| query.iter().any(|(k, _)| k == *name))
+    {
+        return error(
+            sh,
+            req,
+            501,
+            "NotImplemented",
+            &format!("The emulator does not implement the object `{other}` sub-resource."),
+        );
+    }
+    if appid != sh.cos.appid {
+        return error(sh, req, 403, "AccessDenied", "Access Denied.");
+    }
+    let exists = sh
+        .store
+        .read(|s| s.cos.get(full).map(|b| b.region == region));
+    if exists != Some(true) {
+        return error(
+            sh,
+            req,
+            404,
+            "NoSuchBucket",
+            "The specified bucket does not exist.",
+        );
+    }
+    let key = percent_decode(&req.path[1..]);
+    if key.len() > 850 {
+        return error(sh, req, 400, "KeyTooLong", "Your key is too long.");
+    }
+    let m = &req.method;
+    if *m == Method::PUT {
+        if let Some(r) = check_md5(sh, req) {
+            return r;
+        }
+        let object = crate::objects::from_request(req, "x-cos-meta-", sh.now_unix());
+        let etag = object.etag.clone();
+        let budget = sh.limits.max_object_bytes;
+        let stored = match sh.store.write(|s| {
+            let replaced = s
+                .cos
+                .get(full)
+                .and_then(|b| b.objects.get(&key))
+                .map_or(0, |o| o.data.len());
+            if s.object_bytes() - replaced + object.data.len() > budget {
+                return false;
+            }
+            if let Some(b) = s.cos.get_mut(full) {
+                b.objects.insert(key.clone(), object);
+            }
+            true
+        }) {
+            Ok(v) => v,
+            Err(e) => return super::persist_failed(sh, req, &e),
+        };
+        if !stored {
+            return error(
+                sh,
+                req,
+                400,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the emulator's object storage budget (--max-object-bytes).",
+            );
+        }
+        let mut resp = empty(sh, 200);
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            resp.headers_mut().insert("etag", v);
+        }
+        return resp;
+    }
+    if *m == Method::DELETE {
+        if let Err(e) = sh.store.write(|s| {
+            if let Some(b) = s.cos.get_mut(full) {
+                b.objects.remove(&key);
+            }
+        }) {
+            return super::persist_failed(sh, req, &e);
+        }
+        return empty(sh, 204);
+    }
+    if *m != Method::GET && *m != Method::HEAD {
+        return not_allowed(sh, req);
+    }
+    let Some(o) = sh
+        .store
+        .read(|s| s.cos.get(full).and_then(|b| b.objects.get(&key)).cloned())
+    else {
+        return error(
+            sh,
+            req,
+            404,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        );
+    };
+    let mut resp = if *m == Method::HEAD {
+        empty(sh, 200)
+    } else {
+        super::response_bytes(sh, 200, o.data.clone())
+    };
+    crate::objects::object_headers(&mut resp, &o);
+    resp
 }
 
 /// Shared GET/PUT/DELETE of an optional XML sub-resource.

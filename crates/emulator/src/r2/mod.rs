@@ -1,6 +1,7 @@
 //! The Cloudflare R2 REST API side (`/client/v4/accounts/{id}/r2/buckets...`).
 
 pub(crate) mod json;
+pub(crate) mod public;
 pub(crate) mod routes;
 
 use http::{HeaderValue, StatusCode};

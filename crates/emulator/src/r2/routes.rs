@@ -125,6 +125,7 @@ fn known_route(sub: &[&str]) -> bool {
             | ["domains", "managed"]
             | ["domains", "custom"]
             | ["domains", "custom", _]
+            | ["objects", _, ..]
     )
 }
 
@@ -133,6 +134,7 @@ fn bucket_route(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, sub: &[&str
     match sub {
         [] if *m == Method::GET => with_bucket(sh, j, name, |b| ok(render_bucket(b))),
         [] if *m == Method::PATCH => patch(sh, req, j, name),
+        ["objects", key @ ..] if !key.is_empty() => object(sh, req, j, name, &key.join("/")),
         [] if *m == Method::DELETE => delete(sh, j, name),
         ["cors"] if *m == Method::GET => with_bucket(sh, j, name, |b| match &b.cors {
             Some(c) => ok(wire::render_cors(c)),
@@ -388,7 +390,7 @@ fn create(sh: &Shared, req: &Req, j: Jurisdiction) -> Response {
             public_id: format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
             managed_enabled: false,
             custom_domains: BTreeMap::new(),
-            objects: 0,
+            objects: Default::default(),
         };
         ns.insert(body.name.clone(), b.clone());
         Ok(b)
@@ -430,7 +432,7 @@ fn patch(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
 fn delete(sh: &Shared, j: Jurisdiction, name: &str) -> Response {
     let r = match sh.store.write(|s| {
         let ns = s.r2.get_mut(&j)?;
-        if ns.get(name)?.objects > 0 {
+        if !ns.get(name)?.objects.is_empty() {
             return Some(false);
         }
         ns.remove(name);
@@ -568,5 +570,75 @@ fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &s
             }
         }
         _ => method_not_allowed(),
+    }
+}
+
+/// `PUT|GET|DELETE .../buckets/{name}/objects/{key}` (the route wrangler's `r2 object`
+/// commands use): PUT stores the body with its `Content-Type` and `x-amz-meta-*` headers and
+/// answers `{key, size, etag, uploaded}`; GET answers the bytes; DELETE answers `{}`.
+fn object(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, key: &str) -> Response {
+    let m = &req.method;
+    if *m == Method::PUT {
+        let o = crate::objects::from_request(req, "x-amz-meta-", sh.now_unix());
+        let budget = sh.limits.max_object_bytes;
+        let result = json!({
+            "key": key,
+            "size": o.data.len(),
+            "etag": o.etag.trim_matches('"'),
+            "uploaded": sh.http_date(),
+        });
+        return match sh.store.write(|s| {
+            let replaced =
+                s.r2.get(&j)
+                    .and_then(|m| m.get(name))
+                    .and_then(|b| b.objects.get(key))
+                    .map_or(0, |o| o.data.len());
+            if s.object_bytes() - replaced + o.data.len() > budget {
+                return Some(false);
+            }
+            s.r2.get_mut(&j)?
+                .get_mut(name)?
+                .objects
+                .insert(key.to_owned(), o);
+            Some(true)
+        }) {
+            Ok(Some(true)) => ok(result),
+            Ok(Some(false)) => error(
+                400,
+                10040,
+                "The object exceeds the emulator's object storage budget (--max-object-bytes).",
+            ),
+            Ok(None) => no_bucket(),
+            Err(e) => super::persist_failed(&e),
+        };
+    }
+    if *m == Method::DELETE {
+        return update(
+            sh,
+            j,
+            name,
+            |b| {
+                b.objects.remove(key);
+            },
+            |_| ok(json!({})),
+        );
+    }
+    if *m != Method::GET {
+        return method_not_allowed();
+    }
+    let found = sh.store.read(|s| {
+        s.r2.get(&j)
+            .and_then(|m| m.get(name))
+            .and_then(|b| b.objects.get(key))
+            .cloned()
+    });
+    match found {
+        Some(o) => {
+            let mut resp = super::raw_json(200, String::new());
+            *resp.body_mut() = crate::server::Body::Full(Some(bytes::Bytes::from(o.data.clone())));
+            crate::objects::object_headers(&mut resp, &o);
+            resp
+        }
+        None => error(404, 10007, "The specified key does not exist."),
     }
 }
