@@ -330,12 +330,14 @@ fn managed(spec: &est::BucketSpec) -> Vec<SectionName> {
         .collect()
 }
 
-/// Fetches every bucket of `estate` (at most `concurrency` at once) and plans.
-async fn fetch_and_plan(
+/// Fetches every bucket of `estate` (at most `concurrency` at once) and plans. A bucket that
+/// cannot be read is left out of the plan and returned with its error, so `apply` can still
+/// carry out the others.
+async fn fetch_and_plan_each(
     connector: &Arc<Connector>,
     estate: &Estate,
     concurrency: usize,
-) -> Result<Plan, CliError> {
+) -> Result<(Plan, BTreeMap<String, CliError>), CliError> {
     let sem = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for (url, spec) in &estate.buckets {
@@ -343,22 +345,49 @@ async fn fetch_and_plan(
             (sem.clone(), connector.clone(), url.clone(), managed(spec));
         tasks.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let ep = open(&connector, &url)?;
-            let caps = bucket_of(&ep).0.capabilities().clone();
-            let st = fetch(&ep, &wanted)
-                .await
-                .map_err(|e| e.context(format!("reading {url}")))?;
-            Ok::<_, CliError>((url, st, caps))
+            let read = async {
+                let ep = open(&connector, &url)?;
+                let caps = bucket_of(&ep).0.capabilities().clone();
+                let st = fetch(&ep, &wanted)
+                    .await
+                    .map_err(|e| e.context(format!("reading {url}")))?;
+                Ok::<_, CliError>((st, caps))
+            };
+            (url.clone(), read.await)
         });
     }
     let mut state = FetchedState::new();
     let mut caps = CapabilityMap::new();
+    let mut failed = BTreeMap::new();
     while let Some(j) = tasks.join_next().await {
-        let (url, st, c) = j.map_err(|e| CliError::failed(format!("internal error: {e}")))??;
-        state.insert(url.clone(), st);
-        caps.insert(url, c);
+        let (url, read) = j.map_err(|e| CliError::failed(format!("internal error: {e}")))?;
+        match read {
+            Ok((st, c)) => {
+                state.insert(url.clone(), st);
+                caps.insert(url, c);
+            }
+            Err(e) => {
+                failed.insert(url, e);
+            }
+        }
     }
-    Ok(est::plan(estate, &state, &caps))
+    let mut readable = estate.clone();
+    readable.buckets.retain(|url, _| !failed.contains_key(url));
+    Ok((est::plan(&readable, &state, &caps), failed))
+}
+
+/// [`fetch_and_plan_each`] for `plan` and `drift`, where a bucket that cannot be read fails
+/// the command (its answer would be a guess).
+async fn fetch_and_plan(
+    connector: &Arc<Connector>,
+    estate: &Estate,
+    concurrency: usize,
+) -> Result<Plan, CliError> {
+    let (plan, failed) = fetch_and_plan_each(connector, estate, concurrency).await?;
+    match failed.into_values().next() {
+        Some(e) => Err(e),
+        None => Ok(plan),
+    }
 }
 
 #[derive(Serialize)]
@@ -794,7 +823,7 @@ pub async fn apply_cmd(
         }
     }
     let concurrency = usize::from(args.concurrency);
-    let plan = fetch_and_plan(&connector, &todo, concurrency).await?;
+    let (plan, unreadable) = fetch_and_plan_each(&connector, &todo, concurrency).await?;
     if plan.is_lossy() && !args.estate.allow_lossy {
         output::print_text(&plan.render());
         return Err(
@@ -820,7 +849,7 @@ pub async fn apply_cmd(
     let progress: Arc<dyn Progress> = Arc::new(StderrProgress::new(json));
     let state = Arc::new(state);
     let sem = Arc::new(Semaphore::new(concurrency.max(1)));
-    let total = plan.buckets.len();
+    let total = plan.buckets.len() + unreadable.len();
     let mut tasks = JoinSet::new();
     for bp in plan.buckets.clone() {
         let (sem, connector, opts, source, state) = (
@@ -859,6 +888,18 @@ pub async fn apply_cmd(
         let (r, summary) = j.map_err(|e| CliError::failed(format!("internal error: {e}")))?;
         done += 1;
         progress.finished(&summary, done, total);
+        results.push(r);
+    }
+    for (url, e) in unreadable {
+        let r = BucketResult {
+            url,
+            outcome: Outcome::Failed,
+            created: None,
+            sections: Vec::new(),
+            error: Some(e.to_string()),
+        };
+        done += 1;
+        progress.finished(&summary_report(&r, &source, ""), done, total);
         results.push(r);
     }
     progress.end();

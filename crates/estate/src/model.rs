@@ -274,7 +274,7 @@ pub fn from_value(doc: Value) -> Result<Estate, InvalidEstate> {
         )]));
     };
     if let Some(version) = top.remove("version")
-        && version != Value::from(1)
+        && version != 1
     {
         v.push("version", "only version 1 is understood");
     }
