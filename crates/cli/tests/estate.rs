@@ -207,6 +207,34 @@ async fn export_plan_edit_apply_and_drift_a_mixed_estate() {
     let drifted = t.code(5, &["drift", "-f", "edited.json", "--json"]).await;
     assert_eq!(drifted.json()["drifted"], json!(["r2://fresh cors: put"]));
 
+    // Versioning is managed like the rule sections, through the same verified write.
+    e["buckets"][COS]["versioning"] = json!("enabled");
+    t.write("versioned.json", &e.to_string());
+    let drift = t.code(5, &["drift", "-f", "versioned.json"]).await;
+    assert_eq!(
+        drift.stdout.lines().collect::<Vec<_>>(),
+        [
+            format!("{COS} versioning: put").as_str(),
+            "r2://fresh cors: put"
+        ],
+        "{drift:?}"
+    );
+    t.code(
+        0,
+        &[
+            "apply",
+            "-f",
+            "versioned.json",
+            "--yes",
+            "--backup-dir",
+            "bk",
+        ],
+    )
+    .await;
+    let status = t.code(0, &["versioning", "get", COS, "--json"]).await;
+    assert!(status.stdout.contains("enabled"), "{status:?}");
+    t.code(0, &["drift", "-f", "versioned.json"]).await;
+
     // An invalid file is exit 2 with the field's path.
     t.write(
         "bad.toml",
@@ -318,6 +346,14 @@ async fn an_interrupted_apply_resumes() {
             .path_contains("res-b/cors")
             .always(),
     );
+    // An unreadable bucket fails alone too.
+    t.emu.faults().push(
+        FaultRule::new(Fault::InternalError)
+            .api(Api::R2)
+            .method("GET")
+            .path_contains("res-c/cors")
+            .always(),
+    );
     let first = t
         .code(
             1,
@@ -348,10 +384,10 @@ async fn an_interrupted_apply_resumes() {
         [
             ("r2://res-a".to_owned(), "applied".to_owned()),
             ("r2://res-b".to_owned(), "failed".to_owned()),
-            ("r2://res-c".to_owned(), "applied".to_owned()),
+            ("r2://res-c".to_owned(), "failed".to_owned()),
         ]
     );
-    assert_eq!(t.read("estate.toml.state.jsonl").lines().count(), 2);
+    assert_eq!(t.read("estate.toml.state.jsonl").lines().count(), 1);
 
     // The rerun skips what was verified and finishes the rest.
     t.emu.faults().clear();
@@ -359,8 +395,10 @@ async fn an_interrupted_apply_resumes() {
         .code(0, &["apply", "-f", "estate.toml", "--yes", "--json"])
         .await;
     let s = second.json();
-    assert_eq!(s["already_done"], json!(["r2://res-a", "r2://res-c"]));
+    assert_eq!(s["already_done"], json!(["r2://res-a"]));
     assert_eq!(s["buckets"][0]["url"], "r2://res-b");
     assert_eq!(s["buckets"][0]["outcome"], "applied");
+    assert_eq!(s["buckets"][1]["url"], "r2://res-c");
+    assert_eq!(s["buckets"][1]["outcome"], "applied");
     t.code(0, &["drift", "-f", "estate.toml"]).await;
 }
