@@ -557,14 +557,19 @@ fn spec_hash(url: &str, spec: &est::BucketSpec) -> String {
 
 /// What happened to one bucket of an apply.
 #[derive(Debug, Serialize)]
-struct BucketResult {
-    url: String,
-    outcome: Outcome,
+pub struct BucketResult {
+    /// The bucket's canonical URL.
+    pub url: String,
+    /// The worst outcome of its sections (`applied` when all were written and verified).
+    pub outcome: Outcome,
+    /// `Some(true)` when the bucket was created.
     #[serde(skip_serializing_if = "Option::is_none")]
-    created: Option<bool>,
-    sections: Vec<CopyReport>,
+    pub created: Option<bool>,
+    /// One copy report per section written or deleted (backup path, diff, loss report).
+    pub sections: Vec<CopyReport>,
+    /// Why the bucket failed before any section was written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    pub error: Option<String>,
 }
 
 /// Deletes a section after backing it up, then checks it is gone.
@@ -620,8 +625,11 @@ async fn put_section<S: Section>(
     copy::apply::<S>(source, ep, Some(Converted { value, changes }), opts).await
 }
 
-/// Carries out one bucket's plan: create, then each section through the copy engine.
-async fn apply_bucket(
+/// Carries out one bucket's plan (from [`bucket_admin_estate::plan`]): create the bucket when
+/// the plan says so, then every put through [`copy::apply`] and every delete after a backup,
+/// each read back and verified. `source` names the estate in reports. Never fails: problems are
+/// in the result.
+pub async fn apply_bucket(
     connector: &Connector,
     bp: &BucketPlan,
     source: &str,

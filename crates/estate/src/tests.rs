@@ -224,3 +224,40 @@ fn retarget_moves_an_account() {
     let e = parse("[buckets.\"cos://a-1?region=ap-beijing\"]\ncors = []\n[buckets.\"r2://a?jurisdiction=eu\"]\ncors = []\n").unwrap();
     assert!(retarget(&e, &[r]).unwrap_err().contains("two buckets"));
 }
+
+#[test]
+fn create_options_and_sections_a_provider_lacks() {
+    let e = parse(
+        r#"
+[buckets."r2://logs"]
+replication = { rules = [{ enabled = true, destination = { bucket = "r2://copy" } }] }
+policy = "delete"
+[buckets."r2://logs".create]
+jurisdiction = "eu"
+tags = { team = "web" }
+"#,
+    )
+    .unwrap();
+    let caps = CapabilityMap::from([("r2://logs".into(), r2_caps())]);
+    let p = plan(&e, &FetchedState::new(), &caps);
+    let b = &p.buckets[0];
+    let opts = b.create.as_ref().expect("missing bucket is created");
+    assert_eq!(opts.jurisdiction, Some(bucket_admin_core::Jurisdiction::Eu));
+    assert_eq!(opts.tags, [bucket_admin_core::Tag::new("team", "web")]);
+    assert_eq!(b.sections[0].action, Action::Unsupported);
+    assert!(b.sections[0].changes[0].detail.contains("no replication"));
+    // Nothing to delete on a bucket that holds no policy.
+    assert_eq!(b.sections[1].action, Action::Unchanged);
+    assert!(p.is_lossy());
+}
+
+#[test]
+fn a_bad_create_option_and_a_bad_version_are_named() {
+    let err = parse("version = 2\n[buckets.\"r2://a\".create]\nacl = \"everyone\"\n").unwrap_err();
+    let fields: Vec<&str> = err.0.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["version", r#"buckets."r2://a".create.acl"#],
+        "{err}"
+    );
+}
