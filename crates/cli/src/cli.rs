@@ -150,6 +150,25 @@ It prints `export ...` lines; paste them in another terminal and run commands th
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Write what buckets hold now as an estate file (configuration as code).
+    #[command(after_help = "Examples:
+  bucket-admin export cos://?region=ap-beijing r2:// -o estate.toml
+  bucket-admin export r2://assets --sections cors,lifecycle")]
+    Export(crate::estate::ExportArgs),
+    /// Show what applying an estate file would change (exit 0 none, 5 pending, 3 lossy).
+    #[command(after_help = "Examples:
+  bucket-admin plan -f estate.toml
+  bucket-admin plan -f estate.toml --retarget cos://?region=ap-beijing=r2:// --json")]
+    Plan(crate::estate::EstateArgs),
+    /// Make the buckets hold what an estate file says, with backups and verification.
+    #[command(after_help = "Examples:
+  bucket-admin apply -f estate.toml
+  bucket-admin apply -f estate.toml --yes --concurrency 4")]
+    Apply(crate::estate::ApplyArgs),
+    /// For CI: exit 5 and one line per bucket and section that differs from the estate file.
+    #[command(after_help = "Examples:
+  bucket-admin drift -f estate.toml || echo 'buckets drifted'")]
+    Drift(crate::estate::EstateArgs),
     /// Print a pre-signed URL for an object in a COS bucket.
     #[command(after_help = "Examples:
   bucket-admin presign cos://assets-1250000000?region=ap-beijing --key img/logo.png

@@ -128,6 +128,18 @@ async fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Replication(cmd) => replication(&ctx, cmd).await,
         Command::Policy(cmd) => policy(&ctx, cmd).await,
         Command::Presign(args) => presign(&ctx, args),
+        Command::Export(args) => {
+            crate::estate::export_cmd(ctx.connector.clone(), &args, ctx.json).await
+        }
+        Command::Plan(args) => {
+            crate::estate::plan_cmd(ctx.connector.clone(), &args, ctx.json).await
+        }
+        Command::Apply(args) => {
+            crate::estate::apply_cmd(ctx.connector.clone(), &args, ctx.json).await
+        }
+        Command::Drift(args) => {
+            crate::estate::drift_cmd(ctx.connector.clone(), &args, ctx.json).await
+        }
         Command::Emulator(_) => Ok(Exit::Ok),
         // Handled before any client is built.
         Command::Completions { .. } => Ok(Exit::Ok),

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod copy;
 pub mod diff;
 pub mod endpoint;
+pub mod estate;
 pub mod exit;
 pub mod formats;
 pub mod output;
