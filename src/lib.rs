@@ -56,6 +56,12 @@ pub use bucket_admin_r2 as r2;
 #[doc(inline)]
 pub use bucket_admin_s3 as s3;
 
+/// Bucket configuration as code (feature `estate`): the estate file, validation and the pure
+/// planner behind `bucket-admin export/plan/apply/drift`.
+#[cfg(feature = "estate")]
+#[doc(inline)]
+pub use bucket_admin_estate as estate;
+
 /// The README's Rust snippets, compiled and run as doctests so they cannot rot.
 #[cfg(all(doctest, feature = "cos", feature = "r2"))]
 #[doc = include_str!("../README.md")]

@@ -617,23 +617,30 @@ async fn chromium_agrees_with_the_offline_evaluator() {
             ));
         }
     }
+    let mut report = Vec::new();
     for (p, (n, agree, disagree)) in &tally {
-        println!(
+        report.push(format!(
             "browser CORS agreement [{p}]: {agree}/{n} cases agree ({:.1}%), {disagree} disagree",
             100.0 * *agree as f64 / *n as f64
-        );
+        ));
     }
     for (p, (allowed, readable)) in &decided {
-        println!("  [{p}] Chromium allowed {allowed} cases; script read the header in {readable}");
+        report.push(format!(
+            "  [{p}] Chromium allowed {allowed} cases; script read the header in {readable}"
+        ));
     }
     for (p, [none, once, twice]) in &cached {
-        println!(
+        report.push(format!(
             "  [{p}] preflights for the two fetches of a case: none {none}, one (cached) {once}, two {twice}"
-        );
+        ));
     }
     for d in &disagreements {
-        println!("DISAGREEMENT {d}");
+        report.push(format!("DISAGREEMENT {d}"));
     }
+    // Printed here (visible with --nocapture) and kept for .ci/run, which prints the figure.
+    let report = report.join("\n") + "\n";
+    print!("{report}");
+    std::fs::write(dir.join("report.txt"), &report).unwrap();
     for (p, (n, _, _)) in &tally {
         assert!(*n >= 200, "{p}: only {n} cases");
     }
