@@ -107,8 +107,9 @@ impl RetryPolicy {
     }
 
     /// The delay before retry number `retry` after `err`, or `None` when the provider asked for a
-    /// longer wait than this policy accepts.
-    pub fn delay_for(&self, retry: u32, err: &Error, rng: &mut fastrand::Rng) -> Option<Duration> {
+    /// longer wait than this policy accepts. Private: the random source is an implementation
+    /// detail (callers seed it through [`with_seed`](Self::with_seed)).
+    fn delay_for(&self, retry: u32, err: &Error, rng: &mut fastrand::Rng) -> Option<Duration> {
         let base = self.base_backoff(retry);
         let backoff = if self.jitter && !base.is_zero() {
             let nanos = u64::try_from(base.as_nanos()).unwrap_or(u64::MAX);

@@ -146,15 +146,18 @@
 mod client;
 pub mod codec;
 mod config;
+pub mod credentials;
 pub mod sign;
 pub mod validate;
 mod wire;
 
-#[doc(hidden)]
-pub use client::classify;
 pub use client::{CosClient, cos_capabilities};
 pub use config::{
     ACCELERATE_DOMAIN_TEMPLATE, CosClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DOMAIN_TEMPLATE,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_SERVICE_DOMAIN, DEFAULT_TIMEOUT,
     REGIONAL_SERVICE_DOMAIN, TENCENTCOS_DOMAIN_TEMPLATE,
 };
+pub use credentials::{CredentialProvider, Credentials, EnvCredentials, StaticCredentials};
+/// The type secrets are kept in ([`CosClientBuilder::secret_key`] takes anything that converts
+/// into it, such as a `String` or `&str`).
+pub use secrecy::SecretString;
