@@ -23,6 +23,7 @@ use secrecy::ExposeSecret;
 use crate::codec;
 use crate::config::{Clock, CosClientBuilder, REGIONAL_SERVICE_DOMAIN, config_error, mask_id};
 use crate::credentials::{CredentialProvider, Credentials};
+use crate::list::{BucketPage, BucketPages, ListBucketsOptions};
 use crate::sign::{self, KeyTime};
 use crate::validate;
 use crate::wire::{self, bucket::*, cors::CorsXml, error::ErrorXml, lifecycle::LifecycleXml};
@@ -896,74 +897,144 @@ impl CosClient {
     /// `cos.<region>.myqcloud.com`, or on the configured `service_domain` when it holds
     /// `{region}`).
     pub async fn list_buckets_in_region(&self, region: &str) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(Some(region)), Some(region))
-            .await
+        self.list_all(Some(region)).await
     }
 
+    /// One page of the bucket list with `options` (GET Service with `marker`, `max-keys`,
+    /// `tagkey`/`tagvalue` and `region`). Follow [`BucketPage::next`] for the rest; memory
+    /// stays one page whatever the account's size.
+    ///
     /// `region`, when given, is also sent as the `region` parameter (as the SDK's
     /// `list_buckets(Region=...)` does), so the answer is restricted to it even where the
     /// host alone would not be (a proxy, a private endpoint).
-    async fn list_all(&self, host: String, region: Option<&str>) -> Result<Vec<BucketInfo>> {
+    pub async fn list_buckets_page(&self, options: &ListBucketsOptions) -> Result<BucketPage> {
         let op = Operation::ListBuckets;
-        let mut marker = String::new();
-        let mut out = Vec::new();
-        for _ in 0..MAX_LIST_PAGES {
-            let req = Request {
-                op,
-                bucket: None,
-                method: Method::GET,
-                scheme: self.inner.settings.service_scheme.clone(),
-                host: host.clone(),
-                path: "/".into(),
-                query: {
-                    let mut q = vec![
-                        ("marker".into(), marker.clone()),
-                        ("max-keys".into(), LIST_PAGE_SIZE.into()),
-                    ];
-                    if let Some(r) = region {
-                        q.push(("region".into(), r.to_owned()));
-                    }
-                    q
-                },
-                // The SDK does not sign list-buckets parameters; COS accepts either.
-                sign_query: false,
-                headers: Vec::new(),
-                body: None,
-                signed: true,
-            };
-            let resp = self.execute(req).await?;
-            let ctx = |e: Error| self.with_context(response_context(e, &resp), op, None);
-            let page: ListBucketsXml = resp
-                .text()
-                .and_then(|t| wire::from_xml(t, "ListAllMyBucketsResult", "bucket list"))
-                .map_err(ctx)?;
-            let truncated = page.is_truncated().map_err(ctx)?;
-            let next = page.next_marker().filter(|_| truncated);
-            let buckets = page.into_buckets().map_err(ctx)?;
-            let last_name = buckets.last().map(|b| b.name.clone());
-            out.extend(buckets);
-            let next = match (truncated, next, last_name) {
-                (false, _, _) => return Ok(out),
-                (true, Some(next), _) => next,
-                (true, None, Some(last)) => last,
-                (true, None, None) => return Ok(out),
-            };
-            if next == marker {
+        if let Some(n) = options.max_keys {
+            if !(1..=2000).contains(&n) {
+                return Err(self.with_context(
+                    Error::invalid_input(vec![bucket_admin_core::Violation::new(
+                        "max_keys",
+                        format!("{n} is not between 1 and 2000"),
+                    )]),
+                    op,
+                    None,
+                ));
+            }
+        }
+        let region = options.region.as_deref().filter(|r| !r.is_empty());
+        let mut query = vec![
+            ("marker".into(), options.marker.clone().unwrap_or_default()),
+            (
+                "max-keys".into(),
+                options
+                    .max_keys
+                    .map_or_else(|| LIST_PAGE_SIZE.to_owned(), |n| n.to_string()),
+            ),
+        ];
+        if let Some(r) = region {
+            query.push(("region".into(), r.to_owned()));
+        }
+        if let Some(k) = &options.tag_key {
+            query.push(("tagkey".into(), k.clone()));
+        }
+        if let Some(v) = &options.tag_value {
+            query.push(("tagvalue".into(), v.clone()));
+        }
+        let req = Request {
+            op,
+            bucket: None,
+            method: Method::GET,
+            scheme: self.inner.settings.service_scheme.clone(),
+            host: self.service_host(region),
+            path: "/".into(),
+            query,
+            // The SDK does not sign list-buckets parameters; COS accepts either.
+            sign_query: false,
+            headers: Vec::new(),
+            body: None,
+            signed: true,
+        };
+        let resp = self.execute(req).await?;
+        let ctx = |e: Error| self.with_context(response_context(e, &resp), op, None);
+        let page: ListBucketsXml = resp
+            .text()
+            .and_then(|t| wire::from_xml(t, "ListAllMyBucketsResult", "bucket list"))
+            .map_err(ctx)?;
+        let truncated = page.is_truncated().map_err(ctx)?;
+        let next_marker = page.next_marker().filter(|_| truncated);
+        let buckets = page.into_buckets().map_err(ctx)?;
+        let next = match (truncated, next_marker, buckets.last()) {
+            (false, _, _) => None,
+            (true, Some(next), _) => Some(next),
+            (true, None, Some(last)) => Some(last.name.clone()),
+            (true, None, None) => None,
+        };
+        let next = match next {
+            None => None,
+            Some(next) if Some(&next) == options.marker.as_ref() => {
                 return Err(ctx(Error::new(
                     ErrorKind::Decode,
                     "COS said the bucket list is truncated but the next marker did not advance",
                 )));
             }
-            marker = next;
+            Some(next) => Some(ListBucketsOptions {
+                marker: Some(next),
+                ..options.clone()
+            }),
+        };
+        Ok(BucketPage { buckets, next })
+    }
+
+    /// A pager over the bucket list from `options`, one page in memory at a time:
+    ///
+    /// ```no_run
+    /// # async fn run(client: bucket_admin_cos::CosClient) -> bucket_admin_core::Result<()> {
+    /// use bucket_admin_cos::ListBucketsOptions;
+    /// let mut pages = client.bucket_pages(ListBucketsOptions::new().region("ap-beijing"));
+    /// while let Some(buckets) = pages.next_page().await? {
+    ///     for b in buckets {
+    ///         println!("{}", b.name);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn bucket_pages(&self, options: ListBucketsOptions) -> BucketPages {
+        BucketPages {
+            client: self.clone(),
+            next: Some(options),
+            pages: 0,
         }
-        Err(self.with_context(
-            Error::new(
-                ErrorKind::Decode,
-                format!("the bucket list did not end after {MAX_LIST_PAGES} pages"),
-            ),
-            op,
-            None,
-        ))
+    }
+
+    /// A page, after checking that `done` pages have not reached the safety stop.
+    pub(crate) async fn list_page_checked(
+        &self,
+        options: &ListBucketsOptions,
+        done: usize,
+    ) -> Result<BucketPage> {
+        if done >= MAX_LIST_PAGES {
+            return Err(self.with_context(
+                Error::new(
+                    ErrorKind::Decode,
+                    format!("the bucket list did not end after {MAX_LIST_PAGES} pages"),
+                ),
+                Operation::ListBuckets,
+                None,
+            ));
+        }
+        self.list_buckets_page(options).await
+    }
+
+    async fn list_all(&self, region: Option<&str>) -> Result<Vec<BucketInfo>> {
+        let mut pages = self.bucket_pages(ListBucketsOptions {
+            region: region.map(str::to_owned),
+            ..ListBucketsOptions::default()
+        });
+        let mut out = Vec::new();
+        while let Some(buckets) = pages.next_page().await? {
+            out.extend(buckets);
+        }
+        Ok(out)
     }
 
     /// Sends a live, unsigned CORS preflight (`OPTIONS /<key>`) and reports COS's answer.
@@ -1241,7 +1312,7 @@ impl BucketAdmin for CosClient {
     }
 
     async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(None), None).await
+        self.list_all(None).await
     }
 
     async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {

@@ -147,6 +147,7 @@ mod client;
 pub mod codec;
 mod config;
 pub mod credentials;
+mod list;
 pub mod sign;
 pub mod validate;
 mod wire;
@@ -158,6 +159,7 @@ pub use config::{
     REGIONAL_SERVICE_DOMAIN, TENCENTCOS_DOMAIN_TEMPLATE,
 };
 pub use credentials::{CredentialProvider, Credentials, EnvCredentials, StaticCredentials};
+pub use list::{BucketPage, BucketPages, ListBucketsOptions};
 /// The type secrets are kept in ([`CosClientBuilder::secret_key`] takes anything that converts
 /// into it, such as a `String` or `&str`).
 pub use secrecy::SecretString;

@@ -228,3 +228,107 @@ async fn the_clock_option_pins_the_signature_time() {
         format!("{};{}", PINNED_NOW - 60, PINNED_NOW + 10_000)
     );
 }
+
+fn bucket_list(names: &[&str], next: Option<&str>) -> String {
+    let buckets: String = names
+        .iter()
+        .map(|n| format!("<Bucket><Name>{n}</Name><Location>ap-beijing</Location><CreationDate>2024-01-01T00:00:00Z</CreationDate></Bucket>"))
+        .collect();
+    let tail = match next {
+        Some(m) => format!("<IsTruncated>true</IsTruncated><NextMarker>{m}</NextMarker>"),
+        None => "<IsTruncated>false</IsTruncated>".to_owned(),
+    };
+    format!("<ListAllMyBucketsResult><Buckets>{buckets}</Buckets>{tail}</ListAllMyBucketsResult>")
+}
+
+#[tokio::test]
+async fn paged_listing_sends_every_option_and_keeps_the_filters_on_the_next_page() {
+    use bucket_admin_cos::ListBucketsOptions;
+    let server = serve(vec![
+        Canned::new(
+            200,
+            &bucket_list(&["a-1250000000", "b-1250000000"], Some("b-1250000000")),
+        ),
+        Canned::new(200, &bucket_list(&["c-1250000000"], None)),
+    ])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    let opts = ListBucketsOptions::new()
+        .max_keys(2)
+        .tag("team", "web")
+        .region("ap-guangzhou")
+        .marker("0-start");
+    let page = client.list_buckets_page(&opts).await.unwrap();
+    let names: Vec<_> = page.buckets.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["a-1250000000", "b-1250000000"]);
+    let next = page.next.clone().expect("truncated: a next page");
+    assert_eq!(next.marker.as_deref(), Some("b-1250000000"));
+    assert_eq!(next.tag_key.as_deref(), Some("team"));
+    assert_eq!(next.region.as_deref(), Some("ap-guangzhou"));
+    let last = client.list_buckets_page(&next).await.unwrap();
+    assert_eq!(last.buckets.len(), 1);
+    assert_eq!(last.next, None);
+
+    let reqs = server.requests();
+    assert_eq!(
+        reqs[0].header("host"),
+        Some("cos.ap-guangzhou.myqcloud.com")
+    );
+    for want in [
+        "marker=0-start",
+        "max-keys=2",
+        "tagkey=team",
+        "tagvalue=web",
+        "region=ap-guangzhou",
+    ] {
+        assert!(reqs[0].query.contains(want), "{want} in {}", reqs[0].query);
+    }
+    assert!(
+        reqs[1].query.contains("marker=b-1250000000"),
+        "{}",
+        reqs[1].query
+    );
+    assert!(reqs[1].query.contains("tagvalue=web"), "{}", reqs[1].query);
+}
+
+#[tokio::test]
+async fn the_pager_walks_every_page_and_then_ends() {
+    use bucket_admin_cos::ListBucketsOptions;
+    let server = serve(vec![
+        Canned::new(200, &bucket_list(&["a-1250000000"], Some("a-1250000000"))),
+        Canned::new(200, &bucket_list(&["b-1250000000"], None)),
+    ])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    let mut pages = client.bucket_pages(ListBucketsOptions::new().max_keys(1));
+    let mut seen = Vec::new();
+    while let Some(buckets) = pages.next_page().await.unwrap() {
+        seen.push(buckets.len());
+    }
+    assert_eq!(seen, [1, 1]);
+    assert_eq!(pages.next_page().await.unwrap(), None, "stays ended");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_marker_that_does_not_advance_is_an_error_and_max_keys_is_checked() {
+    use bucket_admin_cos::ListBucketsOptions;
+    let server = serve(vec![Canned::new(
+        200,
+        &bucket_list(&["a-1250000000"], Some("a-1250000000")),
+    )])
+    .await;
+    let client = common::client(&server).build().unwrap();
+    let mut pages = client.bucket_pages(ListBucketsOptions::new());
+    pages.next_page().await.unwrap();
+    let err = pages.next_page().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("did not advance"), "{err}");
+
+    let err = client
+        .list_buckets_page(&ListBucketsOptions::new().max_keys(5000))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(format!("{err}").contains("max_keys"), "{err}");
+}

@@ -60,7 +60,10 @@ mod wire;
 
 pub use client::{JurisdictionScope, R2Client, r2_capabilities};
 pub use config::{
-    DEFAULT_BASE_URL, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_LISTED_BUCKETS,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, R2ClientBuilder,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_LISTED_BUCKETS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, R2ClientBuilder,
 };
 pub use pacing::Pacing;
+/// The type secrets are kept in ([`R2ClientBuilder::api_token`] takes anything that converts
+/// into it, such as a `String` or `&str`).
+pub use secrecy::SecretString;
