@@ -106,10 +106,23 @@ impl RetryPolicy {
             .min(self.max_backoff)
     }
 
-    /// The delay before retry number `retry` after `err`, or `None` when the provider asked for a
-    /// longer wait than this policy accepts. Private: the random source is an implementation
-    /// detail (callers seed it through [`with_seed`](Self::with_seed)).
-    fn delay_for(&self, retry: u32, err: &Error, rng: &mut fastrand::Rng) -> Option<Duration> {
+    /// The delay [`run`](Self::run) waits before retry number `retry` (1 = first retry) after
+    /// `err`, or `None` when the provider asked for a longer wait than this policy accepts.
+    /// Jitter comes from the policy's [seed](Self::with_seed) when it has one (the same value
+    /// every call), from a random one otherwise.
+    pub fn delay_for(&self, retry: u32, err: &Error) -> Option<Duration> {
+        self.delay_with(retry, err, &mut self.rng())
+    }
+
+    fn rng(&self) -> fastrand::Rng {
+        match self.seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        }
+    }
+
+    /// [`delay_for`](Self::delay_for) drawing from `rng`, so one run's retries draw a sequence.
+    fn delay_with(&self, retry: u32, err: &Error, rng: &mut fastrand::Rng) -> Option<Duration> {
         let base = self.base_backoff(retry);
         let backoff = if self.jitter && !base.is_zero() {
             let nanos = u64::try_from(base.as_nanos()).unwrap_or(u64::MAX);
@@ -135,10 +148,7 @@ impl RetryPolicy {
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let mut rng = match self.seed {
-            Some(seed) => fastrand::Rng::with_seed(seed),
-            None => fastrand::Rng::new(),
-        };
+        let mut rng = self.rng();
         let mut n = 1;
         loop {
             match attempt(n).await {
@@ -147,7 +157,7 @@ impl RetryPolicy {
                     if n >= self.max_attempts || !err.is_retryable_for(operation) {
                         return Err(err.with_attempts(n));
                     }
-                    let Some(delay) = self.delay_for(n, &err, &mut rng) else {
+                    let Some(delay) = self.delay_with(n, &err, &mut rng) else {
                         tracing::debug!(%operation, attempt = n, retry_after = ?err.retry_after(),
                             "provider asked to wait longer than the retry policy allows; giving up");
                         let asked = err.retry_after().unwrap_or_default();
@@ -233,15 +243,27 @@ mod tests {
         let mut a = fastrand::Rng::with_seed(7);
         let mut b = fastrand::Rng::with_seed(7);
         for retry in 1..=3 {
-            let d = p.delay_for(retry, &err, &mut a).unwrap();
+            let d = p.delay_with(retry, &err, &mut a).unwrap();
             let base = p.base_backoff(retry);
             assert!(
                 d >= base / 2 && d <= base,
                 "{d:?} outside [{:?}, {base:?}]",
                 base / 2
             );
-            assert_eq!(Some(d), p.delay_for(retry, &err, &mut b));
+            assert_eq!(Some(d), p.delay_with(retry, &err, &mut b));
         }
+    }
+
+    #[test]
+    fn public_delay_for_is_seeded_by_the_policy() {
+        let p = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_seed(42);
+        let err = failing(ErrorKind::Unavailable);
+        let d = p.delay_for(2, &err).unwrap();
+        assert_eq!(p.delay_for(2, &err), Some(d), "same seed, same delay");
+        let base = p.base_backoff(2);
+        assert!(d >= base / 2 && d <= base, "{d:?}");
     }
 
     #[test]
@@ -249,17 +271,13 @@ mod tests {
         let p = RetryPolicy::default()
             .with_jitter(false)
             .with_retry_after(true, Duration::from_secs(30));
-        let mut rng = fastrand::Rng::with_seed(1);
         let asked = failing(ErrorKind::RateLimited).with_retry_after(Duration::from_secs(3));
-        assert_eq!(
-            p.delay_for(1, &asked, &mut rng),
-            Some(Duration::from_secs(3))
-        );
+        assert_eq!(p.delay_for(1, &asked), Some(Duration::from_secs(3)));
         let lockout = failing(ErrorKind::RateLimited).with_retry_after(Duration::from_secs(300));
-        assert_eq!(p.delay_for(1, &lockout, &mut rng), None);
+        assert_eq!(p.delay_for(1, &lockout), None);
         let ignoring = p.clone().with_retry_after(false, Duration::ZERO);
         assert_eq!(
-            ignoring.delay_for(1, &lockout, &mut rng),
+            ignoring.delay_for(1, &lockout),
             Some(Duration::from_millis(200))
         );
     }

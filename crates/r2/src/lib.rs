@@ -55,6 +55,7 @@ mod client;
 pub mod codec;
 mod config;
 pub mod extras;
+mod list;
 mod pacing;
 mod wire;
 
@@ -63,6 +64,7 @@ pub use config::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_LISTED_BUCKETS,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, R2ClientBuilder,
 };
+pub use list::{BucketPage, BucketPages, ListBucketsOptions, ListDirection};
 pub use pacing::Pacing;
 /// The type secrets are kept in ([`R2ClientBuilder::api_token`] takes anything that converts
 /// into it, such as a `String` or `&str`).
