@@ -141,6 +141,16 @@
 //! naming the limit without being buffered.
 //! Secrets (the SecretKey, session token, `Authorization` header) never appear in errors,
 //! `Debug` output or logs.
+//!
+//! ## Cargo features and HTTP
+//!
+//! - `rustls` (default): TLS through rustls with the webpki root certificates.
+//! - `native-tls`: TLS through the platform's library (OpenSSL on Linux) and its root store.
+//!
+//! To add root certificates (a private deployment), a proxy or your own DNS, build a
+//! `reqwest::Client` and hand it to [`CosClientBuilder::http_client`]. Plain `http://` is accepted
+//! without [`CosClientBuilder::allow_http`] only to loopback addresses (`127.0.0.0/8`, `::1`,
+//! `localhost`).
 #![deny(missing_docs)]
 
 mod client;

@@ -48,6 +48,16 @@
 //! [`R2ClientBuilder::max_listed_buckets`]) or when a cursor repeats. `Retry-After` is read as
 //! seconds or an HTTP date; an unreadable value makes the retry policy refuse to retry instead
 //! of retrying at once.
+//!
+//! ## Cargo features and HTTP
+//!
+//! - `rustls` (default): TLS through rustls with the webpki root certificates.
+//! - `native-tls`: TLS through the platform's library (OpenSSL on Linux) and its root store.
+//!
+//! To add root certificates (a private deployment), a proxy or your own DNS, build a
+//! `reqwest::Client` and hand it to [`R2ClientBuilder::http_client`]. Plain `http://` is accepted
+//! without [`R2ClientBuilder::allow_http`] only to loopback addresses (`127.0.0.0/8`, `::1`,
+//! `localhost`).
 #![deny(missing_docs)]
 
 mod auth;
