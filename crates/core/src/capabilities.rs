@@ -10,6 +10,7 @@ use crate::models::StorageClass;
 
 /// The unit a provider counts lifecycle ages in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgeUnit {
     /// Whole days (COS `Days`).
     Days,
@@ -212,6 +213,16 @@ impl Capabilities {
     }
 }
 
+/// `UTC` or `+08:00`.
+pub(crate) fn zone_name(offset: time::UtcOffset) -> String {
+    if offset == time::UtcOffset::UTC {
+        return "UTC".into();
+    }
+    let (h, m, _) = offset.as_hms();
+    let sign = if offset.is_negative() { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,14 +240,4 @@ mod tests {
         assert_eq!(lines[3], "| max CORS rules | 100 | no documented limit |");
         assert!(lines.iter().all(|l| l.matches('|').count() == 4));
     }
-}
-
-/// `UTC` or `+08:00`.
-pub(crate) fn zone_name(offset: time::UtcOffset) -> String {
-    if offset == time::UtcOffset::UTC {
-        return "UTC".into();
-    }
-    let (h, m, _) = offset.as_hms();
-    let sign = if offset.is_negative() { '-' } else { '+' };
-    format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
 }

@@ -51,6 +51,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// One attempt, no retries.
+    #[must_use]
     pub fn disabled() -> Self {
         Self {
             max_attempts: 1,
@@ -59,22 +60,26 @@ impl RetryPolicy {
     }
 
     /// Total attempts, including the first (at least 1).
+    #[must_use]
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
     /// Backoff before the first retry; doubles on each further retry.
+    #[must_use]
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
     /// Upper bound of the exponential backoff.
+    #[must_use]
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
     /// Whether to randomise each backoff within `[backoff/2, backoff]` so many clients do not
     /// retry in lockstep.
+    #[must_use]
     pub fn with_jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
@@ -82,12 +87,14 @@ impl RetryPolicy {
     /// Whether to wait as long as the provider's `Retry-After` asks, and the longest wait
     /// accepted. A longer `Retry-After` ends the retries and returns the error (which carries the
     /// delay), rather than blocking the caller for minutes.
+    #[must_use]
     pub fn with_retry_after(mut self, honor: bool, max_wait: Duration) -> Self {
         self.honor_retry_after = honor;
         self.max_retry_after = max_wait;
         self
     }
     /// Seed the jitter random number generator (deterministic tests).
+    #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
         self

@@ -398,7 +398,6 @@ fn is_expired_credentials(code: Option<&str>) -> bool {
 
 impl CosClient {
     /// A new [`CosClientBuilder`].
-    #[must_use]
     pub fn builder() -> CosClientBuilder {
         CosClientBuilder::new()
     }

@@ -561,7 +561,7 @@ fn presigned_urls_and_get_auth() {
         .region("ap-beijing")
         .secret_id("AKIDEXAMPLEexampleEXAMPLEexample1234")
         .secret_key("SecretKeyExample0123456789abcdef")
-        .clock(|| std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000 as u64))
+        .clock(|| std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000))
         .build()
         .unwrap();
     // presign-get-basic from presign_vectors.json.

@@ -447,7 +447,6 @@ fn require_bucket(op: Operation, bucket: &str) -> Result<()> {
 
 impl R2Client {
     /// A builder with defaults.
-    #[must_use]
     pub fn builder() -> R2ClientBuilder {
         R2ClientBuilder::new()
     }
