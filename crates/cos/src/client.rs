@@ -26,7 +26,7 @@ use crate::credentials::{CredentialProvider, Credentials};
 use crate::list::{BucketPage, BucketPages, ListBucketsOptions};
 use crate::sign::{self, KeyTime};
 use crate::validate;
-use crate::wire::{self, bucket::*, cors::CorsXml, error::ErrorXml, lifecycle::LifecycleXml};
+use crate::wire::{self, bucket::*, error::ErrorXml, lifecycle::LifecycleXml};
 use crate::wire::{replication::ReplicationXml, versioning::VersioningXml};
 
 /// How long request signatures stay valid, as in the official SDK.
@@ -1442,7 +1442,11 @@ impl BucketAdmin for CosClient {
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         v.extend(validate::cors(config));
         self.invalid(v, op, bucket)?;
-        let body = self.xml_body(&CorsXml::from_model(config), op, bucket)?;
+        let body = Body {
+            bytes: wire::cors::encode(config).into_bytes(),
+            content_type: "application/xml",
+            md5: true,
+        };
         if body.bytes.len() > validate::MAX_CORS_BODY_BYTES {
             let mut v = Violations::new();
             v.push(

@@ -22,16 +22,16 @@ use bucket_admin_core::{
     BucketPolicy, CorsConfiguration, Error, LifecycleConfiguration, ReplicationConfiguration,
 };
 
-use crate::wire::{self, cors::CorsXml, lifecycle::LifecycleXml, replication::ReplicationXml};
+use crate::wire::{self, lifecycle::LifecycleXml, replication::ReplicationXml};
 
 /// The `PUT /?cors` body.
 pub fn encode_cors(config: &CorsConfiguration) -> Result<String, Error> {
-    wire::to_xml(&CorsXml::from_model(config))
+    Ok(wire::cors::encode(config))
 }
 
 /// Parses a `<CORSConfiguration>` document.
 pub fn decode_cors(xml: &str) -> Result<CorsConfiguration, Error> {
-    wire::from_xml::<CorsXml>(xml, "CORSConfiguration", "CORS").and_then(CorsXml::into_model)
+    wire::cors::decode_document(xml)
 }
 
 /// The same as [`decode_cors`], under the name (and signature) the R2 codec shares:
@@ -49,8 +49,7 @@ pub fn encode_lifecycle(config: &LifecycleConfiguration) -> Result<String, Error
 
 /// Parses a `<LifecycleConfiguration>` document.
 pub fn decode_lifecycle(xml: &str) -> Result<LifecycleConfiguration, Error> {
-    wire::from_xml::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
-        .and_then(LifecycleXml::into_model)
+    wire::lifecycle::decode_document(xml)
 }
 
 /// The same as [`decode_lifecycle`], under the name (and signature) the R2 codec shares.
