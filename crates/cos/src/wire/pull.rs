@@ -4,7 +4,7 @@
 //! It reads what quick-xml's serde path read (the same wire structs fill up): repeated
 //! elements may interleave with others, unknown elements are skipped, text is kept as sent, and
 //! entity and character references are resolved. The document's root is checked by
-//! [`super::check_root`] first.
+//! [`decode`] keeps the root check of [`super::check_root`] in the same pass.
 
 use std::borrow::Cow;
 
@@ -132,17 +132,43 @@ fn append<'a>(out: &mut Cow<'a, str>, more: Cow<'a, str>) {
     }
 }
 
-/// Parses a document whose root must be `root` into `T`.
+/// Parses a document whose root must be `root` into `T`, in one pass.
+///
+/// Whatever [`super::check_root`] refuses (another root, content around it, a truncated or
+/// malformed document) fails here too; the error then comes from `check_root`, so that it
+/// reads the same as before this decoder existed ("not a <X> document: ...").
 pub(crate) fn decode<T: FromPull>(body: &str, root: &str, what: &str) -> Result<T, Error> {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
-    super::check_root(body, root, what)?;
+    match one_pass(body, root, what) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            super::check_root(body, root, what)?;
+            Err(e)
+        }
+    }
+}
+
+fn one_pass<T: FromPull>(body: &str, root: &str, what: &str) -> Result<T, Error> {
     let mut p = Pull::new(body, what);
+    let blank = |t: &quick_xml::events::BytesText<'_>| {
+        let text: &str = t.as_ref();
+        text.trim().is_empty()
+    };
+    let value = loop {
+        match p.event()? {
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
+            Event::Text(t) if blank(&t) => {}
+            Event::Start(e) if e.name().as_ref() == root => break p.read(false)?,
+            Event::Empty(e) if e.name().as_ref() == root => break p.read(true)?,
+            _ => return Err(p.fail("not the document asked for")),
+        }
+    };
     loop {
         match p.event()? {
-            Event::Start(e) if e.name().as_ref() == root => return p.read(false),
-            Event::Empty(e) if e.name().as_ref() == root => return p.read(true),
-            Event::Eof => return Err(p.fail("no root element")),
-            _ => {}
+            Event::Eof => return Ok(value),
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Text(t) if blank(&t) => {}
+            _ => return Err(p.fail("content after the root element")),
         }
     }
 }
