@@ -108,6 +108,13 @@ fn codecs(c: &mut Criterion) {
     c.bench_function("codec/cors 100 rules/COS XML decode", |b| {
         b.iter(|| cos_codec::decode_cors(black_box(&cos_xml)))
     });
+    // The issue-16 row: one PUT body written and one GET answer read.
+    c.bench_function("codec/cors 100 rules/COS XML encode + decode", |b| {
+        b.iter(|| {
+            let xml = cos_codec::encode_cors(black_box(&cors)).expect("encode");
+            cos_codec::decode_cors(&xml)
+        })
+    });
     c.bench_function("codec/cors 100 rules/R2 JSON encode", |b| {
         b.iter(|| r2_codec::encode_cors(black_box(&cors)))
     });

@@ -32,6 +32,19 @@
 //! # }
 //! ```
 //!
+//! Or name the bucket with a URL and take the credentials from the environment:
+//!
+//! ```no_run
+//! # async fn run() -> bucket_admin::Result<()> {
+//! let (admin, bucket) = bucket_admin::from_url("r2://assets?jurisdiction=eu")?;
+//! println!("{:?}", admin.get_lifecycle(&bucket).await?);
+//! # Ok(()) }
+//! ```
+//!
+//! Features: `cos` and `r2` (the providers, both default) and the TLS backend, `rustls`
+//! (default) or `native-tls`. Plain `http://` needs `allow_http(true)` on the builders except
+//! to loopback addresses (an emulator on this machine).
+//!
 //! Before migrating, ask the target what it can hold: [`convert::cors_for`] and
 //! [`convert::lifecycle_for`] fit a configuration to a provider's [`Capabilities`] and list
 //! every change (dropped rules, rounded ages, dates moved between COS's `+08:00` and R2's UTC).
@@ -40,6 +53,9 @@
 
 #[doc(inline)]
 pub use bucket_admin_core::*;
+
+mod url;
+pub use url::{FromUrlError, from_url, from_url_with_vars};
 
 /// Tencent Cloud COS provider (feature `cos`).
 #[cfg(feature = "cos")]

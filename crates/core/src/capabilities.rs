@@ -10,6 +10,7 @@ use crate::models::StorageClass;
 
 /// The unit a provider counts lifecycle ages in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgeUnit {
     /// Whole days (COS `Days`).
     Days,

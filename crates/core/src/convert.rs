@@ -37,6 +37,7 @@ use crate::models::{
 /// What happened to a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChangeKind {
     /// Removed: the target cannot hold it.
     Dropped,
@@ -75,6 +76,7 @@ impl fmt::Display for Change {
 
 /// A converted value and everything that changed on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[must_use = "a conversion plan lists what changed; apply its value and report its changes"]
 pub struct Converted<T> {
     /// What the target can hold.
     pub value: T,

@@ -220,6 +220,7 @@ impl fmt::Display for ErrorKind {
 
 /// Whether an error may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Retryable {
     /// Never: retrying gives the same answer.
     Never,

@@ -24,6 +24,7 @@ mod capabilities;
 pub mod convert;
 mod error;
 pub mod models;
+mod net;
 pub mod preflight;
 mod retry;
 pub mod validate;
@@ -32,6 +33,7 @@ pub use admin::BucketAdmin;
 pub use capabilities::{AgeUnit, Capabilities};
 pub use error::{Error, ErrorKind, Operation, Provider, Result, Retryable};
 pub use models::*;
+pub use net::is_loopback_host;
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use validate::{Violation, Violations};
 

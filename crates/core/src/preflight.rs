@@ -177,6 +177,7 @@ pub struct PreflightDenied {
 /// The answer to a preflight: allowed with headers, or denied with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
+#[must_use = "an outcome says whether the browser request would be allowed"]
 pub enum PreflightOutcome {
     /// The preflight succeeds (HTTP 200 with these headers).
     Allowed(PreflightAllowed),

@@ -51,6 +51,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// One attempt, no retries.
+    #[must_use]
     pub fn disabled() -> Self {
         Self {
             max_attempts: 1,
@@ -59,22 +60,26 @@ impl RetryPolicy {
     }
 
     /// Total attempts, including the first (at least 1).
+    #[must_use]
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
     /// Backoff before the first retry; doubles on each further retry.
+    #[must_use]
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
     /// Upper bound of the exponential backoff.
+    #[must_use]
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
     /// Whether to randomise each backoff within `[backoff/2, backoff]` so many clients do not
     /// retry in lockstep.
+    #[must_use]
     pub fn with_jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
@@ -82,12 +87,14 @@ impl RetryPolicy {
     /// Whether to wait as long as the provider's `Retry-After` asks, and the longest wait
     /// accepted. A longer `Retry-After` ends the retries and returns the error (which carries the
     /// delay), rather than blocking the caller for minutes.
+    #[must_use]
     pub fn with_retry_after(mut self, honor: bool, max_wait: Duration) -> Self {
         self.honor_retry_after = honor;
         self.max_retry_after = max_wait;
         self
     }
     /// Seed the jitter random number generator (deterministic tests).
+    #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
         self
@@ -106,9 +113,23 @@ impl RetryPolicy {
             .min(self.max_backoff)
     }
 
-    /// The delay before retry number `retry` after `err`, or `None` when the provider asked for a
-    /// longer wait than this policy accepts.
-    pub fn delay_for(&self, retry: u32, err: &Error, rng: &mut fastrand::Rng) -> Option<Duration> {
+    /// The delay [`run`](Self::run) waits before retry number `retry` (1 = first retry) after
+    /// `err`, or `None` when the provider asked for a longer wait than this policy accepts.
+    /// Jitter comes from the policy's [seed](Self::with_seed) when it has one (the same value
+    /// every call), from a random one otherwise.
+    pub fn delay_for(&self, retry: u32, err: &Error) -> Option<Duration> {
+        self.delay_with(retry, err, &mut self.rng())
+    }
+
+    fn rng(&self) -> fastrand::Rng {
+        match self.seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        }
+    }
+
+    /// [`delay_for`](Self::delay_for) drawing from `rng`, so one run's retries draw a sequence.
+    fn delay_with(&self, retry: u32, err: &Error, rng: &mut fastrand::Rng) -> Option<Duration> {
         let base = self.base_backoff(retry);
         let backoff = if self.jitter && !base.is_zero() {
             let nanos = u64::try_from(base.as_nanos()).unwrap_or(u64::MAX);
@@ -134,10 +155,7 @@ impl RetryPolicy {
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        let mut rng = match self.seed {
-            Some(seed) => fastrand::Rng::with_seed(seed),
-            None => fastrand::Rng::new(),
-        };
+        let mut rng = self.rng();
         let mut n = 1;
         loop {
             match attempt(n).await {
@@ -146,7 +164,7 @@ impl RetryPolicy {
                     if n >= self.max_attempts || !err.is_retryable_for(operation) {
                         return Err(err.with_attempts(n));
                     }
-                    let Some(delay) = self.delay_for(n, &err, &mut rng) else {
+                    let Some(delay) = self.delay_with(n, &err, &mut rng) else {
                         tracing::debug!(%operation, attempt = n, retry_after = ?err.retry_after(),
                             "provider asked to wait longer than the retry policy allows; giving up");
                         let asked = err.retry_after().unwrap_or_default();
@@ -232,15 +250,27 @@ mod tests {
         let mut a = fastrand::Rng::with_seed(7);
         let mut b = fastrand::Rng::with_seed(7);
         for retry in 1..=3 {
-            let d = p.delay_for(retry, &err, &mut a).unwrap();
+            let d = p.delay_with(retry, &err, &mut a).unwrap();
             let base = p.base_backoff(retry);
             assert!(
                 d >= base / 2 && d <= base,
                 "{d:?} outside [{:?}, {base:?}]",
                 base / 2
             );
-            assert_eq!(Some(d), p.delay_for(retry, &err, &mut b));
+            assert_eq!(Some(d), p.delay_with(retry, &err, &mut b));
         }
+    }
+
+    #[test]
+    fn public_delay_for_is_seeded_by_the_policy() {
+        let p = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_seed(42);
+        let err = failing(ErrorKind::Unavailable);
+        let d = p.delay_for(2, &err).unwrap();
+        assert_eq!(p.delay_for(2, &err), Some(d), "same seed, same delay");
+        let base = p.base_backoff(2);
+        assert!(d >= base / 2 && d <= base, "{d:?}");
     }
 
     #[test]
@@ -248,17 +278,13 @@ mod tests {
         let p = RetryPolicy::default()
             .with_jitter(false)
             .with_retry_after(true, Duration::from_secs(30));
-        let mut rng = fastrand::Rng::with_seed(1);
         let asked = failing(ErrorKind::RateLimited).with_retry_after(Duration::from_secs(3));
-        assert_eq!(
-            p.delay_for(1, &asked, &mut rng),
-            Some(Duration::from_secs(3))
-        );
+        assert_eq!(p.delay_for(1, &asked), Some(Duration::from_secs(3)));
         let lockout = failing(ErrorKind::RateLimited).with_retry_after(Duration::from_secs(300));
-        assert_eq!(p.delay_for(1, &lockout, &mut rng), None);
+        assert_eq!(p.delay_for(1, &lockout), None);
         let ignoring = p.clone().with_retry_after(false, Duration::ZERO);
         assert_eq!(
-            ignoring.delay_for(1, &lockout, &mut rng),
+            ignoring.delay_for(1, &lockout),
             Some(Duration::from_millis(200))
         );
     }

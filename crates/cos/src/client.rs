@@ -18,13 +18,15 @@ use bucket_admin_core::{
 use md5::{Digest as _, Md5};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use crate::codec;
-use crate::config::{CosClientBuilder, REGIONAL_SERVICE_DOMAIN, config_error, mask_id};
+use crate::config::{Clock, CosClientBuilder, REGIONAL_SERVICE_DOMAIN, config_error, mask_id};
+use crate::credentials::{CredentialProvider, Credentials};
+use crate::list::{BucketPage, BucketPages, ListBucketsOptions};
 use crate::sign::{self, KeyTime};
 use crate::validate;
-use crate::wire::{self, bucket::*, cors::CorsXml, error::ErrorXml, lifecycle::LifecycleXml};
+use crate::wire::{self, bucket::*, error::ErrorXml, lifecycle::LifecycleXml};
 use crate::wire::{replication::ReplicationXml, versioning::VersioningXml};
 
 /// How long request signatures stay valid, as in the official SDK.
@@ -40,9 +42,7 @@ const USER_AGENT: &str = concat!("bucket-admin-cos/", env!("CARGO_PKG_VERSION"))
 /// The validated settings a client runs with.
 pub(crate) struct Settings {
     pub(crate) region: String,
-    pub(crate) secret_id: String,
-    pub(crate) secret_key: SecretString,
-    pub(crate) session_token: Option<SecretString>,
+    pub(crate) credentials: CredentialSource,
     pub(crate) bucket_scheme: String,
     pub(crate) domain_template: String,
     pub(crate) service_scheme: String,
@@ -53,7 +53,14 @@ pub(crate) struct Settings {
     pub(crate) read_timeout: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) retry_policy: RetryPolicy,
-    pub(crate) fixed_time: Option<i64>,
+    pub(crate) clock: Option<Clock>,
+    pub(crate) http_client: Option<reqwest::Client>,
+}
+
+/// Where the keys come from: fixed at build time, or a provider whose answer is cached.
+pub(crate) enum CredentialSource {
+    Static(Arc<Credentials>),
+    Provider(Arc<dyn CredentialProvider>),
 }
 
 /// The COS provider: administers buckets through the COS XML API.
@@ -68,25 +75,38 @@ pub struct CosClient {
 struct Inner {
     settings: Settings,
     http: reqwest::Client,
+    /// The provider's last answer; read without waiting by the synchronous signers.
+    cached: std::sync::RwLock<Option<Arc<Credentials>>>,
+    /// Held while the provider is asked, so concurrent requests ask it once.
+    refreshing: tokio::sync::Mutex<()>,
     /// Seconds to add to the local clock, learnt from a `RequestTimeTooSkewed` answer.
     clock_offset: AtomicI64,
     capabilities: Capabilities,
 }
 
 pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
-    let http = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        // The Host header is set by hand; a redirect would carry it to another server.
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(settings.timeout)
-        .connect_timeout(settings.connect_timeout)
-        .read_timeout(settings.read_timeout)
-        .build()
-        .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+    let http = match &settings.http_client {
+        Some(client) => client.clone(),
+        None => reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            // The Host header is set by hand; a redirect would carry it to another server.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .build()
+            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?,
+    };
+    let cached = match &settings.credentials {
+        CredentialSource::Static(creds) => Some(creds.clone()),
+        CredentialSource::Provider(_) => None,
+    };
     Ok(CosClient {
         inner: Arc::new(Inner {
             settings,
             http,
+            cached: std::sync::RwLock::new(cached),
+            refreshing: tokio::sync::Mutex::new(()),
             clock_offset: AtomicI64::new(0),
             capabilities: cos_capabilities(),
         }),
@@ -130,15 +150,13 @@ pub fn cos_capabilities() -> Capabilities {
 impl fmt::Debug for CosClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.inner.settings;
-        f.debug_struct("CosClient")
-            .field("region", &s.region)
-            .field("secret_id", &mask_id(&s.secret_id))
-            .field("secret_key", &"[REDACTED]")
-            .field(
-                "session_token",
-                &s.session_token.as_ref().map(|_| "[REDACTED]"),
-            )
-            .field("domain_template", &s.domain_template)
+        let mut d = f.debug_struct("CosClient");
+        d.field("region", &s.region);
+        match &s.credentials {
+            CredentialSource::Static(creds) => d.field("credentials", creds),
+            CredentialSource::Provider(p) => d.field("credentials_provider", p),
+        };
+        d.field("domain_template", &s.domain_template)
             .field("service_domain", &s.service_domain)
             .field("endpoint", &s.endpoint)
             .field(
@@ -249,8 +267,7 @@ fn subresource(name: &str) -> Vec<(String, String)> {
 }
 
 /// Maps a COS error code and HTTP status to an [`ErrorKind`]. Codes compare case-insensitively.
-#[doc(hidden)]
-pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
+fn classify(status: u16, code: Option<&str>) -> ErrorKind {
     let code = code.unwrap_or("").trim().to_ascii_lowercase();
     match code.as_str() {
         "nosuchbucket"
@@ -358,17 +375,39 @@ fn normalize_bucket(bucket: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn system_now() -> i64 {
-    match SystemTime::now().duration_since(UNIX_EPOCH) {
+fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(_) => 0,
     }
+}
+
+/// Whether COS rejected the credentials in a way a refresh of temporary ones can cure.
+fn is_expired_credentials(code: Option<&str>) -> bool {
+    code.is_some_and(|c| {
+        [
+            "ExpiredToken",
+            "InvalidAccessKeyId",
+            "InvalidToken",
+            "TokenExpired",
+        ]
+        .iter()
+        .any(|k| c.eq_ignore_ascii_case(k))
+    })
 }
 
 impl CosClient {
     /// A new [`CosClientBuilder`].
     pub fn builder() -> CosClientBuilder {
         CosClientBuilder::new()
+    }
+
+    /// A builder configured from the process environment (same as
+    /// [`CosClientBuilder::from_env`], as [`R2Client::from_env`] is on the R2 side).
+    ///
+    /// [`R2Client::from_env`]: https://docs.rs/bucket-admin-r2/latest/bucket_admin_r2/struct.R2Client.html#method.from_env
+    pub fn from_env() -> CosClientBuilder {
+        CosClientBuilder::from_env()
     }
 
     /// The configured region.
@@ -401,8 +440,74 @@ impl CosClient {
         }
     }
 
+    fn system_time(&self) -> SystemTime {
+        match &self.inner.settings.clock {
+            Some(clock) => clock(),
+            None => SystemTime::now(),
+        }
+    }
+
     fn local_now(&self) -> i64 {
-        self.inner.settings.fixed_time.unwrap_or_else(system_now)
+        unix_seconds(self.system_time())
+    }
+
+    /// The credentials to sign with now: the cached ones, or the provider's fresh answer
+    /// when nothing is cached, the cache is about to expire, or `force` (COS rejected them).
+    async fn credentials(&self, force: bool) -> Result<Arc<Credentials>> {
+        let CredentialSource::Provider(provider) = &self.inner.settings.credentials else {
+            return Ok(self.cached_credentials().unwrap_or_else(|| {
+                // Unreachable: a static source is cached at build time.
+                Arc::new(Credentials::new("", ""))
+            }));
+        };
+        let stale = |c: &Option<Arc<Credentials>>| match c {
+            None => true,
+            Some(c) => c.needs_refresh(self.system_time()),
+        };
+        let before = self.cached_credentials();
+        if !force && !stale(&before) {
+            return Ok(before.unwrap_or_else(|| Arc::new(Credentials::new("", ""))));
+        }
+        let _guard = self.inner.refreshing.lock().await;
+        // Another request may have refreshed while this one waited.
+        let now_cached = self.cached_credentials();
+        let refreshed_meanwhile = match (&before, &now_cached) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if let Some(c) = &now_cached
+            && refreshed_meanwhile
+            && !stale(&now_cached)
+        {
+            return Ok(c.clone());
+        }
+        let fresh = provider
+            .credentials()
+            .await
+            .map_err(|e| e.with_provider(Provider::Cos))?;
+        fresh.check("the credentials provider")?;
+        tracing::debug!(
+            secret_id = %mask_id(fresh.secret_id()),
+            expires_at = ?fresh.expires_at(),
+            "COS credentials refreshed"
+        );
+        let fresh = Arc::new(fresh);
+        if let Ok(mut slot) = self.inner.cached.write() {
+            *slot = Some(fresh.clone());
+        }
+        Ok(fresh)
+    }
+
+    fn cached_credentials(&self) -> Option<Arc<Credentials>> {
+        self.inner.cached.read().ok().and_then(|c| c.clone())
+    }
+
+    /// Asks the credentials provider now (nothing happens with fixed keys), e.g. before
+    /// [`get_auth`](Self::get_auth) or [`presigned_url`](Self::presigned_url), which sign with
+    /// the credentials of the latest request.
+    pub async fn refresh_credentials(&self) -> Result<()> {
+        self.credentials(true).await.map(|_| ())
     }
 
     fn now(&self) -> i64 {
@@ -462,7 +567,12 @@ impl CosClient {
 
     /// Builds the wire request of one attempt: URL, headers (Host, Content-*, token,
     /// Authorization) and body, signed with the current (skew-corrected) time.
-    fn prepare(&self, req: &Request, attempt: u32) -> Result<reqwest::Request> {
+    fn prepare(
+        &self,
+        req: &Request,
+        attempt: u32,
+        creds: &Credentials,
+    ) -> Result<reqwest::Request> {
         let s = &self.inner.settings;
         let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 7);
         headers.push(("Host".into(), req.host.clone()));
@@ -486,7 +596,7 @@ impl CosClient {
             headers.push(("Content-Length".into(), "0".into()));
         }
         if req.signed {
-            if let Some(token) = &s.session_token {
+            if let Some(token) = &creds.session_token {
                 headers.push((
                     "x-cos-security-token".into(),
                     token.expose_secret().to_owned(),
@@ -505,8 +615,8 @@ impl CosClient {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             let signature = sign::sign(
-                &s.secret_id,
-                s.secret_key.expose_secret(),
+                &creds.secret_id,
+                creds.secret_key.expose_secret(),
                 req.method.as_str(),
                 &req.path,
                 &query,
@@ -562,8 +672,13 @@ impl CosClient {
         Ok(request)
     }
 
-    async fn send_once(&self, req: &Request, attempt: u32) -> Result<Response> {
-        let request = self.prepare(req, attempt)?;
+    async fn send_once(
+        &self,
+        req: &Request,
+        attempt: u32,
+        creds: &Credentials,
+    ) -> Result<Response> {
+        let request = self.prepare(req, attempt, creds)?;
         tracing::debug!(
             operation = %req.op,
             method = %req.method,
@@ -648,8 +763,14 @@ impl CosClient {
         attempt: u32,
     ) -> Result<Response> {
         let mut corrected = false;
+        let mut reread = false;
+        let mut creds = if req.signed {
+            self.credentials(false).await?
+        } else {
+            Arc::new(Credentials::new("", ""))
+        };
         loop {
-            let mut resp = self.send_once(req, attempt).await?;
+            let mut resp = self.send_once(req, attempt, &creds).await?;
             resp.attempts = attempt;
             if (200..300).contains(&resp.status) || accept(resp.status) {
                 return Ok(resp);
@@ -664,6 +785,24 @@ impl CosClient {
             let skewed = parsed.as_ref().is_some_and(|p| {
                 is_clock_skew(p.code.as_deref(), p.message.as_deref().unwrap_or(""))
             });
+            let expired = parsed
+                .as_ref()
+                .is_some_and(|p| is_expired_credentials(p.code.as_deref()));
+            if expired
+                && !reread
+                && req.signed
+                && matches!(
+                    self.inner.settings.credentials,
+                    CredentialSource::Provider(_)
+                )
+            {
+                // Temporary keys can lapse early (revoked, or a clock ahead of STS's):
+                // ask the provider once and resend once; a second rejection stands.
+                reread = true;
+                tracing::debug!("COS rejected the credentials as expired; refreshing them");
+                creds = self.credentials(true).await?;
+                continue;
+            }
             let mut refused_skew = None;
             if skewed
                 && !corrected
@@ -759,74 +898,144 @@ impl CosClient {
     /// `cos.<region>.myqcloud.com`, or on the configured `service_domain` when it holds
     /// `{region}`).
     pub async fn list_buckets_in_region(&self, region: &str) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(Some(region)), Some(region))
-            .await
+        self.list_all(Some(region)).await
     }
 
+    /// One page of the bucket list with `options` (GET Service with `marker`, `max-keys`,
+    /// `tagkey`/`tagvalue` and `region`). Follow [`BucketPage::next`] for the rest; memory
+    /// stays one page whatever the account's size.
+    ///
     /// `region`, when given, is also sent as the `region` parameter (as the SDK's
     /// `list_buckets(Region=...)` does), so the answer is restricted to it even where the
     /// host alone would not be (a proxy, a private endpoint).
-    async fn list_all(&self, host: String, region: Option<&str>) -> Result<Vec<BucketInfo>> {
+    pub async fn list_buckets_page(&self, options: &ListBucketsOptions) -> Result<BucketPage> {
         let op = Operation::ListBuckets;
-        let mut marker = String::new();
-        let mut out = Vec::new();
-        for _ in 0..MAX_LIST_PAGES {
-            let req = Request {
+        if let Some(n) = options.max_keys
+            && !(1..=2000).contains(&n)
+        {
+            return Err(self.with_context(
+                Error::invalid_input(vec![bucket_admin_core::Violation::new(
+                    "max_keys",
+                    format!("{n} is not between 1 and 2000"),
+                )]),
                 op,
-                bucket: None,
-                method: Method::GET,
-                scheme: self.inner.settings.service_scheme.clone(),
-                host: host.clone(),
-                path: "/".into(),
-                query: {
-                    let mut q = vec![
-                        ("marker".into(), marker.clone()),
-                        ("max-keys".into(), LIST_PAGE_SIZE.into()),
-                    ];
-                    if let Some(r) = region {
-                        q.push(("region".into(), r.to_owned()));
-                    }
-                    q
-                },
-                // The SDK does not sign list-buckets parameters; COS accepts either.
-                sign_query: false,
-                headers: Vec::new(),
-                body: None,
-                signed: true,
-            };
-            let resp = self.execute(req).await?;
-            let ctx = |e: Error| self.with_context(response_context(e, &resp), op, None);
-            let page: ListBucketsXml = resp
-                .text()
-                .and_then(|t| wire::from_xml(t, "ListAllMyBucketsResult", "bucket list"))
-                .map_err(ctx)?;
-            let truncated = page.is_truncated().map_err(ctx)?;
-            let next = page.next_marker().filter(|_| truncated);
-            let buckets = page.into_buckets().map_err(ctx)?;
-            let last_name = buckets.last().map(|b| b.name.clone());
-            out.extend(buckets);
-            let next = match (truncated, next, last_name) {
-                (false, _, _) => return Ok(out),
-                (true, Some(next), _) => next,
-                (true, None, Some(last)) => last,
-                (true, None, None) => return Ok(out),
-            };
-            if next == marker {
+                None,
+            ));
+        }
+        let region = options.region.as_deref().filter(|r| !r.is_empty());
+        let mut query = vec![
+            ("marker".into(), options.marker.clone().unwrap_or_default()),
+            (
+                "max-keys".into(),
+                options
+                    .max_keys
+                    .map_or_else(|| LIST_PAGE_SIZE.to_owned(), |n| n.to_string()),
+            ),
+        ];
+        if let Some(r) = region {
+            query.push(("region".into(), r.to_owned()));
+        }
+        if let Some(k) = &options.tag_key {
+            query.push(("tagkey".into(), k.clone()));
+        }
+        if let Some(v) = &options.tag_value {
+            query.push(("tagvalue".into(), v.clone()));
+        }
+        let req = Request {
+            op,
+            bucket: None,
+            method: Method::GET,
+            scheme: self.inner.settings.service_scheme.clone(),
+            host: self.service_host(region),
+            path: "/".into(),
+            query,
+            // The SDK does not sign list-buckets parameters; COS accepts either.
+            sign_query: false,
+            headers: Vec::new(),
+            body: None,
+            signed: true,
+        };
+        let resp = self.execute(req).await?;
+        let ctx = |e: Error| self.with_context(response_context(e, &resp), op, None);
+        let page: ListBucketsXml = resp
+            .text()
+            .and_then(|t| wire::from_xml(t, "ListAllMyBucketsResult", "bucket list"))
+            .map_err(ctx)?;
+        let truncated = page.is_truncated().map_err(ctx)?;
+        let next_marker = page.next_marker().filter(|_| truncated);
+        let buckets = page.into_buckets().map_err(ctx)?;
+        let next = match (truncated, next_marker, buckets.last()) {
+            (false, _, _) => None,
+            (true, Some(next), _) => Some(next),
+            (true, None, Some(last)) => Some(last.name.clone()),
+            (true, None, None) => None,
+        };
+        let next = match next {
+            None => None,
+            Some(next) if Some(&next) == options.marker.as_ref() => {
                 return Err(ctx(Error::new(
                     ErrorKind::Decode,
                     "COS said the bucket list is truncated but the next marker did not advance",
                 )));
             }
-            marker = next;
+            Some(next) => Some(ListBucketsOptions {
+                marker: Some(next),
+                ..options.clone()
+            }),
+        };
+        Ok(BucketPage { buckets, next })
+    }
+
+    /// A pager over the bucket list from `options`, one page in memory at a time:
+    ///
+    /// ```no_run
+    /// # async fn run(client: bucket_admin_cos::CosClient) -> bucket_admin_core::Result<()> {
+    /// use bucket_admin_cos::ListBucketsOptions;
+    /// let mut pages = client.bucket_pages(ListBucketsOptions::new().region("ap-beijing"));
+    /// while let Some(buckets) = pages.next_page().await? {
+    ///     for b in buckets {
+    ///         println!("{}", b.name);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn bucket_pages(&self, options: ListBucketsOptions) -> BucketPages {
+        BucketPages {
+            client: self.clone(),
+            next: Some(options),
+            pages: 0,
         }
-        Err(self.with_context(
-            Error::new(
-                ErrorKind::Decode,
-                format!("the bucket list did not end after {MAX_LIST_PAGES} pages"),
-            ),
-            op,
-            None,
-        ))
+    }
+
+    /// A page, after checking that `done` pages have not reached the safety stop.
+    pub(crate) async fn list_page_checked(
+        &self,
+        options: &ListBucketsOptions,
+        done: usize,
+    ) -> Result<BucketPage> {
+        if done >= MAX_LIST_PAGES {
+            return Err(self.with_context(
+                Error::new(
+                    ErrorKind::Decode,
+                    format!("the bucket list did not end after {MAX_LIST_PAGES} pages"),
+                ),
+                Operation::ListBuckets,
+                None,
+            ));
+        }
+        self.list_buckets_page(options).await
+    }
+
+    async fn list_all(&self, region: Option<&str>) -> Result<Vec<BucketInfo>> {
+        let mut pages = self.bucket_pages(ListBucketsOptions {
+            region: region.map(str::to_owned),
+            ..ListBucketsOptions::default()
+        });
+        let mut out = Vec::new();
+        while let Some(buckets) = pages.next_page().await? {
+            out.extend(buckets);
+        }
+        Ok(out)
     }
 
     /// Sends a live, unsigned CORS preflight (`OPTIONS /<key>`) and reports COS's answer.
@@ -927,10 +1136,11 @@ impl CosClient {
         expires: Duration,
     ) -> String {
         let s = &self.inner.settings;
-        let token = s
-            .session_token
-            .as_ref()
-            .map(|t| t.expose_secret().to_owned());
+        let token = self.cached_credentials().and_then(|c| {
+            c.session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+        });
         let mut all: Vec<(&str, &str)> = params.to_vec();
         if let Some(token) = &token {
             all.push(("x-cos-security-token", token));
@@ -954,7 +1164,9 @@ impl CosClient {
         headers: &[(&str, &str)],
         expires: Duration,
     ) -> sign::Signature {
-        let s = &self.inner.settings;
+        let creds = self
+            .cached_credentials()
+            .unwrap_or_else(|| Arc::new(Credentials::new("", "")));
         let host = self.bucket_host(bucket);
         let mut all: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
@@ -963,8 +1175,8 @@ impl CosClient {
         all.extend_from_slice(headers);
         let expires = i64::try_from(expires.as_secs()).unwrap_or(i64::MAX / 2);
         sign::sign(
-            &s.secret_id,
-            s.secret_key.expose_secret(),
+            &creds.secret_id,
+            creds.secret_key.expose_secret(),
             method,
             &format!("/{}", key.strip_prefix('/').unwrap_or(key)),
             params,
@@ -1101,7 +1313,7 @@ impl BucketAdmin for CosClient {
     }
 
     async fn list_buckets(&self) -> Result<Vec<BucketInfo>> {
-        self.list_all(self.service_host(None), None).await
+        self.list_all(None).await
     }
 
     async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {
@@ -1232,7 +1444,11 @@ impl BucketAdmin for CosClient {
         let mut v = validate::bucket_name(bucket, &self.bucket_host(bucket));
         v.extend(validate::cors(config));
         self.invalid(v, op, bucket)?;
-        let body = self.xml_body(&CorsXml::from_model(config), op, bucket)?;
+        let body = Body {
+            bytes: wire::cors::encode(config).into_bytes(),
+            content_type: "application/xml",
+            md5: true,
+        };
         if body.bytes.len() > validate::MAX_CORS_BODY_BYTES {
             let mut v = Violations::new();
             v.push(

@@ -13,6 +13,8 @@
 //! let xml = codec::encode_cors(&cfg)?;
 //! assert!(xml.contains("<AllowedMethod>GET</AllowedMethod>"));
 //! assert_eq!(codec::decode_cors(&xml)?, cfg);
+//! // The name and signature shared with the R2 codec:
+//! assert_eq!(codec::decode_cors_config(&xml)?, cfg);
 //! # Ok::<(), bucket_admin_core::Error>(())
 //! ```
 
@@ -20,16 +22,22 @@ use bucket_admin_core::{
     BucketPolicy, CorsConfiguration, Error, LifecycleConfiguration, ReplicationConfiguration,
 };
 
-use crate::wire::{self, cors::CorsXml, lifecycle::LifecycleXml, replication::ReplicationXml};
+use crate::wire::{self, lifecycle::LifecycleXml, replication::ReplicationXml};
 
 /// The `PUT /?cors` body.
 pub fn encode_cors(config: &CorsConfiguration) -> Result<String, Error> {
-    wire::to_xml(&CorsXml::from_model(config))
+    Ok(wire::cors::encode(config))
 }
 
 /// Parses a `<CORSConfiguration>` document.
 pub fn decode_cors(xml: &str) -> Result<CorsConfiguration, Error> {
-    wire::from_xml::<CorsXml>(xml, "CORSConfiguration", "CORS").and_then(CorsXml::into_model)
+    wire::cors::decode_document(xml)
+}
+
+/// The same as [`decode_cors`], under the name (and signature) the R2 codec shares:
+/// a configuration, empty when the document holds no rule.
+pub fn decode_cors_config(xml: &str) -> Result<CorsConfiguration, Error> {
+    decode_cors(xml)
 }
 
 /// The `PUT /?lifecycle` body. Ages that are not whole days are invalid input (COS counts
@@ -41,8 +49,12 @@ pub fn encode_lifecycle(config: &LifecycleConfiguration) -> Result<String, Error
 
 /// Parses a `<LifecycleConfiguration>` document.
 pub fn decode_lifecycle(xml: &str) -> Result<LifecycleConfiguration, Error> {
-    wire::from_xml::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
-        .and_then(LifecycleXml::into_model)
+    wire::lifecycle::decode_document(xml)
+}
+
+/// The same as [`decode_lifecycle`], under the name (and signature) the R2 codec shares.
+pub fn decode_lifecycle_config(xml: &str) -> Result<LifecycleConfiguration, Error> {
+    decode_lifecycle(xml)
 }
 
 /// The `PUT /?replication` body.

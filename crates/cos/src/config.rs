@@ -1,12 +1,17 @@
 //! [`CosClientBuilder`]: configuration whose setters never fail and whose `build()` validates.
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use bucket_admin_core::{Error, ErrorKind, Provider, Result, RetryPolicy};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::CosClient;
+use crate::credentials::{CredentialProvider, Credentials};
+
+/// The client's source of the current time (see [`CosClientBuilder::clock`]).
+pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// Default bucket host template.
 pub const DEFAULT_DOMAIN_TEMPLATE: &str = "{bucket}.cos.{region}.myqcloud.com";
@@ -46,6 +51,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// assert!(!format!("{client:?}").contains("example-secret-key"));
 /// ```
 #[derive(Clone, Default)]
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct CosClientBuilder {
     pub(crate) region: Option<String>,
     pub(crate) secret_id: Option<String>,
@@ -60,7 +66,9 @@ pub struct CosClientBuilder {
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) max_response_bytes: Option<usize>,
     pub(crate) retry_policy: Option<RetryPolicy>,
-    pub(crate) fixed_time: Option<i64>,
+    pub(crate) clock: Option<Clock>,
+    pub(crate) credentials_provider: Option<Arc<dyn CredentialProvider>>,
+    pub(crate) http_client: Option<reqwest::Client>,
 }
 
 impl CosClientBuilder {
@@ -86,9 +94,15 @@ impl CosClientBuilder {
     /// | fixed address ([`endpoint`](Self::endpoint)) | `COS_ENDPOINT` |
     ///
     /// `COS_*` variables win over `TENCENTCLOUD_*` ones. Empty values are ignored.
-    pub fn from_env_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
+    pub fn from_env_vars<I, K, V>(vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
         let vars: Vec<(String, String)> = vars
             .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
             .filter(|(_, v)| !v.trim().is_empty())
             .collect();
         let get = |names: &[&str]| -> Option<String> {
@@ -128,17 +142,40 @@ impl CosClientBuilder {
         self.secret_id = Some(secret_id.into());
         self
     }
-    /// SecretKey (required), kept in a [`SecretString`].
-    pub fn secret_key(mut self, secret_key: impl Into<String>) -> Self {
-        self.secret_key = Some(SecretString::from(secret_key.into()));
+    /// SecretKey (required unless a [`credentials_provider`](Self::credentials_provider) is
+    /// set), kept in a [`SecretString`]. A `String` or `&str` converts, as for the R2 token.
+    pub fn secret_key(mut self, secret_key: impl Into<SecretString>) -> Self {
+        self.secret_key = Some(secret_key.into());
         self
     }
     /// Session token of temporary credentials, sent (and signed) as `x-cos-security-token`.
-    pub fn session_token(mut self, token: impl Into<String>) -> Self {
-        self.session_token = Some(SecretString::from(token.into()));
+    pub fn session_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.session_token = Some(token.into());
         self
     }
-    /// Allow plain `http://` addresses (emulators, private deployments). Off by default.
+    /// Where the client gets its keys instead of [`secret_id`](Self::secret_id) /
+    /// [`secret_key`](Self::secret_key): asked before the first request and whenever the
+    /// cached credentials are about to expire or COS rejects them as expired (see
+    /// [`crate::credentials`]). Replaces the fixed keys when both are set.
+    pub fn credentials_provider(mut self, provider: impl CredentialProvider + 'static) -> Self {
+        self.credentials_provider = Some(Arc::new(provider));
+        self
+    }
+    /// Sends every request through `client` (proxies, extra root certificates for a private
+    /// COS deployment, custom DNS) instead of one the builder makes.
+    ///
+    /// The client's own settings apply: [`timeout`](Self::timeout),
+    /// [`connect_timeout`](Self::connect_timeout) and [`read_timeout`](Self::read_timeout)
+    /// are then not used (the response-size limit still is). Configure it with
+    /// `redirect(reqwest::redirect::Policy::none())`: the `Host` header and signature are made
+    /// for one server, and a redirect would carry them to another.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+    /// Allow plain `http://` addresses other than loopback ones (a private deployment on
+    /// the network). Off by default; `http://127.0.0.1:…`, `http://[::1]:…` and
+    /// `http://localhost:…` (an emulator on this machine) need no opt-in.
     pub fn allow_http(mut self, allow: bool) -> Self {
         self.allow_http = allow;
         self
@@ -193,10 +230,19 @@ impl CosClientBuilder {
         self.retry_policy = Some(policy);
         self
     }
-    /// Pins the client's clock to this Unix time (reproducible signatures in tests).
-    #[doc(hidden)]
-    pub fn fixed_time(mut self, unix_seconds: i64) -> Self {
-        self.fixed_time = Some(unix_seconds);
+    /// The clock the client signs with and judges credential expiry by (default
+    /// [`SystemTime::now`]). Pin it to get reproducible signatures in your own tests:
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let pinned = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let builder = bucket_admin_cos::CosClient::builder().clock(move || pinned);
+    /// # drop(builder);
+    /// ```
+    ///
+    /// A skew correction learnt from COS is added on top of it.
+    pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(now));
         self
     }
 
@@ -224,26 +270,34 @@ impl CosClientBuilder {
                 "region `{region}` is not a COS region name such as ap-beijing"
             )));
         }
-        let secret_id = self
-            .secret_id
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| missing("secret_id (COS_SECRET_ID)"))?;
-        if secret_id.trim() != secret_id {
-            return Err(config_error(
-                "secret_id must not have leading or trailing spaces",
-            ));
-        }
-        let secret_key = self
-            .secret_key
-            .clone()
-            .filter(|s| !s.expose_secret().trim().is_empty())
-            .ok_or_else(|| missing("secret_key (COS_SECRET_KEY)"))?;
-        if secret_key.expose_secret().trim() != secret_key.expose_secret() {
-            return Err(config_error(
-                "secret_key must not have leading or trailing spaces",
-            ));
-        }
+        let credentials = match &self.credentials_provider {
+            Some(provider) => crate::client::CredentialSource::Provider(provider.clone()),
+            None => {
+                let secret_id = self
+                    .secret_id
+                    .clone()
+                    .filter(|s| !s.trim().is_empty())
+                    .ok_or_else(|| missing("secret_id (COS_SECRET_ID)"))?;
+                if secret_id.trim() != secret_id {
+                    return Err(config_error(
+                        "secret_id must not have leading or trailing spaces",
+                    ));
+                }
+                let secret_key = self
+                    .secret_key
+                    .clone()
+                    .filter(|s| !s.expose_secret().trim().is_empty())
+                    .ok_or_else(|| missing("secret_key (COS_SECRET_KEY)"))?;
+                if secret_key.expose_secret().trim() != secret_key.expose_secret() {
+                    return Err(config_error(
+                        "secret_key must not have leading or trailing spaces",
+                    ));
+                }
+                let mut creds = Credentials::new(secret_id, secret_key);
+                creds.session_token = self.session_token.clone();
+                crate::client::CredentialSource::Static(Arc::new(creds))
+            }
+        };
 
         let template = self
             .domain_template
@@ -262,13 +316,13 @@ impl CosClientBuilder {
             .unwrap_or_else(|| DEFAULT_SERVICE_DOMAIN.to_owned());
         let (service_scheme, service) = split_scheme(&service, "service_domain")?;
         check_host_template(service, "service_domain")?;
-        for (scheme, setting) in [
-            (bucket_scheme, "domain_template"),
-            (service_scheme, "service_domain"),
+        for (scheme, host, setting) in [
+            (bucket_scheme, template, "domain_template"),
+            (service_scheme, service, "service_domain"),
         ] {
-            if scheme == "http" && !self.allow_http {
+            if scheme == "http" && !self.allow_http && !bucket_admin_core::is_loopback_host(host) {
                 return Err(config_error(format!(
-                    "{setting} uses plain http; call allow_http(true) to permit it"
+                    "{setting} uses plain http to a host that is not loopback; call allow_http(true) to permit it"
                 )));
             }
         }
@@ -299,9 +353,7 @@ impl CosClientBuilder {
 
         crate::client::build_client(crate::client::Settings {
             region,
-            secret_id,
-            secret_key,
-            session_token: self.session_token.clone(),
+            credentials,
             bucket_scheme: bucket_scheme.to_owned(),
             domain_template: template.to_owned(),
             service_scheme: service_scheme.to_owned(),
@@ -312,7 +364,8 @@ impl CosClientBuilder {
             read_timeout,
             max_response_bytes,
             retry_policy: self.retry_policy.clone().unwrap_or_default(),
-            fixed_time: self.fixed_time,
+            clock: self.clock.clone(),
+            http_client: self.http_client.clone(),
         })
     }
 }
@@ -355,10 +408,14 @@ fn parse_endpoint(raw: &str, allow_http: bool) -> Result<String> {
         .map_err(|e| config_error(format!("endpoint `{raw}` is not a URL: {e}")))?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_http => {}
+        "http"
+            if allow_http
+                || url
+                    .host_str()
+                    .is_some_and(bucket_admin_core::is_loopback_host) => {}
         "http" => {
             return Err(config_error(format!(
-                "endpoint `{raw}` uses plain http; call allow_http(true) to permit it"
+                "endpoint `{raw}` uses plain http to a host that is not loopback; call allow_http(true) to permit it"
             )));
         }
         other => {
@@ -411,6 +468,9 @@ impl fmt::Debug for CosClientBuilder {
             .field("read_timeout", &self.read_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry_policy", &self.retry_policy)
+            .field("clock", &self.clock.as_ref().map(|_| "custom"))
+            .field("credentials_provider", &self.credentials_provider)
+            .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
             .finish()
     }
 }

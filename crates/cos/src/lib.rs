@@ -141,20 +141,35 @@
 //! naming the limit without being buffered.
 //! Secrets (the SecretKey, session token, `Authorization` header) never appear in errors,
 //! `Debug` output or logs.
+//!
+//! ## Cargo features and HTTP
+//!
+//! - `rustls` (default): TLS through rustls with the webpki root certificates.
+//! - `native-tls`: TLS through the platform's library (OpenSSL on Linux) and its root store.
+//!
+//! To add root certificates (a private deployment), a proxy or your own DNS, build a
+//! `reqwest::Client` and hand it to [`CosClientBuilder::http_client`]. Plain `http://` is accepted
+//! without [`CosClientBuilder::allow_http`] only to loopback addresses (`127.0.0.0/8`, `::1`,
+//! `localhost`).
 #![deny(missing_docs)]
 
 mod client;
 pub mod codec;
 mod config;
+pub mod credentials;
+mod list;
 pub mod sign;
 pub mod validate;
 mod wire;
 
-#[doc(hidden)]
-pub use client::classify;
 pub use client::{CosClient, cos_capabilities};
 pub use config::{
     ACCELERATE_DOMAIN_TEMPLATE, CosClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DOMAIN_TEMPLATE,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_SERVICE_DOMAIN, DEFAULT_TIMEOUT,
     REGIONAL_SERVICE_DOMAIN, TENCENTCOS_DOMAIN_TEMPLATE,
 };
+pub use credentials::{CredentialProvider, Credentials, EnvCredentials, StaticCredentials};
+pub use list::{BucketPage, BucketPages, ListBucketsOptions};
+/// The type secrets are kept in ([`CosClientBuilder::secret_key`] takes anything that converts
+/// into it, such as a `String` or `&str`).
+pub use secrecy::SecretString;

@@ -52,7 +52,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::{Digest, Sha1};
 
 /// Everything except `A-Z a-z 0-9 - _ . ~` is percent-encoded (Python `quote(s, safe='-_.~')`).
-pub const COS_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
+/// Private: [`encode`] is the public face, so `percent_encoding` stays out of the API.
+const COS_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
@@ -333,7 +334,8 @@ pub fn sign_with(
     }
 }
 
-/// Percent-encodes `s` with [`COS_ENCODE_SET`] (uppercase hex, space as `%20`).
+/// Percent-encodes `s` like Python's `quote(s, safe='-_.~')`: everything except
+/// `A-Z a-z 0-9 - _ . ~` (uppercase hex, space as `%20`).
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_encoded(&mut out, s);

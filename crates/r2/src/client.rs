@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::auth::BearerToken;
 use crate::config::{Limits, R2ClientBuilder};
 use crate::extras::{CustomDomain, CustomDomainUpdate, LockRule, ManagedDomain, NewCustomDomain};
+use crate::list::{BucketPage, BucketPages, ListBucketsOptions, ListDirection};
 use crate::pacing::{Pacer, Pacing};
 use crate::wire::bucket::{
     LOCATIONS, WireBucket, WireBucketList, WireCreateBucket, storage_class_to_wire,
@@ -150,6 +151,18 @@ impl fmt::Debug for R2Client {
             .field("pacing", &self.inner.pacing)
             .finish()
     }
+}
+
+/// The error for a listing server that sent the same next-page position twice.
+pub(crate) fn repeated_page(next: &ListBucketsOptions, page_no: usize) -> Error {
+    let what = match (&next.cursor, &next.start_after) {
+        (Some(c), _) => format!("list cursor `{c}`"),
+        (None, Some(s)) => format!("bucket `{s}` as the last of a page"),
+        (None, None) => "a page".to_owned(),
+    };
+    decode(format!("the server repeated {what} on page {page_no}"))
+        .with_provider(Provider::R2)
+        .with_operation(Operation::ListBuckets)
 }
 
 /// One request to send (possibly several times).
@@ -700,15 +713,165 @@ impl R2Client {
             .with_bucket(bucket)
     }
 
+    /// One page of the bucket list with `options` (`name_contains`, `per_page`, `cursor`,
+    /// `start_after`, `order`, `direction`) in this handle's jurisdiction. Follow
+    /// [`BucketPage::next`] for the rest; memory stays one page whatever the account's size.
+    pub async fn list_buckets_page(&self, options: &ListBucketsOptions) -> Result<BucketPage> {
+        self.page_in(self.jurisdiction, options).await
+    }
+
+    /// A pager over the bucket list from `options`, one page in memory at a time:
+    ///
+    /// ```no_run
+    /// # async fn run(client: bucket_admin_r2::R2Client) -> bucket_admin_core::Result<()> {
+    /// use bucket_admin_r2::ListBucketsOptions;
+    /// let mut pages = client.bucket_pages(ListBucketsOptions::new().name_contains("logs"));
+    /// while let Some(buckets) = pages.next_page().await? {
+    ///     for b in buckets {
+    ///         println!("{}", b.name);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn bucket_pages(&self, options: ListBucketsOptions) -> BucketPages {
+        BucketPages {
+            client: self.clone(),
+            next: Some(options),
+            pages: 0,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// A page, after checking that `done` pages have not reached the page limit.
+    pub(crate) async fn list_page_checked(
+        &self,
+        options: &ListBucketsOptions,
+        done: usize,
+    ) -> Result<BucketPage> {
+        let limit = self.inner.limits.max_list_pages;
+        if done >= limit {
+            // A server that never ends the list would otherwise grow it without bound.
+            return Err(decode(format!(
+                "the bucket list did not end after {limit} pages; the limit is R2ClientBuilder::max_list_pages"
+            ))
+            .with_provider(Provider::R2)
+            .with_operation(Operation::ListBuckets));
+        }
+        self.list_buckets_page(options).await
+    }
+
+    async fn page_in(
+        &self,
+        jurisdiction: Jurisdiction,
+        options: &ListBucketsOptions,
+    ) -> Result<BucketPage> {
+        self.page_with_meta(jurisdiction, options)
+            .await
+            .map(|(page, _)| page)
+    }
+
+    /// A page and where its answer came from (for errors found in it later).
+    async fn page_with_meta(
+        &self,
+        jurisdiction: Jurisdiction,
+        options: &ListBucketsOptions,
+    ) -> Result<(BucketPage, Meta)> {
+        let op = Operation::ListBuckets;
+        if let Some(n) = options.per_page
+            && !(1..=1000).contains(&n)
+        {
+            return Err(Error::invalid_input(vec![bucket_admin_core::Violation::new(
+                "per_page",
+                format!("{n} is not between 1 and 1000"),
+            )])
+            .with_provider(Provider::R2)
+            .with_operation(op));
+        }
+        let requested = options.per_page.map_or(PER_PAGE, u64::from);
+        let mut call = Call::new(op, Method::GET, jurisdiction);
+        call.query = vec![
+            ("per_page", requested.to_string()),
+            (
+                "order",
+                options.order.clone().unwrap_or_else(|| "name".into()),
+            ),
+            (
+                "direction",
+                options
+                    .direction
+                    .unwrap_or(ListDirection::Asc)
+                    .as_str()
+                    .into(),
+            ),
+        ];
+        if let Some(text) = &options.name_contains {
+            call.query.push(("name_contains", text.clone()));
+        }
+        if let Some(c) = &options.cursor {
+            call.query.push(("cursor", c.clone()));
+        } else if let Some(s) = &options.start_after {
+            call.query.push(("start_after", s.clone()));
+        }
+        let answer = self.send(&call).await?;
+        let page: WireBucketList = self.decoded_after(
+            &answer.meta,
+            op,
+            None,
+            require_list(&answer.result, "buckets", "bucket list")
+                .and_then(|()| from_value(answer.result, "bucket list")),
+        )?;
+        let info = answer.result_info.unwrap_or(Value::Null);
+        let reported_per_page = info
+            .get("per_page")
+            .and_then(Value::as_u64)
+            .filter(|n| *n > 0);
+        let next_cursor = info
+            .get("cursor")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let n = page.buckets.len() as u64;
+        let mut buckets = Vec::with_capacity(page.buckets.len());
+        for bucket in page.buckets {
+            let name = bucket.name.clone();
+            buckets.push(self.decoded_after(
+                &answer.meta,
+                op,
+                Some(&name),
+                bucket.into_info(jurisdiction),
+            )?);
+        }
+        let next = if n == 0 {
+            None
+        } else if let Some(c) = next_cursor {
+            Some(ListBucketsOptions {
+                cursor: Some(c),
+                start_after: None,
+                ..options.clone()
+            })
+        } else {
+            // A page shorter than the page size the server used is the last one. When the
+            // server does not report its page size, a page of exactly its default size (20)
+            // may come from a server that ignored per_page, so it is not trusted as the end.
+            let page_size = reported_per_page.unwrap_or(requested);
+            let ambiguous = reported_per_page.is_none() && n == SERVER_DEFAULT_PER_PAGE;
+            (n >= page_size || ambiguous).then(|| ListBucketsOptions {
+                cursor: None,
+                start_after: buckets.last().map(|b: &BucketInfo| b.name.clone()),
+                ..options.clone()
+            })
+        };
+        Ok((BucketPage { buckets, next }, answer.meta))
+    }
+
     /// Every bucket in one jurisdiction, following every page.
     async fn list_in(&self, jurisdiction: Jurisdiction) -> Result<Vec<BucketInfo>> {
         let op = Operation::ListBuckets;
-        let mut out = Vec::new();
-        let mut seen_names = HashSet::new();
-        let mut seen_cursors = HashSet::new();
-        let mut start_after: Option<String> = None;
-        let mut cursor: Option<String> = None;
         let limits = self.inner.limits;
+        let mut out: Vec<BucketInfo> = Vec::new();
+        let mut seen_names = HashSet::new();
+        let mut seen_positions = HashSet::new();
+        let mut options = ListBucketsOptions::new();
         for page_no in 1usize.. {
             if page_no > limits.max_list_pages {
                 // A server that never ends the list would otherwise grow it without bound.
@@ -720,43 +883,11 @@ impl R2Client {
                 .with_provider(Provider::R2)
                 .with_operation(op));
             }
-            let mut call = Call::new(op, Method::GET, jurisdiction);
-            call.query = vec![
-                ("per_page", PER_PAGE.to_string()),
-                ("order", "name".into()),
-                ("direction", "asc".into()),
-            ];
-            if let Some(c) = &cursor {
-                call.query.push(("cursor", c.clone()));
-            } else if let Some(s) = &start_after {
-                call.query.push(("start_after", s.clone()));
-            }
-            let answer = self.send(&call).await?;
-            let page: WireBucketList = self.decoded_after(
-                &answer.meta,
-                op,
-                None,
-                require_list(&answer.result, "buckets", "bucket list")
-                    .and_then(|()| from_value(answer.result, "bucket list")),
-            )?;
-            let info = answer.result_info.unwrap_or(Value::Null);
-            let reported_per_page = info
-                .get("per_page")
-                .and_then(Value::as_u64)
-                .filter(|n| *n > 0);
-            let next_cursor = info
-                .get("cursor")
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned);
-            let n = page.buckets.len() as u64;
-            if n == 0 {
-                break;
-            }
+            let (page, meta) = self.page_with_meta(jurisdiction, &options).await?;
             for bucket in page.buckets {
                 if !seen_names.insert(bucket.name.clone()) {
                     // A server that ignores start_after/cursor would otherwise be listed forever.
-                    return Err(answer.meta.attach(
+                    return Err(meta.attach(
                         decode(format!(
                             "the server repeated bucket `{}` on page {page_no}; stopping rather than looping or returning a partial list",
                             bucket.name
@@ -766,7 +897,7 @@ impl R2Client {
                     ));
                 }
                 if out.len() >= limits.max_listed_buckets {
-                    return Err(answer.meta.attach(
+                    return Err(meta.attach(
                         decode(format!(
                             "the bucket list holds more than {} buckets, the limit of R2ClientBuilder::max_listed_buckets",
                             limits.max_listed_buckets
@@ -775,37 +906,17 @@ impl R2Client {
                         .with_operation(op),
                     ));
                 }
-                let name = bucket.name.clone();
-                out.push(self.decoded_after(
-                    &answer.meta,
-                    op,
-                    Some(&name),
-                    bucket.into_info(jurisdiction),
-                )?);
+                out.push(bucket);
             }
-            start_after = out.last().map(|b: &BucketInfo| b.name.clone());
-            if let Some(c) = next_cursor {
-                if !seen_cursors.insert(c.clone()) {
-                    return Err(answer.meta.attach(
-                        decode(format!(
-                            "the server repeated list cursor `{c}` on page {page_no}"
-                        ))
-                        .with_provider(Provider::R2)
-                        .with_operation(op),
-                    ));
-                }
-                cursor = Some(c);
-                continue;
-            }
-            cursor = None;
-            // A page shorter than the page size the server used is the last one. When the
-            // server does not report its page size, a page of exactly its default size (20)
-            // may come from a server that ignored per_page, so it is not trusted as the end.
-            let page_size = reported_per_page.unwrap_or(PER_PAGE);
-            let ambiguous = reported_per_page.is_none() && n == SERVER_DEFAULT_PER_PAGE;
-            if n < page_size && !ambiguous {
+            let Some(next) = page.next else {
                 break;
+            };
+            if let Some(c) = &next.cursor
+                && !seen_positions.insert(c.clone())
+            {
+                return Err(meta.attach(repeated_page(&next, page_no)));
             }
+            options = next;
         }
         Ok(out)
     }
@@ -832,6 +943,25 @@ impl R2Client {
     /// R2 has `Standard` and `InfrequentAccess`; anything else is
     /// [`ErrorKind::Unsupported`] before sending.
     pub async fn set_storage_class(&self, bucket: &str, class: StorageClass) -> Result<()> {
+        self.storage_class_call(bucket, class).await.map(drop)
+    }
+
+    /// [`set_storage_class`](Self::set_storage_class), returning the bucket as R2 answers
+    /// with it (its new default storage class included).
+    pub async fn update_storage_class(
+        &self,
+        bucket: &str,
+        class: StorageClass,
+    ) -> Result<BucketInfo> {
+        let op = Operation::Other {
+            name: "set_storage_class",
+            idempotent: true,
+        };
+        let answer = self.storage_class_call(bucket, class).await?;
+        self.bucket_from_answer(answer, op, bucket, self.jurisdiction)
+    }
+
+    async fn storage_class_call(&self, bucket: &str, class: StorageClass) -> Result<Answer> {
         let op = Operation::Other {
             name: "set_storage_class",
             idempotent: true,
@@ -849,7 +979,105 @@ impl R2Client {
         };
         let mut call = Call::new(op, Method::PATCH, self.jurisdiction).bucket(bucket);
         call.storage_class = Some(wire);
-        self.send(&call).await.map(drop)
+        self.send(&call).await
+    }
+
+    /// The bucket object an answer holds.
+    fn bucket_from_answer(
+        &self,
+        answer: Answer,
+        op: Operation,
+        bucket: &str,
+        jurisdiction: Jurisdiction,
+    ) -> Result<BucketInfo> {
+        let wire: WireBucket = self.decoded_after(
+            &answer.meta,
+            op,
+            Some(bucket),
+            from_value(answer.result, "bucket"),
+        )?;
+        self.decoded_after(&answer.meta, op, Some(bucket), wire.into_info(jurisdiction))
+    }
+
+    /// [`create_bucket`](BucketAdmin::create_bucket), returning the bucket as R2 answers with
+    /// it (creation time, location, jurisdiction, storage class).
+    pub async fn create_bucket_info(
+        &self,
+        bucket: &str,
+        options: &CreateBucketOptions,
+    ) -> Result<BucketInfo> {
+        let (answer, jurisdiction) = self.create_call(bucket, options).await?;
+        self.bucket_from_answer(answer, Operation::CreateBucket, bucket, jurisdiction)
+    }
+
+    /// Sends a create-bucket call; the answer and the jurisdiction it was made in.
+    async fn create_call(
+        &self,
+        bucket: &str,
+        options: &CreateBucketOptions,
+    ) -> Result<(Answer, Jurisdiction)> {
+        let op = Operation::CreateBucket;
+        let unsupported = |field: &str, what: &str| {
+            Err(
+                Error::unsupported(Provider::R2, op, format!("{what} ({field})"))
+                    .with_bucket(bucket),
+            )
+        };
+        if options.acl.is_some() {
+            return unsupported(
+                "acl",
+                "canned ACLs; use API tokens and public domains instead",
+            );
+        }
+        if !options.grants.is_empty() {
+            return unsupported("grants", "grants on bucket creation");
+        }
+        if !options.tags.is_empty() {
+            return unsupported("tags", "bucket tags");
+        }
+        if options.multi_az {
+            return unsupported("multi_az", "multi-AZ buckets");
+        }
+        let storage_class = match &options.storage_class {
+            None => None,
+            Some(class) => match storage_class_to_wire(class) {
+                Some(w) => Some(w),
+                None => {
+                    return unsupported(
+                        "storage_class",
+                        &format!("storage class `{class}`; use standard or infrequent_access"),
+                    );
+                }
+            },
+        };
+        let mut v = Violations::new();
+        if let Err(e) = validate_bucket_name(bucket) {
+            v.extend_from(e);
+        }
+        let location_hint = options
+            .location_hint
+            .as_ref()
+            .map(|l| l.to_ascii_lowercase());
+        if let Some(l) = &location_hint {
+            v.check(
+                LOCATIONS.contains(&l.as_str()),
+                || "location_hint".into(),
+                format!("must be one of {}", LOCATIONS.join(", ")),
+            );
+        }
+        v.into_result().map_err(|e| {
+            e.with_provider(Provider::R2)
+                .with_operation(op)
+                .with_bucket(bucket)
+        })?;
+        let jurisdiction = options.jurisdiction.unwrap_or(self.jurisdiction);
+        let mut call = Call::new(op, Method::POST, jurisdiction).json(&WireCreateBucket {
+            name: bucket,
+            location_hint,
+            storage_class,
+        })?;
+        call.bucket = Some(bucket);
+        Ok((self.send(&call).await?, jurisdiction))
     }
 
     /// The bucket's managed `r2.dev` domain.
@@ -1112,68 +1340,7 @@ impl BucketAdmin for R2Client {
     }
 
     async fn create_bucket(&self, bucket: &str, options: &CreateBucketOptions) -> Result<()> {
-        let op = Operation::CreateBucket;
-        let unsupported = |field: &str, what: &str| {
-            Err(
-                Error::unsupported(Provider::R2, op, format!("{what} ({field})"))
-                    .with_bucket(bucket),
-            )
-        };
-        if options.acl.is_some() {
-            return unsupported(
-                "acl",
-                "canned ACLs; use API tokens and public domains instead",
-            );
-        }
-        if !options.grants.is_empty() {
-            return unsupported("grants", "grants on bucket creation");
-        }
-        if !options.tags.is_empty() {
-            return unsupported("tags", "bucket tags");
-        }
-        if options.multi_az {
-            return unsupported("multi_az", "multi-AZ buckets");
-        }
-        let storage_class = match &options.storage_class {
-            None => None,
-            Some(class) => match storage_class_to_wire(class) {
-                Some(w) => Some(w),
-                None => {
-                    return unsupported(
-                        "storage_class",
-                        &format!("storage class `{class}`; use standard or infrequent_access"),
-                    );
-                }
-            },
-        };
-        let mut v = Violations::new();
-        if let Err(e) = validate_bucket_name(bucket) {
-            v.extend_from(e);
-        }
-        let location_hint = options
-            .location_hint
-            .as_ref()
-            .map(|l| l.to_ascii_lowercase());
-        if let Some(l) = &location_hint {
-            v.check(
-                LOCATIONS.contains(&l.as_str()),
-                || "location_hint".into(),
-                format!("must be one of {}", LOCATIONS.join(", ")),
-            );
-        }
-        v.into_result().map_err(|e| {
-            e.with_provider(Provider::R2)
-                .with_operation(op)
-                .with_bucket(bucket)
-        })?;
-        let jurisdiction = options.jurisdiction.unwrap_or(self.jurisdiction);
-        let mut call = Call::new(op, Method::POST, jurisdiction).json(&WireCreateBucket {
-            name: bucket,
-            location_hint,
-            storage_class,
-        })?;
-        call.bucket = Some(bucket);
-        self.send(&call).await.map(drop)
+        self.create_call(bucket, options).await.map(drop)
     }
 
     async fn head_bucket(&self, bucket: &str) -> Result<BucketInfo> {

@@ -16,9 +16,15 @@
 //! ]);
 //! let json = codec::encode_cors(&cfg)?;
 //! assert_eq!(json, r#"{"rules":[{"allowed":{"origins":["http://localhost:3000"],"methods":["GET"]},"maxAgeSeconds":3600}]}"#);
-//! assert_eq!(codec::decode_cors(&json)?, Some(cfg));
+//! assert_eq!(codec::decode_cors(&json)?, Some(cfg.clone()));
+//! assert_eq!(codec::decode_cors_config(&json)?, cfg);
+//! assert!(codec::decode_cors_config(r#"{"rules":[]}"#)?.rules.is_empty());
 //! # Ok::<(), bucket_admin_core::Error>(())
 //! ```
+//!
+//! Both providers' codecs have `decode_cors_config` / `decode_lifecycle_config` returning the
+//! configuration itself (empty when the document holds no rule); R2's `decode_cors` /
+//! `decode_lifecycle` return an `Option` (`None` for no rule), as its client reports them.
 
 use bucket_admin_core::{CorsConfiguration, Error, ErrorKind, LifecycleConfiguration};
 use serde::Serialize;
@@ -44,9 +50,18 @@ pub fn encode_cors(config: &CorsConfiguration) -> Result<String, Error> {
     to_json(&cors::to_wire(config)?)
 }
 
-/// Parses a `{"rules": [...]}` CORS object; `None` when it holds no rule.
+/// Parses a `{"rules": [...]}` CORS object; `None` when it holds no rule (what `get_cors`
+/// reports as "not configured"). For a file, [`decode_cors_config`] has the same shape as
+/// `bucket_admin_cos::codec::decode_cors_config`.
 pub fn decode_cors(json: &str) -> Result<Option<CorsConfiguration>, Error> {
     cors::from_wire(from_json(json, "CORS")?)
+}
+
+/// Parses a `{"rules": [...]}` CORS object into a configuration, empty when it holds no rule:
+/// the same signature as the COS codec's `decode_cors_config`, so code handling both
+/// providers' files treats them alike.
+pub fn decode_cors_config(json: &str) -> Result<CorsConfiguration, Error> {
+    decode_cors(json).map(Option::unwrap_or_default)
 }
 
 /// The `PUT /lifecycle` body.
@@ -54,7 +69,14 @@ pub fn encode_lifecycle(config: &LifecycleConfiguration) -> Result<String, Error
     to_json(&lifecycle::to_wire(config)?)
 }
 
-/// Parses a `{"rules": [...]}` lifecycle object; `None` when it holds no rule.
+/// Parses a `{"rules": [...]}` lifecycle object; `None` when it holds no rule. See
+/// [`decode_lifecycle_config`] for the shape both providers' codecs share.
 pub fn decode_lifecycle(json: &str) -> Result<Option<LifecycleConfiguration>, Error> {
     lifecycle::from_wire(from_json(json, "lifecycle")?)
+}
+
+/// Parses a `{"rules": [...]}` lifecycle object into a configuration, empty when it holds no
+/// rule (the same signature as the COS codec's `decode_lifecycle_config`).
+pub fn decode_lifecycle_config(json: &str) -> Result<LifecycleConfiguration, Error> {
+    decode_lifecycle(json).map(Option::unwrap_or_default)
 }

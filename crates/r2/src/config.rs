@@ -12,6 +12,10 @@ use crate::pacing::Pacing;
 
 /// The Cloudflare API v4 base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+/// Default timeout of a whole request (as the COS provider).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default timeout of connection establishment (as the COS provider).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default longest silence while a response is read (a stalled body fails after it).
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default largest response body read (16 MiB); R2 answers are far smaller.
@@ -52,6 +56,7 @@ pub(crate) struct Limits {
 /// assert!(!format!("{client:?}").contains("an-api-token"));
 /// ```
 #[derive(Clone)]
+#[must_use = "a builder does nothing until `build()` is called"]
 pub struct R2ClientBuilder {
     pub(crate) account_id: Option<String>,
     pub(crate) api_token: Option<SecretString>,
@@ -66,6 +71,7 @@ pub struct R2ClientBuilder {
     pub(crate) max_listed_buckets: usize,
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) pacing: Option<Pacing>,
+    pub(crate) http_client: Option<reqwest::Client>,
     /// A problem found while reading the environment, reported by `build()`.
     pub(crate) deferred: Option<(&'static str, String)>,
 }
@@ -78,14 +84,15 @@ impl Default for R2ClientBuilder {
             jurisdiction: Jurisdiction::Default,
             base_url: DEFAULT_BASE_URL.to_owned(),
             allow_http: false,
-            timeout: Some(Duration::from_secs(60)),
-            connect_timeout: Some(Duration::from_secs(10)),
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             read_timeout: DEFAULT_READ_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
             max_listed_buckets: DEFAULT_MAX_LISTED_BUCKETS,
             retry_policy: RetryPolicy::default(),
             pacing: Some(Pacing::cloudflare_default()),
+            http_client: None,
             deferred: None,
         }
     }
@@ -107,6 +114,7 @@ impl fmt::Debug for R2ClientBuilder {
             .field("max_listed_buckets", &self.max_listed_buckets)
             .field("retry_policy", &self.retry_policy)
             .field("pacing", &self.pacing)
+            .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
             .finish()
     }
 }
@@ -161,7 +169,8 @@ impl R2ClientBuilder {
     }
 
     /// The API token, sent as `Authorization: Bearer <token>`. It needs `Workers R2 Storage
-    /// Write` (or `Read` for read-only use).
+    /// Write` (or `Read` for read-only use). A `String` or `&str` converts into the
+    /// [`SecretString`], as for the COS secret key.
     pub fn api_token(mut self, token: impl Into<SecretString>) -> Self {
         self.api_token = Some(token.into());
         self
@@ -180,19 +189,21 @@ impl R2ClientBuilder {
         self
     }
 
-    /// Whether a plain-`http` base URL is accepted (emulators, local proxies).
+    /// Whether a plain-`http` base URL to a host other than loopback is accepted (a proxy on
+    /// the network). `http://127.0.0.1:…`, `http://[::1]:…` and `http://localhost:…` (an
+    /// emulator on this machine) need no opt-in.
     pub fn allow_http(mut self, allow: bool) -> Self {
         self.allow_http = allow;
         self
     }
 
-    /// Timeout of a whole request (per attempt).
+    /// Timeout of a whole request, per attempt (default [`DEFAULT_TIMEOUT`], 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Timeout of establishing a connection.
+    /// Timeout of establishing a connection (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -237,6 +248,19 @@ impl R2ClientBuilder {
     /// Client-side pacing shared by every clone of the client; `None` disables it.
     pub fn pacing(mut self, pacing: Option<Pacing>) -> Self {
         self.pacing = pacing;
+        self
+    }
+
+    /// Sends every request through `client` (proxies, extra root certificates, custom DNS)
+    /// instead of one the builder makes.
+    ///
+    /// The client's own settings apply: [`timeout`](Self::timeout),
+    /// [`connect_timeout`](Self::connect_timeout) and [`read_timeout`](Self::read_timeout)
+    /// are then not used (the response-size limit still is). Configure it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a redirect would resend the bearer token
+    /// to wherever the server points.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
         self
     }
 
@@ -295,24 +319,29 @@ impl R2ClientBuilder {
                 return Err(config_error(setting, "must be greater than zero"));
             }
         }
-        let mut http = reqwest::Client::builder()
-            .user_agent(concat!("bucket-admin-r2/", env!("CARGO_PKG_VERSION")))
-            // Redirects would resend the bearer token to wherever the server points.
-            .redirect(reqwest::redirect::Policy::none())
-            .read_timeout(self.read_timeout);
-        if let Some(t) = self.timeout {
-            http = http.timeout(t);
-        }
-        if let Some(t) = self.connect_timeout {
-            http = http.connect_timeout(t);
-        }
-        let http = http.build().map_err(|e| {
-            Error::new(
-                ErrorKind::Config,
-                format!("could not build the HTTP client: {e}"),
-            )
-            .with_provider(Provider::R2)
-        })?;
+        let http = match &self.http_client {
+            Some(client) => client.clone(),
+            None => {
+                let mut http = reqwest::Client::builder()
+                    .user_agent(concat!("bucket-admin-r2/", env!("CARGO_PKG_VERSION")))
+                    // Redirects would resend the bearer token to wherever the server points.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .read_timeout(self.read_timeout);
+                if let Some(t) = self.timeout {
+                    http = http.timeout(t);
+                }
+                if let Some(t) = self.connect_timeout {
+                    http = http.connect_timeout(t);
+                }
+                http.build().map_err(|e| {
+                    Error::new(
+                        ErrorKind::Config,
+                        format!("could not build the HTTP client: {e}"),
+                    )
+                    .with_provider(Provider::R2)
+                })?
+            }
+        };
         Ok(R2Client::from_parts(
             http,
             base_url,
@@ -344,11 +373,15 @@ fn parse_base_url(raw: &str, allow_http: bool) -> Result<String, Error> {
         .map_err(|e| config_error("base_url", &format!("`{raw}` is not a URL: {e}")))?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_http => {}
+        "http"
+            if allow_http
+                || url
+                    .host_str()
+                    .is_some_and(bucket_admin_core::is_loopback_host) => {}
         "http" => {
             return Err(config_error(
                 "base_url",
-                "plain http is refused unless allow_http(true) is set",
+                "plain http to a host that is not loopback is refused unless allow_http(true) is set",
             ));
         }
         other => {
@@ -421,14 +454,38 @@ mod tests {
                 .message()
                 .contains("base_url")
         );
-        let http = config_err(ok().base_url("http://127.0.0.1:1/client/v4"));
+        let http = config_err(ok().base_url("http://10.1.2.3:1/client/v4"));
         assert!(http.message().contains("allow_http"));
         assert!(
-            ok().base_url("http://127.0.0.1:1/client/v4/")
+            ok().base_url("http://10.1.2.3:1/client/v4/")
                 .allow_http(true)
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn loopback_http_needs_no_opt_in() {
+        for url in [
+            "http://127.0.0.1:8787/client/v4",
+            "http://127.9.0.1:1/client/v4",
+            "http://localhost:8787/client/v4",
+            "http://[::1]:8787/client/v4",
+        ] {
+            assert!(ok().base_url(url).build().is_ok(), "{url}");
+        }
+        for url in [
+            "http://192.168.1.2/client/v4",
+            "http://api.cloudflare.com/client/v4",
+            "http://localhost.example.com/client/v4",
+        ] {
+            assert!(
+                config_err(ok().base_url(url))
+                    .message()
+                    .contains("allow_http"),
+                "{url}"
+            );
+        }
     }
 
     #[test]

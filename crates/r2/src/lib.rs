@@ -48,6 +48,16 @@
 //! [`R2ClientBuilder::max_listed_buckets`]) or when a cursor repeats. `Retry-After` is read as
 //! seconds or an HTTP date; an unreadable value makes the retry policy refuse to retry instead
 //! of retrying at once.
+//!
+//! ## Cargo features and HTTP
+//!
+//! - `rustls` (default): TLS through rustls with the webpki root certificates.
+//! - `native-tls`: TLS through the platform's library (OpenSSL on Linux) and its root store.
+//!
+//! To add root certificates (a private deployment), a proxy or your own DNS, build a
+//! `reqwest::Client` and hand it to [`R2ClientBuilder::http_client`]. Plain `http://` is accepted
+//! without [`R2ClientBuilder::allow_http`] only to loopback addresses (`127.0.0.0/8`, `::1`,
+//! `localhost`).
 #![deny(missing_docs)]
 
 mod auth;
@@ -55,12 +65,17 @@ mod client;
 pub mod codec;
 mod config;
 pub mod extras;
+mod list;
 mod pacing;
 mod wire;
 
 pub use client::{JurisdictionScope, R2Client, r2_capabilities};
 pub use config::{
-    DEFAULT_BASE_URL, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_LISTED_BUCKETS,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, R2ClientBuilder,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_LISTED_BUCKETS,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, R2ClientBuilder,
 };
+pub use list::{BucketPage, BucketPages, ListBucketsOptions, ListDirection};
 pub use pacing::Pacing;
+/// The type secrets are kept in ([`R2ClientBuilder::api_token`] takes anything that converts
+/// into it, such as a `String` or `&str`).
+pub use secrecy::SecretString;

@@ -14,6 +14,7 @@ use crate::models::{StorageClass, Tag};
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Jurisdiction {
     /// No restriction (the default namespace).
     #[default]

@@ -10,6 +10,7 @@ use crate::validate::Violations;
 /// An HTTP method a CORS rule can allow. Both COS and R2 accept exactly these five.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
+#[non_exhaustive]
 pub enum CorsMethod {
     /// `GET`
     Get,

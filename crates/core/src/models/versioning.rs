@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// [`VersioningStatus::Unversioned`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum VersioningStatus {
     /// Versioning was never configured on the bucket.
     #[default]

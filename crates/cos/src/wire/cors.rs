@@ -5,6 +5,78 @@ use serde::{Deserialize, Serialize};
 
 use super::parse_bool;
 
+use super::pull::{FromPull, Pull, element, once};
+
+impl FromPull for CorsXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "CORSRule" => self.rules.push(p.read(empty)?),
+            "ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for CorsRuleXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
+            "MaxAgeSeconds" => once(&mut self.max_age_seconds, "MaxAgeSeconds", p.text(empty)?)?,
+            "AllowedOrigin" => self.allowed_origins.push(p.text(empty)?),
+            "AllowedMethod" => self.allowed_methods.push(p.text(empty)?),
+            "AllowedHeader" => self.allowed_headers.push(p.text(empty)?),
+            "ExposeHeader" => self.expose_headers.push(p.text(empty)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// The `PUT /?cors` body, written directly: the bytes the serde path wrote (the SDK's
+/// element order, `<`, `>` and `&` escaped), without the intermediate wire structs.
+pub(crate) fn encode(cfg: &CorsConfiguration) -> String {
+    let mut out = String::with_capacity(96 + cfg.rules.len() * 320);
+    out.push_str(super::XML_PROLOG);
+    out.push_str("<CORSConfiguration>");
+    let mut number = String::new();
+    for r in &cfg.rules {
+        out.push_str("<CORSRule>");
+        if let Some(id) = &r.id {
+            element(&mut out, "ID", id);
+        }
+        if let Some(age) = r.max_age_seconds {
+            use std::fmt::Write as _;
+            number.clear();
+            let _ = write!(number, "{age}");
+            element(&mut out, "MaxAgeSeconds", &number);
+        }
+        for o in &r.allowed_origins {
+            element(&mut out, "AllowedOrigin", o);
+        }
+        for m in &r.allowed_methods {
+            element(&mut out, "AllowedMethod", m.as_str());
+        }
+        for h in &r.allowed_headers {
+            element(&mut out, "AllowedHeader", h);
+        }
+        for h in &r.expose_headers {
+            element(&mut out, "ExposeHeader", h);
+        }
+        out.push_str("</CORSRule>");
+    }
+    if let Some(v) = cfg.extras.cos_response_vary {
+        element(&mut out, "ResponseVary", if v { "true" } else { "false" });
+    }
+    out.push_str("</CORSConfiguration>");
+    out
+}
+
+/// Parses a `<CORSConfiguration>` document in one pass.
+pub(crate) fn decode_document(xml: &str) -> Result<CorsConfiguration, Error> {
+    super::pull::decode::<CorsXml>(xml, "CORSConfiguration", "CORS").and_then(CorsXml::into_model)
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename = "CORSConfiguration")]
 pub(crate) struct CorsXml {
@@ -40,6 +112,8 @@ struct CorsRuleXml {
 }
 
 impl CorsXml {
+    /// The serde form of `cfg` (the reference the direct encoder is tested against).
+    #[cfg(test)]
     pub(crate) fn from_model(cfg: &CorsConfiguration) -> Self {
         Self {
             rules: cfg
@@ -105,5 +179,103 @@ impl CorsXml {
             rules,
             extras: CorsExtras { cos_response_vary },
         })
+    }
+}
+
+#[cfg(test)]
+mod pull_tests {
+    use super::*;
+
+    fn serde_decode(xml: &str) -> Result<CorsConfiguration, Error> {
+        super::super::from_xml::<CorsXml>(xml, "CORSConfiguration", "CORS")
+            .and_then(CorsXml::into_model)
+    }
+
+    #[test]
+    fn the_direct_encoder_writes_the_serde_bytes() {
+        let configs = [
+            CorsConfiguration::new(vec![]),
+            CorsConfiguration::new(vec![
+                CorsRule::new(["*"], [CorsMethod::Get]),
+                CorsRule::new(
+                    ["https://a.example?x=<1>&y='2'\""],
+                    [CorsMethod::Put, CorsMethod::Delete, CorsMethod::Head],
+                )
+                .with_id("")
+                .with_max_age_seconds(0)
+                .with_allowed_headers(["x-cos-meta-*", "a&b"])
+                .with_expose_headers(["ETag", "é ü 腾讯"]),
+            ]),
+            CorsConfiguration {
+                rules: vec![CorsRule::new(["*"], [CorsMethod::Post]).with_id("r")],
+                extras: CorsExtras {
+                    cos_response_vary: Some(true),
+                },
+            },
+            CorsConfiguration {
+                rules: vec![],
+                extras: CorsExtras {
+                    cos_response_vary: Some(false),
+                },
+            },
+        ];
+        for cfg in &configs {
+            let serde = super::super::to_xml(&CorsXml::from_model(cfg)).unwrap();
+            assert_eq!(encode(cfg), serde);
+            assert_eq!(
+                decode_document(&serde).unwrap(),
+                serde_decode(&serde).unwrap(),
+                "{serde}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_pull_decoder_reads_what_the_serde_decoder_read() {
+        let docs = [
+            // Repeated elements interleaved with others.
+            "<CORSConfiguration><CORSRule><AllowedOrigin>a</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedOrigin>b</AllowedOrigin><ID>x</ID><AllowedMethod>put</AllowedMethod></CORSRule><ResponseVary>true</ResponseVary><CORSRule><AllowedOrigin>c</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule></CORSConfiguration>",
+            // Pretty-printed, with a prolog, comments, entities, CDATA and unknown elements.
+            "<?xml version='1.0' encoding='utf-8' ?>\n<!-- c -->\n<CORSConfiguration>\n  <CORSRule>\n    <AllowedOrigin>https://a&amp;b.example</AllowedOrigin>\n    <AllowedOrigin>  https://spaced.example  </AllowedOrigin>\n    <AllowedMethod><![CDATA[GET]]></AllowedMethod>\n    <Unknown><Deep>1</Deep></Unknown>\n    <AllowedHeader>&#x41;&#66;</AllowedHeader>\n    <MaxAgeSeconds> 30 </MaxAgeSeconds>\n    <ExposeHeader/>\n    <ExposeHeader>   </ExposeHeader>\n  </CORSRule>\n  <Owner><ID>1</ID></Owner>\n</CORSConfiguration>\n",
+            "<CORSConfiguration/>",
+            "<CORSConfiguration></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule/></CORSConfiguration>",
+            "\u{feff}<CORSConfiguration><CORSRule><ID/><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
+        ];
+        for doc in docs {
+            assert_eq!(
+                decode_document(doc).unwrap(),
+                serde_decode(doc).unwrap(),
+                "{doc}"
+            );
+        }
+        // Text is kept as sent, around a reference too.
+        let spaced = "<CORSConfiguration><CORSRule><AllowedOrigin> a&amp;b </AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+        assert_eq!(
+            decode_document(spaced).unwrap().rules[0].allowed_origins,
+            [" a&b "]
+        );
+        assert_eq!(
+            decode_document(spaced).unwrap(),
+            serde_decode(spaced).unwrap()
+        );
+        let bad = [
+            "<CORSConfiguration><CORSRule><ID>a</ID><ID>b</ID></CORSRule></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule><AllowedMethod>FETCH</AllowedMethod></CORSRule></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule><MaxAgeSeconds>soon</MaxAgeSeconds></CORSRule></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule><AllowedOrigin><b>x</b></AllowedOrigin></CORSRule></CORSConfiguration>",
+            "<LifecycleConfiguration/>",
+            "<CORSConfiguration></CORSConfiguration><CORSConfiguration/>",
+            "<CORSConfiguration><CORSRule>",
+            "<Error><Code>AccessDenied</Code></Error>",
+        ];
+        for doc in bad {
+            let ours = decode_document(doc).unwrap_err();
+            assert_eq!(ours.kind(), ErrorKind::Decode, "{doc}");
+            assert!(
+                serde_decode(doc).is_err(),
+                "the serde path refused it too: {doc}"
+            );
+        }
     }
 }

@@ -15,6 +15,193 @@ use super::{
     non_empty, status_from_wire, status_to_wire, storage_class_from_wire, storage_class_to_wire,
 };
 
+use super::pull::{FromPull, Pull, once};
+
+/// Sets a required text field once (a second occurrence is an error, as in the serde path).
+fn once_str(slot: &mut String, seen: &mut bool, name: &str, value: String) -> Result<(), Error> {
+    if *seen {
+        return Err(Error::new(
+            ErrorKind::Decode,
+            format!("cannot parse the lifecycle XML returned by COS: duplicate field `{name}`"),
+        ));
+    }
+    *seen = true;
+    *slot = value;
+    Ok(())
+}
+
+impl FromPull for LifecycleXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "Rule" => self.rules.push(p.read(empty)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for RuleXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
+            "Filter" => once(&mut self.filter, "Filter", p.read(empty)?)?,
+            "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
+            "Status" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.status.is_empty();
+                once_str(&mut self.status, &mut seen, "Status", text)?
+            }
+            "Expiration" => once(&mut self.expiration, "Expiration", p.read(empty)?)?,
+            "Transition" => self.transitions.push(p.read(empty)?),
+            "NoncurrentVersionExpiration" => once(
+                &mut self.noncurrent_expiration,
+                "NoncurrentVersionExpiration",
+                p.read(empty)?,
+            )?,
+            "NoncurrentVersionTransition" => self.noncurrent_transitions.push(p.read(empty)?),
+            "AbortIncompleteMultipartUpload" => once(
+                &mut self.abort,
+                "AbortIncompleteMultipartUpload",
+                p.read(empty)?,
+            )?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for FilterXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
+            "Tag" => self.tags.push(p.read(empty)?),
+            "And" => once(&mut self.and, "And", p.read(empty)?)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for AndXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
+            "Tag" => self.tags.push(p.read(empty)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for TagXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "Key" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.key.is_empty();
+                once_str(&mut self.key, &mut seen, "Key", text)?
+            }
+            "Value" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.value.is_empty();
+                once_str(&mut self.value, &mut seen, "Value", text)?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for ExpirationXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "Days" => once(&mut self.days, "Days", p.text(empty)?)?,
+            "Date" => once(&mut self.date, "Date", p.text(empty)?)?,
+            "ExpiredObjectDeleteMarker" => once(
+                &mut self.expired_object_delete_marker,
+                "ExpiredObjectDeleteMarker",
+                p.text(empty)?,
+            )?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for TransitionXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "Days" => once(&mut self.days, "Days", p.text(empty)?)?,
+            "Date" => once(&mut self.date, "Date", p.text(empty)?)?,
+            "StorageClass" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.storage_class.is_empty();
+                once_str(&mut self.storage_class, &mut seen, "StorageClass", text)?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for NoncurrentExpirationXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "NoncurrentDays" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.noncurrent_days.is_empty();
+                once_str(&mut self.noncurrent_days, &mut seen, "NoncurrentDays", text)?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for NoncurrentTransitionXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "NoncurrentDays" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.noncurrent_days.is_empty();
+                once_str(&mut self.noncurrent_days, &mut seen, "NoncurrentDays", text)?
+            }
+            "StorageClass" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.storage_class.is_empty();
+                once_str(&mut self.storage_class, &mut seen, "StorageClass", text)?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FromPull for AbortXml {
+    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "DaysAfterInitiation" => {
+                let text = p.text(empty)?;
+                let mut seen = !self.days_after_initiation.is_empty();
+                once_str(
+                    &mut self.days_after_initiation,
+                    &mut seen,
+                    "DaysAfterInitiation",
+                    text,
+                )?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Parses a `<LifecycleConfiguration>` document in one pass.
+pub(crate) fn decode_document(xml: &str) -> Result<LifecycleConfiguration, Error> {
+    super::pull::decode::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
+        .and_then(LifecycleXml::into_model)
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename = "LifecycleConfiguration")]
 pub(crate) struct LifecycleXml {
@@ -474,5 +661,44 @@ mod tests {
                 "rules[0].abort_incomplete_multipart_upload"
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod pull_tests {
+    use super::*;
+
+    fn serde_decode(xml: &str) -> Result<LifecycleConfiguration, Error> {
+        super::super::from_xml::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
+            .and_then(LifecycleXml::into_model)
+    }
+
+    #[test]
+    fn the_pull_decoder_reads_what_the_serde_decoder_read() {
+        let docs = [
+            "<LifecycleConfiguration><Rule><ID>r1</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><Expiration><Days>365</Days></Expiration><Transition><Days>90</Days><StorageClass>ARCHIVE</StorageClass></Transition><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
+            "<?xml version='1.0'?>\n<LifecycleConfiguration>\n <Rule>\n  <Filter><And><Prefix>a/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>k2</Key><Value>v2</Value></Tag></And></Filter>\n  <Status>disabled</Status>\n  <NoncurrentVersionExpiration><NoncurrentDays>10</NoncurrentDays></NoncurrentVersionExpiration>\n  <NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>ARCHIVE</StorageClass></NoncurrentVersionTransition>\n  <Expiration><Date>2021-04-20T00:00:00+08:00</Date></Expiration>\n </Rule>\n <Rule><Prefix>old/</Prefix><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>\n</LifecycleConfiguration>",
+            "<LifecycleConfiguration><Rule><Filter><Tag><Key>a&amp;b</Key><Value></Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration><Unknown/></Rule></LifecycleConfiguration>",
+            "<LifecycleConfiguration/>",
+        ];
+        for doc in docs {
+            assert_eq!(
+                decode_document(doc).unwrap(),
+                serde_decode(doc).unwrap(),
+                "{doc}"
+            );
+        }
+        for doc in [
+            "<LifecycleConfiguration><Rule><Status>Enabled</Status><Status>Disabled</Status></Rule></LifecycleConfiguration>",
+            "<LifecycleConfiguration><Rule><Status>Maybe</Status></Rule></LifecycleConfiguration>",
+            "<CORSConfiguration/>",
+        ] {
+            assert_eq!(
+                decode_document(doc).unwrap_err().kind(),
+                ErrorKind::Decode,
+                "{doc}"
+            );
+            assert!(serde_decode(doc).is_err(), "{doc}");
+        }
     }
 }

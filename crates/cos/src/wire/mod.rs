@@ -9,6 +9,7 @@ pub(crate) mod cors;
 pub(crate) mod error;
 pub(crate) mod lifecycle;
 pub(crate) mod policy;
+pub(crate) mod pull;
 pub(crate) mod replication;
 pub(crate) mod versioning;
 

@@ -191,7 +191,7 @@ pub fn client(server: &Server) -> bucket_admin_cos::CosClientBuilder {
         .secret_key(SECRET_KEY)
         .endpoint(&server.url)
         .allow_http(true)
-        .fixed_time(PINNED_NOW)
+        .clock(|| std::time::UNIX_EPOCH + std::time::Duration::from_secs(PINNED_NOW as u64))
         .retry_policy(bucket_admin_core::RetryPolicy::disabled())
 }
 

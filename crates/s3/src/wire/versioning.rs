@@ -16,7 +16,8 @@ impl VersioningXml {
         let status = match status {
             VersioningStatus::Enabled => "Enabled",
             VersioningStatus::Suspended => "Suspended",
-            VersioningStatus::Unversioned => return None,
+            // Unversioned, or a status newer than this crate: nothing S3 can be told.
+            _ => return None,
         };
         Some(Self {
             status: Some(status.to_owned()),
