@@ -295,6 +295,8 @@ pub enum LifecycleCmd {
     #[command(after_help = concat!("Examples:
   bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json
   bucket-admin lifecycle get file://aws-lifecycle.json --output-format r2   # convert a file
+  bucket-admin lifecycle get r2://logs --output-format aws > lifecycle.json
+  aws s3api put-bucket-lifecycle-configuration --bucket logs --lifecycle-configuration file://lifecycle.json
 
 The neutral lifecycle JSON (what `lifecycle put` reads):
 ", crate::cli::LIFECYCLE_EXAMPLE!()))]

@@ -1738,7 +1738,7 @@ async fn lifecycle_files_in_every_shape() {
     );
     t.ok(&["lifecycle", "diff", "file://aws.json", "r2://logs"])
         .await;
-    for format in ["cos-xml", "r2", "neutral"] {
+    for format in ["cos-xml", "r2", "neutral", "aws"] {
         let out = t
             .ok(&["lifecycle", "get", "r2://logs", "--output-format", format])
             .await;
@@ -1768,6 +1768,17 @@ async fn lifecycle_files_in_every_shape() {
         ])
         .await;
     assert!(xml.stdout.contains("<LifecycleConfiguration>"), "{xml:?}");
+    // The AWS shape is what `aws s3api put-bucket-lifecycle-configuration` takes.
+    let aws = t
+        .ok(&["lifecycle", "get", "r2://logs", "--output-format", "aws"])
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&aws.stdout).expect("AWS JSON");
+    assert_eq!(v["Rules"][0]["ID"], "expire-logs", "{aws:?}");
+    assert_eq!(v["Rules"][0]["Expiration"]["Days"], 30, "{aws:?}");
+    assert_eq!(
+        v["Rules"][0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"], 7,
+        "{aws:?}"
+    );
     t.write(
         "cos-dict.json",
         r#"{"Rule":[{"ID":"c","Status":"Enabled","Filter":{"Prefix":""},"Expiration":{"Date":"2031-04-20T00:00:00+08:00"}}]}"#,
