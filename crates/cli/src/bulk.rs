@@ -364,14 +364,15 @@ pub trait Progress: Send + Sync {
     fn end(&self) {}
 }
 
-/// Progress on stderr: a redrawn status line on a terminal, one plain line per bucket
-/// otherwise (CI logs, `2> file`), where carriage returns would be noise.
+/// Progress on stderr: an indicatif bar on a terminal (count, rate, time left and the
+/// counts per outcome, problems printed above it), one plain line per bucket otherwise (CI
+/// logs, `2> file`), where redrawing would be noise.
 #[derive(Debug)]
 pub struct StderrProgress {
     tty: bool,
     quiet: bool,
     counts: Mutex<BTreeMap<&'static str, usize>>,
-    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 /// The terminal status line: bar, count, rate and time left, and the counts per outcome.
@@ -406,11 +407,31 @@ pub fn status_line(
 impl StderrProgress {
     /// Detects whether stderr is a terminal; `quiet` prints nothing.
     pub fn new(quiet: bool) -> Self {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (tty && !quiet).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            let style = indicatif::ProgressStyle::with_template(
+                "[{bar:30}] {pos}/{len} {rate} {eta} left  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", state.per_sec());
+                },
+            )
+            .progress_chars("#>-");
+            bar.set_style(style);
+            bar
+        });
         Self {
-            tty: std::io::stderr().is_terminal(),
+            tty,
             quiet,
             counts: Mutex::new(BTreeMap::new()),
-            started: std::time::Instant::now(),
+            bar,
         }
     }
 }
@@ -422,24 +443,24 @@ impl Progress for StderrProgress {
         }
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         *counts.entry(report.outcome.label()).or_default() += 1;
-        let mut err = std::io::stderr().lock();
-        if self.tty {
-            let line = status_line(done, total, self.started.elapsed(), &counts);
-            let _ = write!(err, "\r\x1b[2K{line}");
+        if let Some(bar) = self.bar.as_ref().filter(|_| self.tty) {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            bar.set_message(summary.join(", "));
             if report.outcome.exit() != Exit::Ok {
                 // Keep problems visible above the bar.
-                let _ = writeln!(
-                    err,
-                    "\r\x1b[2K{} {} -> {}: {}",
+                bar.println(format!(
+                    "{} {} -> {}: {}",
                     report.outcome.label(),
                     report.source,
                     report.target,
                     report.error.as_deref().unwrap_or("")
-                );
+                ));
             }
         } else {
             let _ = writeln!(
-                err,
+                std::io::stderr().lock(),
                 "[{done}/{total}] {} {} -> {}{}",
                 report.outcome.label(),
                 report.source,
@@ -454,8 +475,9 @@ impl Progress for StderrProgress {
     }
 
     fn end(&self) {
-        if self.tty && !self.quiet {
-            let _ = writeln!(std::io::stderr());
+        // The summary printed next repeats the counts; a bar left behind would run into it.
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

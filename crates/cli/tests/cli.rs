@@ -755,6 +755,80 @@ async fn bulk_copy_of_200_buckets_with_faults_resumes_to_completion() {
     }
 }
 
+/// On a terminal a bulk copy draws a progress bar (count, rate, time left, counts), and
+/// prints problems above it; on a pipe the same run writes one plain line per pair and no
+/// escape sequences. Runs the binary under `script` for a pseudo-terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bulk_progress_is_a_bar_on_a_terminal_and_plain_on_a_pipe() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` for a pseudo-terminal");
+        return;
+    }
+    let t = Env::new().await;
+    let mut mapping = String::new();
+    for i in 0..3 {
+        t.ok(&["buckets", "create", &format!("cos://s{i}-1250000000")])
+            .await;
+        t.ok(&["buckets", "create", &format!("r2://ttt{i}")]).await;
+        t.write("s3.json", S3_CORS);
+        t.ok(&[
+            "cors",
+            "put",
+            &format!("cos://s{i}-1250000000"),
+            "--file",
+            "s3.json",
+        ])
+        .await;
+        mapping.push_str(&format!("cos://s{i}-1250000000,r2://ttt{i}\n"));
+    }
+    mapping.push_str("cos://nope-1250000000,r2://ttt9\n");
+    t.write("map.csv", &mapping);
+    let (dir, env) = (t.dir.path().to_owned(), t.env.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("script")
+            .args([
+                "-qfec",
+                &format!("{BIN} cors copy --mapping map.csv"),
+                "/dev/null",
+            ])
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TERM", "xterm")
+            .envs(env)
+            .output()
+            .expect("run script")
+    })
+    .await
+    .unwrap();
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{tty}");
+    assert!(tty.contains("] 4/4 "), "the bar's count: {tty}");
+    assert!(tty.contains("/s "), "the bar's rate: {tty}");
+    assert!(
+        tty.contains("applied 3, failed 1"),
+        "counts on the bar: {tty}"
+    );
+    assert!(tty.contains("failed cos://nope-1250000000"), "{tty}");
+    assert!(tty.contains("4 pair(s): 3 applied, 1 failed"), "{tty}");
+
+    let plain = t
+        .run(&["cors", "copy", "--mapping", "map.csv", "--fresh"])
+        .await;
+    assert_eq!(plain.code, 1, "{plain:?}");
+    assert!(!plain.stderr.contains('\x1b'), "{plain:?}");
+    assert!(!plain.stderr.contains('\r'), "{plain:?}");
+    assert_eq!(
+        plain.stderr.lines().filter(|l| l.starts_with('[')).count(),
+        4,
+        "{plain:?}"
+    );
+}
+
 fn backup_in(stdout: &str) -> String {
     let at = stdout
         .find("previous configuration saved to ")
