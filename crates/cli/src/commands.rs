@@ -1,6 +1,7 @@
 //! Command handlers: parse targets, call providers through [`Connector`], print results.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -419,6 +420,78 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
     }
 }
 
+/// An age as the provider counts it: R2 in seconds with the days beside (R2's API takes
+/// seconds), COS and S3 in days.
+fn age_text(age: &bucket_admin_core::Age, r2: bool) -> String {
+    let secs = age.as_seconds();
+    let days = match age.whole_days() {
+        Some(d) => format!("{d} d"),
+        None => format!("{:.2} d", secs as f64 / 86_400.0),
+    };
+    if r2 {
+        format!("{secs} s ({days})")
+    } else if age.whole_days().is_some() {
+        days
+    } else {
+        format!("{secs} s ({days})")
+    }
+}
+
+/// Lifecycle rules as a table, one rule per row; `r2` shows ages in R2's seconds.
+fn lifecycle_table(cfg: &bucket_admin_core::LifecycleConfiguration, r2: bool) -> String {
+    use bucket_admin_core::{Expiration, Trigger};
+    let mut t = Table::new([
+        "#",
+        "id",
+        "status",
+        "prefix",
+        "expiration",
+        "transitions",
+        "abort uploads",
+    ]);
+    for (i, r) in cfg.rules.iter().enumerate() {
+        let mut prefix = r.filter.prefix.clone().unwrap_or_else(|| "-".into());
+        for tag in &r.filter.tags {
+            prefix.push_str(&format!(" {}={}", tag.key, tag.value));
+        }
+        let expiration = match &r.expiration {
+            None => "-".to_owned(),
+            Some(Expiration::After(a)) => format!("after {}", age_text(a, r2)),
+            Some(Expiration::On(d)) => format!("on {d}"),
+            Some(Expiration::ExpiredObjectDeleteMarker) => "expired delete markers".to_owned(),
+        };
+        let transitions: Vec<String> = r
+            .transitions
+            .iter()
+            .map(|tr| match &tr.trigger {
+                Trigger::After(a) => format!("{} after {}", tr.storage_class, age_text(a, r2)),
+                Trigger::On(d) => format!("{} on {d}", tr.storage_class),
+            })
+            .collect();
+        t.row([
+            i.to_string(),
+            r.id.clone().unwrap_or_else(|| "-".into()),
+            if r.enabled { "enabled" } else { "disabled" }.to_owned(),
+            prefix,
+            expiration,
+            if transitions.is_empty() {
+                "-".to_owned()
+            } else {
+                transitions.join(", ")
+            },
+            r.abort_incomplete_multipart_upload
+                .as_ref()
+                .map(|a| age_text(a, r2))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let mut text = t.render();
+    text.push_str(
+        "\n(--output-format neutral|cos-xml|r2|aws prints a file; --json the neutral JSON)\n",
+    );
+    text
+}
+
 /// A CORS configuration as a table, one rule per row.
 fn cors_table(cfg: &bucket_admin_core::CorsConfiguration) -> String {
     let list = |v: &[String]| {
@@ -611,6 +684,12 @@ async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
             match (&rules, output_format) {
                 (Some(cfg), Some(format)) if !ctx.json => {
                     output::print_text(&formats::render_lifecycle(cfg, format)?);
+                }
+                // A person at a terminal gets a table; a pipe or file (`> rules.json`) keeps
+                // the neutral JSON that `lifecycle put` reads.
+                (Some(cfg), None) if !ctx.json && std::io::stdout().is_terminal() => {
+                    let r2 = matches!(ep.url().split_once("://"), Some(("r2", _)));
+                    output::print_text(&lifecycle_table(cfg, r2));
                 }
                 _ => print_optional(ctx, rules, &target, "lifecycle rules"),
             }
@@ -1211,4 +1290,27 @@ fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport, no_backup: bool) {
         Outcome::SourceEmpty | Outcome::AlreadyDone => String::new(),
     };
     println!("{message}");
+}
+
+#[cfg(test)]
+mod lifecycle_table_tests {
+    use super::*;
+
+    #[test]
+    fn r2_ages_are_in_seconds_with_days_beside() {
+        let cfg: bucket_admin_core::LifecycleConfiguration = serde_json::from_str(
+            r#"{"rules":[{"id":"logs","enabled":true,"filter":{"prefix":"logs/"},"expiration":{"after":{"days":30}},"abort_incomplete_multipart_upload":{"days":7}}]}"#,
+        )
+        .unwrap();
+        let r2 = lifecycle_table(&cfg, true);
+        assert!(r2.contains("after 2592000 s (30 d)"), "{r2}");
+        assert!(r2.contains("604800 s (7 d)"), "{r2}");
+        let cos = lifecycle_table(&cfg, false);
+        assert!(cos.contains("after 30 d"), "{cos}");
+        assert!(!cos.contains("2592000"), "{cos}");
+        assert_eq!(
+            age_text(&bucket_admin_core::Age::seconds(3600), false),
+            "3600 s (0.04 d)"
+        );
+    }
 }

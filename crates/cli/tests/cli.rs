@@ -829,6 +829,62 @@ async fn bulk_progress_is_a_bar_on_a_terminal_and_plain_on_a_pipe() {
     );
 }
 
+/// The binary's combined output on a pseudo-terminal (`script`), or `None` without `script`.
+async fn run_tty(t: &Env, args: &str) -> Option<String> {
+    std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .ok()?;
+    let (dir, env, cmd) = (
+        t.dir.path().to_owned(),
+        t.env.clone(),
+        format!("{BIN} {args}"),
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("script")
+            .args(["-qfec", &cmd, "/dev/null"])
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TERM", "xterm")
+            .envs(env)
+            .output()
+            .expect("run script")
+    })
+    .await
+    .unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `lifecycle get` at a terminal shows a table, R2 ages in R2's seconds with the days
+/// beside; into a pipe it stays the neutral JSON `lifecycle put` reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_get_shows_r2_ages_in_seconds_at_a_terminal() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://logs"]).await;
+    t.ok(&["buckets", "create", "cos://logs-1250000000"]).await;
+    t.write(
+        "aws.json",
+        r#"{"Rules":[{"ID":"expire-logs","Status":"Enabled","Filter":{"Prefix":"logs/"},"Expiration":{"Days":30}}]}"#,
+    );
+    for target in ["r2://logs", "cos://logs-1250000000"] {
+        t.ok(&["lifecycle", "put", target, "--file", "aws.json"])
+            .await;
+    }
+    let Some(r2) = run_tty(&t, "lifecycle get r2://logs").await else {
+        eprintln!("skipped: no `script` for a pseudo-terminal");
+        return;
+    };
+    assert!(r2.contains("after 2592000 s (30 d)"), "{r2}");
+    assert!(r2.contains("expire-logs"), "{r2}");
+    let cos = run_tty(&t, "lifecycle get cos://logs-1250000000")
+        .await
+        .unwrap();
+    assert!(cos.contains("after 30 d"), "{cos}");
+    let piped = t.ok(&["lifecycle", "get", "r2://logs"]).await;
+    assert_eq!(piped.json()["rules"][0]["expiration"]["after"]["days"], 30);
+}
+
 fn backup_in(stdout: &str) -> String {
     let at = stdout
         .find("previous configuration saved to ")
