@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::copy::{self, CopyOptions, CopyReport, Outcome};
@@ -42,60 +41,182 @@ pub fn parse_mapping(text: &str) -> Result<Vec<Pair>, CliError> {
 /// Pairs come back as canonical URLs (see [`crate::url::TargetUrl::canonical`]), so `r2://t`, `r2://t/`
 /// and `r2://t?jurisdiction=default` are found to be one target.
 pub fn parse_mapping_with(text: &str, defaults: &UrlDefaults) -> Result<Vec<Pair>, CliError> {
+    let mut check = MappingCheck::new(defaults);
     let mut pairs = Vec::new();
-    let mut problems = Vec::new();
-    let mut targets: HashMap<String, usize> = HashMap::new();
     for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
+        if let Some(pair) = check.line(i + 1, raw) {
+            pairs.push(pair);
+        }
+    }
+    check.finish()?;
+    Ok(pairs)
+}
+
+/// Most problems listed for one mapping file; past it a count stands for the rest, so a
+/// wrong file of a million lines does not make a million-line message.
+const MAX_PROBLEMS_SHOWN: usize = 50;
+
+/// Checks a mapping file line by line, keeping a 64-bit digest and the line number per
+/// target (not the targets themselves) to find a target named twice, so a file of 100,000
+/// pairs is checked in about 2 MiB. Two targets with one digest (odds about 1 in 10^9 at a
+/// million pairs) would be refused as a duplicate, never copied onto each other.
+struct MappingCheck<'a> {
+    defaults: &'a UrlDefaults,
+    targets: HashMap<u64, u32>,
+    problems: Vec<String>,
+    problem_count: usize,
+    pairs: usize,
+}
+
+impl<'a> MappingCheck<'a> {
+    fn new(defaults: &'a UrlDefaults) -> Self {
+        Self {
+            defaults,
+            targets: HashMap::new(),
+            problems: Vec::new(),
+            problem_count: 0,
+            pairs: 0,
+        }
+    }
+
+    fn problem(&mut self, p: String) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_PROBLEMS_SHOWN {
+            self.problems.push(p);
+        }
+    }
+
+    /// The pair on line `n`, or `None` for a blank, comment or bad line (recorded).
+    fn line(&mut self, n: usize, raw: &str) -> Option<Pair> {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
-            continue;
+            return None;
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != 2 || fields.iter().any(|f| f.is_empty()) {
-            problems.push(format!("line {n}: expected `source,target`, got `{line}`"));
-            continue;
+            self.problem(format!("line {n}: expected `source,target`, got `{line}`"));
+            return None;
         }
         let mut urls = Vec::new();
         for f in &fields {
-            match crate::url::parse_with(f, defaults) {
+            match crate::url::parse_with(f, self.defaults) {
                 Ok(u) => urls.push(u.to_string()),
-                Err(e) => problems.push(format!("line {n}: {}", e.message)),
+                Err(e) => self.problem(format!("line {n}: {}", e.message)),
             }
         }
-        let [source, target] = urls.as_slice() else {
-            continue;
-        };
-        let first = *targets.entry(target.clone()).or_insert(n);
-        if first != n {
+        let [source, target] = <[String; 2]>::try_from(urls).ok()?;
+        use sha1::Digest;
+        let digest = sha1::Sha1::digest(target.as_bytes());
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&digest[..8]);
+        let line_no = u32::try_from(n).unwrap_or(u32::MAX);
+        let first = *self
+            .targets
+            .entry(u64::from_le_bytes(key))
+            .or_insert(line_no);
+        if first != line_no {
             let spelled = if fields[1] == target {
                 String::new()
             } else {
                 format!(" (`{}` is {target})", fields[1])
             };
-            problems.push(format!(
+            self.problem(format!(
                 "line {n}: target {target} is already the target of line {first}{spelled}"
             ));
-            continue;
+            return None;
         }
-        pairs.push(Pair {
-            source: source.clone(),
-            target: target.clone(),
-        });
+        self.pairs += 1;
+        Some(Pair { source, target })
     }
-    if !problems.is_empty() {
-        return Err(CliError::usage(format!(
-            "the mapping file has {} problem(s)",
-            problems.len()
-        ))
-        .with_hint(problems.join("\n")));
+
+    /// The number of pairs, or every problem found.
+    fn finish(self) -> Result<usize, CliError> {
+        if self.problem_count > 0 {
+            let mut listed = self.problems.join("\n");
+            if self.problem_count > self.problems.len() {
+                listed.push_str(&format!(
+                    "\n... and {} more",
+                    self.problem_count - self.problems.len()
+                ));
+            }
+            return Err(CliError::usage(format!(
+                "the mapping file has {} problem(s)",
+                self.problem_count
+            ))
+            .with_hint(listed));
+        }
+        if self.pairs == 0 {
+            return Err(CliError::usage(
+                "the mapping file holds no `source,target` pairs",
+            ));
+        }
+        Ok(self.pairs)
     }
-    if pairs.is_empty() {
-        return Err(CliError::usage(
-            "the mapping file holds no `source,target` pairs",
-        ));
+}
+
+/// A mapping file read as a stream: checked whole first ([`MappingFile::open`]), then read
+/// again pair by pair while the copies run, so its size does not set the memory used.
+#[derive(Debug)]
+pub struct MappingFile {
+    path: PathBuf,
+    defaults: UrlDefaults,
+    /// Number of pairs.
+    pub len: usize,
+}
+
+impl MappingFile {
+    /// Checks every line of the file at `path` (as [`parse_mapping_with`] does).
+    pub fn open(path: &Path, defaults: &UrlDefaults) -> Result<Self, CliError> {
+        let mut check = MappingCheck::new(defaults);
+        for (i, line) in Self::lines(path)?.enumerate() {
+            check.line(i + 1, &line?);
+        }
+        let len = check.finish()?;
+        Ok(Self {
+            path: path.to_owned(),
+            defaults: defaults.clone(),
+            len,
+        })
     }
-    Ok(pairs)
+
+    fn lines(
+        path: &Path,
+    ) -> Result<impl Iterator<Item = Result<String, CliError>> + use<>, CliError> {
+        use std::io::BufRead;
+        let shown = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                CliError::not_found(format!("{shown} does not exist"))
+            } else {
+                CliError::usage(format!("cannot read {shown}: {e}"))
+            }
+        })?;
+        Ok(std::io::BufReader::new(file)
+            .lines()
+            .map(move |l| l.map_err(|e| CliError::usage(format!("cannot read {shown}: {e}")))))
+    }
+
+    /// The pairs, in file order. A file changed since [`MappingFile::open`] ends the
+    /// stream at the first line that no longer checks.
+    pub fn pairs(&self) -> Result<impl Iterator<Item = Pair> + Send + use<>, CliError> {
+        let defaults = self.defaults.clone();
+        let mut lines = Self::lines(&self.path)?;
+        Ok(std::iter::from_fn(move || {
+            loop {
+                let line = lines.next()?.ok()?;
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (source, target) = line.split_once(',')?;
+                let parse = |u: &str| crate::url::parse_with(u.trim(), &defaults).ok();
+                return Some(Pair {
+                    source: parse(source)?.to_string(),
+                    target: parse(target)?.to_string(),
+                });
+            }
+        }))
+    }
 }
 
 /// One line of the state file.
@@ -243,14 +364,15 @@ pub trait Progress: Send + Sync {
     fn end(&self) {}
 }
 
-/// Progress on stderr: a redrawn status line on a terminal, one plain line per bucket
-/// otherwise (CI logs, `2> file`), where carriage returns would be noise.
+/// Progress on stderr: an indicatif bar on a terminal (count, rate, time left and the
+/// counts per outcome, problems printed above it), one plain line per bucket otherwise (CI
+/// logs, `2> file`), where redrawing would be noise.
 #[derive(Debug)]
 pub struct StderrProgress {
     tty: bool,
     quiet: bool,
     counts: Mutex<BTreeMap<&'static str, usize>>,
-    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 /// The terminal status line: bar, count, rate and time left, and the counts per outcome.
@@ -285,11 +407,31 @@ pub fn status_line(
 impl StderrProgress {
     /// Detects whether stderr is a terminal; `quiet` prints nothing.
     pub fn new(quiet: bool) -> Self {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (tty && !quiet).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            let style = indicatif::ProgressStyle::with_template(
+                "[{bar:30}] {pos}/{len} {rate} {eta} left  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", state.per_sec());
+                },
+            )
+            .progress_chars("#>-");
+            bar.set_style(style);
+            bar
+        });
         Self {
-            tty: std::io::stderr().is_terminal(),
+            tty,
             quiet,
             counts: Mutex::new(BTreeMap::new()),
-            started: std::time::Instant::now(),
+            bar,
         }
     }
 }
@@ -301,24 +443,24 @@ impl Progress for StderrProgress {
         }
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         *counts.entry(report.outcome.label()).or_default() += 1;
-        let mut err = std::io::stderr().lock();
-        if self.tty {
-            let line = status_line(done, total, self.started.elapsed(), &counts);
-            let _ = write!(err, "\r\x1b[2K{line}");
+        if let Some(bar) = self.bar.as_ref().filter(|_| self.tty) {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            bar.set_message(summary.join(", "));
             if report.outcome.exit() != Exit::Ok {
                 // Keep problems visible above the bar.
-                let _ = writeln!(
-                    err,
-                    "\r\x1b[2K{} {} -> {}: {}",
+                bar.println(format!(
+                    "{} {} -> {}: {}",
                     report.outcome.label(),
                     report.source,
                     report.target,
                     report.error.as_deref().unwrap_or("")
-                );
+                ));
             }
         } else {
             let _ = writeln!(
-                err,
+                std::io::stderr().lock(),
                 "[{done}/{total}] {} {} -> {}{}",
                 report.outcome.label(),
                 report.source,
@@ -333,8 +475,9 @@ impl Progress for StderrProgress {
     }
 
     fn end(&self) {
-        if self.tty && !self.quiet {
-            let _ = writeln!(std::io::stderr());
+        // The summary printed next repeats the counts; a bar left behind would run into it.
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
@@ -393,51 +536,90 @@ pub async fn run<S: Section>(
     progress: Arc<dyn Progress>,
 ) -> Vec<CopyReport> {
     let total = pairs.len();
-    let mut results: Vec<Option<CopyReport>> = vec![None; total];
-    let semaphore = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let mut reports = Vec::with_capacity(total);
+    run_each::<S>(
+        pairs.into_iter(),
+        total,
+        factory,
+        state,
+        opts,
+        progress,
+        |r| reports.push(r),
+    )
+    .await;
+    reports
+}
+
+/// Runs the pairs with at most `opts.concurrency` in flight and hands every report to
+/// `sink`, in input order, as soon as the reports before it are in.
+///
+/// Pairs are pulled from the iterator only when a slot frees up, and a report is held only
+/// until the ones before it have been handed on, so the memory used does not grow with the
+/// number of pairs (`total` is for progress only).
+pub async fn run_each<S: Section>(
+    pairs: impl Iterator<Item = Pair>,
+    total: usize,
+    factory: Arc<dyn EndpointFactory>,
+    state: Arc<StateFile>,
+    opts: BulkOptions,
+    progress: Arc<dyn Progress>,
+    mut sink: impl FnMut(CopyReport),
+) {
+    let limit = opts.concurrency.max(1);
+    let mut pairs = pairs.enumerate();
     let mut tasks = JoinSet::new();
-    let mut task_index = HashMap::new();
-    let mut done = 0;
-    for (i, pair) in pairs.iter().enumerate() {
-        let (sem, factory, state, copy_opts, pair) = (
-            semaphore.clone(),
-            factory.clone(),
-            state.clone(),
-            opts.copy.clone(),
-            pair.clone(),
-        );
-        let limit = opts.pair_timeout;
-        let handle = tasks.spawn(async move {
-            // The semaphore is never closed, so acquiring only waits.
-            let _permit = sem.acquire_owned().await;
-            let work = one_pair::<S>(&pair, factory.as_ref(), &state, &copy_opts);
-            let mut report = match tokio::time::timeout(limit, work).await {
-                Ok(r) => r,
-                Err(_) => CopyReport::failed::<S>(
-                    &pair.source,
-                    &pair.target,
-                    format!(
-                        "gave up after {} s (--pair-timeout); what was not written is retried by a rerun",
-                        limit.as_secs()
-                    ),
-                ),
+    // The pairs in flight, to name the one whose task panicked.
+    let mut in_flight: HashMap<tokio::task::Id, (usize, Pair)> = HashMap::new();
+    let mut waiting: BTreeMap<usize, CopyReport> = BTreeMap::new();
+    let (mut next, mut done) = (0, 0);
+    loop {
+        while tasks.len() < limit {
+            let Some((i, pair)) = pairs.next() else {
+                break;
             };
-            if report.outcome.is_verified() && !copy_opts.dry_run
-                && let Err(e) = state.record(&report) {
+            let (factory, state, copy_opts, task_pair) = (
+                factory.clone(),
+                state.clone(),
+                opts.copy.clone(),
+                pair.clone(),
+            );
+            let pair_limit = opts.pair_timeout;
+            let handle = tasks.spawn(async move {
+                let pair = task_pair;
+                let work = one_pair::<S>(&pair, factory.as_ref(), &state, &copy_opts);
+                let mut report = match tokio::time::timeout(pair_limit, work).await {
+                    Ok(r) => r,
+                    Err(_) => CopyReport::failed::<S>(
+                        &pair.source,
+                        &pair.target,
+                        format!(
+                            "gave up after {} s (--pair-timeout); what was not written is retried by a rerun",
+                            pair_limit.as_secs()
+                        ),
+                    ),
+                };
+                if report.outcome.is_verified()
+                    && !copy_opts.dry_run
+                    && let Err(e) = state.record(&report)
+                {
                     // Applied but not recorded: a rerun would redo it (harmless), but say so.
                     report.error = Some(format!("verified, but {e}"));
                 }
-            (i, report)
-        });
-        task_index.insert(handle.id(), i);
-    }
-    while let Some(joined) = tasks.join_next_with_id().await {
+                (i, report)
+            });
+            in_flight.insert(handle.id(), (i, pair));
+        }
+        let Some(joined) = tasks.join_next_with_id().await else {
+            break;
+        };
         let (i, report) = match joined {
-            Ok((_, (i, report))) => (i, report),
+            Ok((id, (i, report))) => {
+                in_flight.remove(&id);
+                (i, report)
+            }
             Err(e) => {
                 // A panic in one pair must not hide it: report it as failed.
-                let i = task_index[&e.id()];
-                let p = &pairs[i];
+                let (i, p) = in_flight.remove(&e.id()).expect("every task is in flight");
                 (
                     i,
                     CopyReport::failed::<S>(&p.source, &p.target, format!("internal error: {e}")),
@@ -445,15 +627,44 @@ pub async fn run<S: Section>(
             }
         };
         done += 1;
-        progress.finished(&report, done, total);
-        results[i] = Some(report);
+        progress.finished(&report, done, total.max(done));
+        waiting.insert(i, report);
+        while let Some(r) = waiting.remove(&next) {
+            sink(r);
+            next += 1;
+        }
     }
     progress.end();
-    results
-        .into_iter()
-        .zip(&pairs)
-        .map(|(r, p)| r.unwrap_or_else(|| CopyReport::failed::<S>(&p.source, &p.target, "not run")))
-        .collect()
+}
+
+/// Counts per outcome and the exit code, kept as reports stream past.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Pairs per outcome key (`already_done`, `lossy_refused`, ...).
+    pub counts: BTreeMap<&'static str, usize>,
+    /// Pairs seen.
+    pub total: usize,
+    /// The worst exit code so far.
+    pub exit: Exit,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Self {
+            counts: BTreeMap::new(),
+            total: 0,
+            exit: Exit::Ok,
+        }
+    }
+}
+
+impl Summary {
+    /// Counts one report.
+    pub fn add(&mut self, r: &CopyReport) {
+        *self.counts.entry(r.outcome.key()).or_insert(0) += 1;
+        self.total += 1;
+        self.exit = self.exit.worst(r.outcome.exit());
+    }
 }
 
 /// Counts per outcome (keyed like the outcomes in JSON: `already_done`, `lossy_refused`, ...),
@@ -531,6 +742,93 @@ mod tests {
         let dup = parse_mapping("r2://aaa,r2://ccc\nr2://bbb,r2://ccc\n").unwrap_err();
         assert!(dup.hint.unwrap().contains("already the target of line 1"));
         assert!(parse_mapping("# nothing\n").is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pairs_are_pulled_only_as_slots_free_up_and_reports_come_in_order() {
+        let cors = cfg(1);
+        let fakes = Arc::new(Fakes {
+            cos: Arc::new(FakeAdmin::uniform(Provider::Cos, cors.clone())),
+            r2: Arc::new(FakeAdmin::uniform(Provider::R2, cors)),
+        });
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(Count::default());
+        let max_ahead = Arc::new(AtomicUsize::new(0));
+        let (p, f, m) = (pulled.clone(), finished.clone(), max_ahead.clone());
+        let pairs = (0..500).map(move |i| {
+            let ahead = p.fetch_add(1, Ordering::SeqCst) + 1 - f.0.load(Ordering::SeqCst);
+            m.fetch_max(ahead, Ordering::SeqCst);
+            Pair {
+                source: format!("cos://b{i}-1250000000"),
+                target: format!("r2://b{i:04}"),
+            }
+        });
+        let opts = BulkOptions {
+            copy: CopyOptions {
+                allow_lossy: false,
+                dry_run: true,
+                backup_dir: None,
+            },
+            concurrency: 8,
+            pair_timeout: Duration::from_secs(60),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut seen = Vec::new();
+        let mut summary = Summary::default();
+        run_each::<Cors>(
+            pairs,
+            500,
+            fakes,
+            Arc::new(StateFile::fresh(&dir.path().join("s.jsonl"))),
+            opts,
+            finished.clone(),
+            |r| {
+                summary.add(&r);
+                seen.push(r.target);
+            },
+        )
+        .await;
+        assert_eq!(summary.total, 500);
+        assert_eq!(summary.counts["unchanged"], 500, "{:?}", summary.counts);
+        let expected: Vec<String> = (0..500).map(|i| format!("r2://b{i:04}")).collect();
+        assert_eq!(seen, expected, "input order");
+        // Spawning every pair up front would have pulled all 500 before any finished.
+        let ahead = max_ahead.load(Ordering::SeqCst);
+        assert!(
+            ahead <= 8,
+            "{ahead} pairs pulled ahead of the finished ones"
+        );
+    }
+
+    #[test]
+    fn a_mapping_file_is_checked_whole_then_streamed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("map.csv");
+        let mut text = String::from("# header\n");
+        for i in 0..300 {
+            text.push_str(&format!("cos://b{i}-1250000000, r2://b{i:04}/\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let file = MappingFile::open(&path, &UrlDefaults::default()).unwrap();
+        assert_eq!(file.len, 300);
+        let pairs: Vec<Pair> = file.pairs().unwrap().collect();
+        assert_eq!(pairs, parse_mapping(&text).unwrap());
+        assert_eq!(pairs[299].target, "r2://b0299");
+
+        // Every line's problem is counted, the first ones listed.
+        let mut bad = String::new();
+        for i in 0..120 {
+            bad.push_str(&format!("r2://src{i:03},r2://same\n"));
+        }
+        std::fs::write(&path, &bad).unwrap();
+        let err = MappingFile::open(&path, &UrlDefaults::default()).unwrap_err();
+        assert!(err.message.contains("119 problem(s)"), "{err}");
+        let hint = err.hint.unwrap();
+        assert_eq!(hint.lines().count(), MAX_PROBLEMS_SHOWN + 1, "{hint}");
+        assert!(hint.ends_with("... and 69 more"), "{hint}");
+        let missing =
+            MappingFile::open(&dir.path().join("nope.csv"), &UrlDefaults::default()).unwrap_err();
+        assert_eq!(missing.exit, Exit::NotFound);
     }
 
     #[tokio::test]

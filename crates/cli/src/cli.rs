@@ -31,12 +31,17 @@ Targets:
   cos://<bucket>-<appid>?region=ap-beijing   a COS bucket (region falls back to COS_REGION)
   r2://<bucket>?jurisdiction=eu              an R2 bucket (jurisdiction: default, eu, fedramp, us, fedramp-high)
   cos://<bucket>                             with COS_APPID set, the bucket <bucket>-<appid>
+  s3://<bucket>?region=us-east-1             an S3 bucket (region falls back to AWS_REGION)
+  s3://<bucket>?profile=minio&endpoint=http://127.0.0.1:9000
+                                             an S3-compatible server (profile: aws, r2, cos,
+                                             minio, custom; endpoint falls back to AWS_ENDPOINT_URL)
   file://cors.json                           a configuration file
   cos://?region=ap-beijing, r2://            a whole account (buckets list, --match-names)
 
 Credentials come from the environment: COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN,
 COS_REGION, COS_APPID, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
-CLOUDFLARE_BASE_URL, R2_JURISDICTION.
+CLOUDFLARE_BASE_URL, R2_JURISDICTION; for s3:// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL).
 
 Exit codes:
   0  success
@@ -309,6 +314,8 @@ pub enum LifecycleCmd {
     #[command(after_help = concat!("Examples:
   bucket-admin lifecycle get cos://logs-1250000000?region=ap-beijing > rules.json
   bucket-admin lifecycle get file://aws-lifecycle.json --output-format r2   # convert a file
+  bucket-admin lifecycle get r2://logs --output-format aws > lifecycle.json
+  aws s3api put-bucket-lifecycle-configuration --bucket logs --lifecycle-configuration file://lifecycle.json
 
 The neutral lifecycle JSON (what `lifecycle put` reads):
 ", crate::cli::LIFECYCLE_EXAMPLE!()))]

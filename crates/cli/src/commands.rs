@@ -1,6 +1,7 @@
 //! Command handlers: parse targets, call providers through [`Connector`], print results.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -431,6 +432,78 @@ async fn cors(ctx: &Ctx, cmd: CorsCmd) -> Result<Exit, CliError> {
     }
 }
 
+/// An age as the provider counts it: R2 in seconds with the days beside (R2's API takes
+/// seconds), COS and S3 in days.
+fn age_text(age: &bucket_admin_core::Age, r2: bool) -> String {
+    let secs = age.as_seconds();
+    let days = match age.whole_days() {
+        Some(d) => format!("{d} d"),
+        None => format!("{:.2} d", secs as f64 / 86_400.0),
+    };
+    if r2 {
+        format!("{secs} s ({days})")
+    } else if age.whole_days().is_some() {
+        days
+    } else {
+        format!("{secs} s ({days})")
+    }
+}
+
+/// Lifecycle rules as a table, one rule per row; `r2` shows ages in R2's seconds.
+fn lifecycle_table(cfg: &bucket_admin_core::LifecycleConfiguration, r2: bool) -> String {
+    use bucket_admin_core::{Expiration, Trigger};
+    let mut t = Table::new([
+        "#",
+        "id",
+        "status",
+        "prefix",
+        "expiration",
+        "transitions",
+        "abort uploads",
+    ]);
+    for (i, r) in cfg.rules.iter().enumerate() {
+        let mut prefix = r.filter.prefix.clone().unwrap_or_else(|| "-".into());
+        for tag in &r.filter.tags {
+            prefix.push_str(&format!(" {}={}", tag.key, tag.value));
+        }
+        let expiration = match &r.expiration {
+            None => "-".to_owned(),
+            Some(Expiration::After(a)) => format!("after {}", age_text(a, r2)),
+            Some(Expiration::On(d)) => format!("on {d}"),
+            Some(Expiration::ExpiredObjectDeleteMarker) => "expired delete markers".to_owned(),
+        };
+        let transitions: Vec<String> = r
+            .transitions
+            .iter()
+            .map(|tr| match &tr.trigger {
+                Trigger::After(a) => format!("{} after {}", tr.storage_class, age_text(a, r2)),
+                Trigger::On(d) => format!("{} on {d}", tr.storage_class),
+            })
+            .collect();
+        t.row([
+            i.to_string(),
+            r.id.clone().unwrap_or_else(|| "-".into()),
+            if r.enabled { "enabled" } else { "disabled" }.to_owned(),
+            prefix,
+            expiration,
+            if transitions.is_empty() {
+                "-".to_owned()
+            } else {
+                transitions.join(", ")
+            },
+            r.abort_incomplete_multipart_upload
+                .as_ref()
+                .map(|a| age_text(a, r2))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let mut text = t.render();
+    text.push_str(
+        "\n(--output-format neutral|cos-xml|r2|aws prints a file; --json the neutral JSON)\n",
+    );
+    text
+}
+
 /// A CORS configuration as a table, one rule per row.
 fn cors_table(cfg: &bucket_admin_core::CorsConfiguration) -> String {
     let list = |v: &[String]| {
@@ -623,6 +696,12 @@ async fn lifecycle(ctx: &Ctx, cmd: LifecycleCmd) -> Result<Exit, CliError> {
             match (&rules, output_format) {
                 (Some(cfg), Some(format)) if !ctx.json => {
                     output::print_text(&formats::render_lifecycle(cfg, format)?);
+                }
+                // A person at a terminal gets a table; a pipe or file (`> rules.json`) keeps
+                // the neutral JSON that `lifecycle put` reads.
+                (Some(cfg), None) if !ctx.json && std::io::stdout().is_terminal() => {
+                    let r2 = matches!(ep.url().split_once("://"), Some(("r2", _)));
+                    output::print_text(&lifecycle_table(cfg, r2));
                 }
                 _ => print_optional(ctx, rules, &target, "lifecycle rules"),
             }
@@ -838,12 +917,12 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         return Ok(report.outcome.exit());
     }
     let (pairs, unmatched, default_state) = if let Some(mapping) = &args.mapping {
-        let text = endpoint::read_required(mapping)?;
-        let pairs = bulk::parse_mapping_with(&text, &ctx.connector.url_defaults())
+        // Checked whole now, read again pair by pair as the copies run.
+        let file = bulk::MappingFile::open(mapping, &ctx.connector.url_defaults())
             .map_err(|e| e.context(mapping.display()))?;
         let mut state = mapping.as_os_str().to_owned();
         state.push(".state.jsonl");
-        (pairs, Vec::new(), PathBuf::from(state))
+        (BulkPairs::File(file), Vec::new(), PathBuf::from(state))
     } else if args.match_names {
         let (from, to) = match (&args.from_account, &args.to_account) {
             (Some(f), Some(t)) => (f, t),
@@ -855,7 +934,7 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         };
         let (pairs, unmatched) = match_names(ctx, from, to).await?;
         (
-            pairs,
+            BulkPairs::List(pairs),
             unmatched,
             PathBuf::from("bucket-admin-match.state.jsonl"),
         )
@@ -880,44 +959,64 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
             state_path.display()
         );
     }
-    let reports = bulk::run::<S>(
-        pairs,
-        ctx.connector.clone(),
-        state,
-        BulkOptions {
-            copy: opts,
-            concurrency: usize::from(args.concurrency),
-            pair_timeout: Duration::from_secs(args.pair_timeout),
-        },
-        Arc::new(StderrProgress::new(ctx.json)),
-    )
-    .await;
-    let (counts, exit) = bulk::summarize(&reports);
+    let bulk_opts = BulkOptions {
+        copy: opts,
+        concurrency: usize::from(args.concurrency),
+        pair_timeout: Duration::from_secs(args.pair_timeout),
+    };
+    let progress = Arc::new(StderrProgress::new(ctx.json));
+    let mut spool = Spool::new(ctx.json)?;
+    let mut summary = bulk::Summary::default();
+    let sink = |r: CopyReport| {
+        summary.add(&r);
+        spool.push(&r);
+    };
+    match pairs {
+        BulkPairs::File(file) => {
+            let total = file.len;
+            bulk::run_each::<S>(
+                file.pairs()?,
+                total,
+                ctx.connector.clone(),
+                state,
+                bulk_opts,
+                progress,
+                sink,
+            )
+            .await;
+        }
+        BulkPairs::List(list) => {
+            let total = list.len();
+            bulk::run_each::<S>(
+                list.into_iter(),
+                total,
+                ctx.connector.clone(),
+                state,
+                bulk_opts,
+                progress,
+                sink,
+            )
+            .await;
+        }
+    }
+    let exit = summary.exit;
+    let counts = &summary.counts;
     if ctx.json {
-        output::print_json(&serde_json::json!({
-            "section": S::NAME,
-            "results": reports,
+        let head = serde_json::json!({ "section": S::NAME });
+        let tail = serde_json::json!({
             "unmatched": unmatched,
             "summary": counts,
             "state_file": state_path,
             "exit_code": exit.code(),
-        }));
+        });
+        spool.print_json(&head, &tail)?;
     } else {
-        let mut t = Table::new(["source", "target", "result", "detail"]);
-        for r in &reports {
-            t.row([
-                r.source.clone(),
-                r.target.clone(),
-                r.outcome.label().to_owned(),
-                report_detail(r),
-            ]);
-        }
-        output::print_text(&t.render());
-        let summary: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        spool.print_table()?;
+        let summary_text: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
         println!(
             "\n{} pair(s): {}{}",
-            reports.len(),
-            summary.join(", "),
+            summary.total,
+            summary_text.join(", "),
             if unmatched.is_empty() {
                 String::new()
             } else {
@@ -932,6 +1031,144 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         }
     }
     Ok(exit)
+}
+
+/// Where the pairs of a bulk copy come from.
+enum BulkPairs {
+    /// A mapping file, streamed.
+    File(bulk::MappingFile),
+    /// Pairs found by `--match-names`.
+    List(Vec<Pair>),
+}
+
+/// The bulk reports on their way to stdout, kept in an anonymous temporary file rather than
+/// in memory: one JSON line per report (`--json`) or per table row, printed once the run
+/// ends (the table needs every row's width first).
+struct Spool {
+    json: bool,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    error: Option<std::io::Error>,
+}
+
+const BULK_HEADERS: [&str; 4] = ["source", "target", "result", "detail"];
+
+impl Spool {
+    fn new(json: bool) -> Result<Self, CliError> {
+        let file = tempfile::tempfile().map_err(|e| {
+            CliError::failed(format!(
+                "cannot create a temporary file for the results: {e}"
+            ))
+        })?;
+        Ok(Self {
+            json,
+            file: Some(std::io::BufWriter::new(file)),
+            error: None,
+        })
+    }
+
+    fn push(&mut self, r: &CopyReport) {
+        let line = if self.json {
+            serde_json::to_string(r)
+        } else {
+            serde_json::to_string(&[
+                r.source.as_str(),
+                r.target.as_str(),
+                r.outcome.label(),
+                &report_detail(r),
+            ])
+        }
+        .unwrap_or_default();
+        if let (Some(f), None) = (self.file.as_mut(), &self.error) {
+            use std::io::Write;
+            if let Err(e) = writeln!(f, "{line}") {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// The spooled lines, from the start.
+    fn lines(&mut self) -> Result<impl Iterator<Item = String> + use<>, CliError> {
+        use std::io::{BufRead, Seek};
+        let fail =
+            |e: std::io::Error| CliError::failed(format!("cannot read back the results: {e}"));
+        if let Some(e) = self.error.take() {
+            return Err(fail(e));
+        }
+        let mut file = self
+            .file
+            .take()
+            .expect("read once")
+            .into_inner()
+            .map_err(|e| fail(e.into_error()))?;
+        file.rewind().map_err(fail)?;
+        let again = file.try_clone().map_err(fail)?;
+        self.file = Some(std::io::BufWriter::new(again));
+        Ok(std::io::BufReader::new(file).lines().map_while(Result::ok))
+    }
+
+    /// `head`'s fields, `"results": [...]` from the spool, then `tail`'s fields.
+    fn print_json(
+        &mut self,
+        head: &serde_json::Value,
+        tail: &serde_json::Value,
+    ) -> Result<(), CliError> {
+        use std::io::Write;
+        let fields = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| {
+                    format!(
+                        "  {}: {}",
+                        serde_json::Value::from(k.as_str()),
+                        serde_json::to_string(v).unwrap_or_default()
+                    )
+                })
+                .collect()
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut text = String::from("{\n");
+        for f in fields(head) {
+            text.push_str(&f);
+            text.push_str(",\n");
+        }
+        text.push_str("  \"results\": [");
+        let _ = out.write_all(text.as_bytes());
+        let mut first = true;
+        for line in self.lines()? {
+            let sep = if first { "\n    " } else { ",\n    " };
+            first = false;
+            let _ = write!(out, "{sep}{line}");
+        }
+        let _ = out.write_all(if first { b"]" } else { b"\n  ]" });
+        for f in fields(tail) {
+            let _ = write!(out, ",\n{f}");
+        }
+        let _ = out.write_all(b"\n}\n");
+        let _ = out.flush();
+        Ok(())
+    }
+
+    /// The table, measured in a first pass over the spool and printed in a second.
+    fn print_table(&mut self) -> Result<(), CliError> {
+        use std::io::Write;
+        let rows = |spool: &mut Spool| -> Result<_, CliError> {
+            Ok(spool
+                .lines()?
+                .filter_map(|l| serde_json::from_str::<[String; 4]>(&l).ok()))
+        };
+        let mut widths = output::StreamTable::new(BULK_HEADERS);
+        for row in rows(self)? {
+            widths.measure(&row);
+        }
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = out.write_all(widths.header().as_bytes());
+        for row in rows(self)? {
+            let _ = out.write_all(widths.line(&row).as_bytes());
+        }
+        let _ = out.flush();
+        Ok(())
+    }
 }
 
 /// Losses of the conversion itself (what `--allow-lossy` accepts), without the target's rules
@@ -1065,4 +1302,27 @@ fn print_copy_report<S: Section>(ctx: &Ctx, r: &CopyReport, no_backup: bool) {
         Outcome::SourceEmpty | Outcome::AlreadyDone => String::new(),
     };
     println!("{message}");
+}
+
+#[cfg(test)]
+mod lifecycle_table_tests {
+    use super::*;
+
+    #[test]
+    fn r2_ages_are_in_seconds_with_days_beside() {
+        let cfg: bucket_admin_core::LifecycleConfiguration = serde_json::from_str(
+            r#"{"rules":[{"id":"logs","enabled":true,"filter":{"prefix":"logs/"},"expiration":{"after":{"days":30}},"abort_incomplete_multipart_upload":{"days":7}}]}"#,
+        )
+        .unwrap();
+        let r2 = lifecycle_table(&cfg, true);
+        assert!(r2.contains("after 2592000 s (30 d)"), "{r2}");
+        assert!(r2.contains("604800 s (7 d)"), "{r2}");
+        let cos = lifecycle_table(&cfg, false);
+        assert!(cos.contains("after 30 d"), "{cos}");
+        assert!(!cos.contains("2592000"), "{cos}");
+        assert_eq!(
+            age_text(&bucket_admin_core::Age::seconds(3600), false),
+            "3600 s (0.04 d)"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! An in-memory [`BucketAdmin`] for unit tests of the planner and the bulk engine.
+//! An in-memory [`BucketAdmin`] for unit tests of the planner and the bulk engine, and for
+//! the bulk memory bench (feature `bench`). Not a stable API.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
@@ -11,13 +12,13 @@ use bucket_admin_core::{
 };
 
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Bucket {
+pub struct Bucket {
     pub cors: Option<CorsConfiguration>,
     pub lifecycle: Option<LifecycleConfiguration>,
 }
 
 #[derive(Debug)]
-pub(crate) struct FakeAdmin {
+pub struct FakeAdmin {
     pub caps: Capabilities,
     pub buckets: Mutex<BTreeMap<String, Bucket>>,
     /// Every operation on these buckets fails with 503.
@@ -25,9 +26,13 @@ pub(crate) struct FakeAdmin {
     /// Puts on these buckets store something else than what was sent.
     pub corrupting: Mutex<HashSet<String>>,
     pub puts: AtomicUsize,
+    /// Every bucket exists and holds this CORS configuration; nothing is stored per
+    /// bucket, so a bench over 100,000 buckets measures the engine, not the fake.
+    pub uniform: Option<CorsConfiguration>,
 }
 
 impl FakeAdmin {
+    /// An empty fake with CORS and lifecycle support.
     pub fn new(provider: Provider) -> Self {
         let mut caps = Capabilities::none(provider);
         caps.cors = true;
@@ -39,9 +44,19 @@ impl FakeAdmin {
             failing: Mutex::new(HashSet::new()),
             corrupting: Mutex::new(HashSet::new()),
             puts: AtomicUsize::new(0),
+            uniform: None,
         }
     }
 
+    /// A fake on which every bucket exists and holds `cors` (see [`FakeAdmin::uniform`]).
+    pub fn uniform(provider: Provider, cors: CorsConfiguration) -> Self {
+        Self {
+            uniform: Some(cors),
+            ..Self::new(provider)
+        }
+    }
+
+    /// Adds a bucket.
     pub fn with_bucket(self, name: &str, cors: Option<CorsConfiguration>) -> Self {
         self.buckets.lock().unwrap().insert(
             name.to_owned(),
@@ -53,7 +68,11 @@ impl FakeAdmin {
         self
     }
 
+    /// The bucket's CORS configuration.
     pub fn cors(&self, name: &str) -> Option<CorsConfiguration> {
+        if let Some(c) = &self.uniform {
+            return Some(c.clone());
+        }
         self.buckets
             .lock()
             .unwrap()
@@ -74,7 +93,7 @@ impl FakeAdmin {
                 .with_code("SlowDown")
                 .with_request_id("fake-req"));
         }
-        if !self.buckets.lock().unwrap().contains_key(bucket) {
+        if self.uniform.is_none() && !self.buckets.lock().unwrap().contains_key(bucket) {
             return Err(err(ErrorKind::NotFound, "no such bucket").with_status(404));
         }
         Ok(())

@@ -227,6 +227,9 @@ pub enum LifecycleFormat {
     CosXml,
     /// The R2 REST API / wrangler JSON (ages in seconds).
     R2,
+    /// The AWS JSON `aws s3api put-bucket-lifecycle-configuration --lifecycle-configuration`
+    /// takes (`{"Rules":[{"Expiration":{"Days":30},..}]}`).
+    Aws,
 }
 
 /// Writes lifecycle rules in `format`; fails when the shape cannot hold them (for example a
@@ -252,6 +255,13 @@ pub fn render_lifecycle(
             t.push('\n');
             t
         }
+        LifecycleFormat::Aws => {
+            let xml = bucket_admin_cos::codec::encode_lifecycle(config).map_err(fail)?;
+            let mut t =
+                serde_json::to_string_pretty(&lifecycle_xml_to_aws_json(&xml)?).unwrap_or_default();
+            t.push('\n');
+            t
+        }
         LifecycleFormat::R2 => {
             let raw = bucket_admin_r2::codec::encode_lifecycle(config).map_err(fail)?;
             let mut t = serde_json::from_str::<Value>(&raw)
@@ -261,6 +271,123 @@ pub fn render_lifecycle(
             t
         }
     })
+}
+
+/// S3 lifecycle XML as the AWS CLI's JSON: the same names, repeated elements as the plural
+/// lists AWS uses (`Rules`, `Transitions`, `Tags`), counts as numbers, flags as booleans.
+fn lifecycle_xml_to_aws_json(xml: &str) -> Result<Value, FormatError> {
+    use quick_xml::events::Event;
+
+    struct Node {
+        name: String,
+        text: String,
+        children: Vec<Node>,
+    }
+    fn to_json(node: &Node) -> Value {
+        const NUMBERS: &[&str] = &[
+            "Days",
+            "NoncurrentDays",
+            "DaysAfterInitiation",
+            "NewerNoncurrentVersions",
+            "ObjectSizeGreaterThan",
+            "ObjectSizeLessThan",
+        ];
+        if node.children.is_empty() {
+            let text = node.text.trim();
+            if NUMBERS.contains(&node.name.as_str())
+                && let Ok(n) = text.parse::<u64>()
+            {
+                return Value::from(n);
+            }
+            if node.name == "ExpiredObjectDeleteMarker" {
+                return Value::Bool(text == "true");
+            }
+            return Value::from(text);
+        }
+        let mut obj = serde_json::Map::new();
+        for child in &node.children {
+            let list = match child.name.as_str() {
+                "Rule" => Some("Rules"),
+                "Transition" => Some("Transitions"),
+                "NoncurrentVersionTransition" => Some("NoncurrentVersionTransitions"),
+                "Tag" => Some("Tags"),
+                _ => None,
+            };
+            match list {
+                Some(key) => {
+                    if let Value::Array(items) =
+                        obj.entry(key).or_insert_with(|| Value::Array(Vec::new()))
+                    {
+                        items.push(to_json(child));
+                    }
+                }
+                None => {
+                    obj.insert(child.name.clone(), to_json(child));
+                }
+            }
+        }
+        Value::Object(obj)
+    }
+
+    let bad = |e: String| FormatError::new(format!("cannot write the AWS lifecycle JSON: {e}"));
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack = vec![Node {
+        name: String::new(),
+        text: String::new(),
+        children: Vec::new(),
+    }];
+    loop {
+        match reader.read_event().map_err(|e| bad(e.to_string()))? {
+            Event::Start(e) => stack.push(Node {
+                name: e.local_name().into_inner().to_owned(),
+                text: String::new(),
+                children: Vec::new(),
+            }),
+            Event::Empty(e) => {
+                let node = Node {
+                    name: e.local_name().into_inner().to_owned(),
+                    text: String::new(),
+                    children: Vec::new(),
+                };
+                if let Some(top) = stack.last_mut() {
+                    top.children.push(node);
+                }
+            }
+            Event::Text(t) => {
+                let text: &str = t.as_ref();
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(text);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name: &str = r.as_ref();
+                let reference = format!("&{name};");
+                let text =
+                    quick_xml::escape::unescape(&reference).map_err(|e| bad(e.to_string()))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&text);
+                }
+            }
+            Event::End(_) => {
+                let node = stack.pop().ok_or_else(|| bad("unbalanced XML".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => return Err(bad("unbalanced XML".into())),
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let root = stack
+        .pop()
+        .and_then(|mut doc| doc.children.pop())
+        .ok_or_else(|| bad("no LifecycleConfiguration element".into()))?;
+    let mut json = to_json(&root);
+    if json.get("Rules").is_none() {
+        json = serde_json::json!({ "Rules": [] });
+    }
+    Ok(json)
 }
 
 /// The AWS JSON / COS dict lifecycle shape as the S3/COS XML it mirrors.
@@ -1081,6 +1208,26 @@ mod tests {
         assert_eq!(cfg.rules[0].allowed_origins, ["*"]);
         assert_eq!(cfg.rules[0].max_age_seconds, Some(60));
         assert_eq!(cfg.extras.cos_response_vary, Some(true));
+    }
+
+    #[test]
+    fn lifecycle_written_as_aws_json_reads_back_the_same() {
+        let neutral = r#"{"rules":[{"id":"logs","enabled":true,"filter":{"prefix":"logs/<a&b>"},"expiration":{"after":{"days":30}}},{"id":"end","enabled":false,"filter":{"prefix":"c/"},"expiration":{"on":"2031-04-20T00:00:00Z"}},{"id":"abort","enabled":true,"abort_incomplete_multipart_upload":{"days":7}}]}"#;
+        let cfg: bucket_admin_core::LifecycleConfiguration = serde_json::from_str(neutral).unwrap();
+        let aws = render_lifecycle(&cfg, LifecycleFormat::Aws).unwrap();
+        let v: Value = serde_json::from_str(&aws).unwrap();
+        assert_eq!(v["Rules"][0]["ID"], "logs");
+        assert_eq!(v["Rules"][0]["Status"], "Enabled");
+        assert_eq!(v["Rules"][0]["Filter"]["Prefix"], "logs/<a&b>");
+        assert_eq!(v["Rules"][0]["Expiration"]["Days"], 30, "a number: {aws}");
+        assert_eq!(v["Rules"][1]["Status"], "Disabled");
+        assert_eq!(
+            v["Rules"][2]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
+            7
+        );
+        let (back, which) = parse_lifecycle(&aws).expect("detected").unwrap();
+        assert!(which.contains("AWS"), "{which}");
+        assert_eq!(back, cfg);
     }
 
     #[test]

@@ -20,8 +20,10 @@ pub mod output;
 pub mod targets;
 pub mod url;
 
-#[cfg(test)]
-mod fake;
+#[cfg(any(test, feature = "bench"))]
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod fake;
 
 /// Sets up logging on stderr: `RUST_LOG` if set, otherwise by `-v` count.
 ///

@@ -42,33 +42,76 @@ impl Table {
     /// Renders the table; cells are cut to their first line so a multi-line error cannot break
     /// the layout.
     pub fn render(&self) -> String {
-        let first_line = |s: &str| s.lines().next().unwrap_or("").to_owned();
-        let cells: Vec<Vec<String>> = std::iter::once(&self.headers)
-            .chain(&self.rows)
-            .map(|r| r.iter().map(|c| first_line(c)).collect())
-            .collect();
-        // Columns line up by display width: a CJK character in a COS error message takes two
-        // terminal columns, a combining mark none.
-        use unicode_width::UnicodeWidthStr;
-        let widths: Vec<usize> = (0..self.headers.len())
-            .map(|i| cells.iter().map(|r| r[i].width()).max().unwrap_or(0))
-            .collect();
-        let mut out = String::new();
-        for (n, row) in cells.iter().enumerate() {
-            let line: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width()))))
-                .collect();
-            out.push_str(line.join("  ").trim_end());
-            out.push('\n');
-            if n == 0 {
-                let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-                out.push_str(&rule.join("  "));
-                out.push('\n');
-            }
+        let mut t = StreamTable::new(&self.headers);
+        for r in &self.rows {
+            t.measure(r);
+        }
+        let mut out = t.header();
+        for r in &self.rows {
+            out.push_str(&t.line(r));
         }
         out
+    }
+}
+
+/// A table printed row by row: every row is measured first ([`StreamTable::measure`]), then
+/// the header and rows are laid out as [`Table::render`] lays them out, so a table of
+/// 100,000 rows need not be held in memory.
+#[derive(Debug, Clone)]
+pub struct StreamTable {
+    headers: Vec<String>,
+    widths: Vec<usize>,
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// One laid-out line: cells padded to `widths` by display width, two spaces apart.
+fn layout(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let line: Vec<String> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let c = first_line(cells.get(i).map_or("", AsRef::as_ref));
+            format!("{c}{}", " ".repeat(w.saturating_sub(c.width())))
+        })
+        .collect();
+    let mut out = line.join("  ").trim_end().to_owned();
+    out.push('\n');
+    out
+}
+
+impl StreamTable {
+    /// A table with these headers.
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(headers: I) -> Self {
+        use unicode_width::UnicodeWidthStr;
+        let headers: Vec<String> = headers.into_iter().map(Into::into).collect();
+        let widths = headers.iter().map(|h| first_line(h).width()).collect();
+        Self { headers, widths }
+    }
+
+    /// Widens the columns to fit `cells`.
+    pub fn measure(&mut self, cells: &[impl AsRef<str>]) {
+        use unicode_width::UnicodeWidthStr;
+        for (w, c) in self.widths.iter_mut().zip(cells) {
+            *w = (*w).max(first_line(c.as_ref()).width());
+        }
+    }
+
+    /// The header line and the rule under it.
+    pub fn header(&self) -> String {
+        let rule: Vec<String> = self.widths.iter().map(|w| "-".repeat(*w)).collect();
+        let mut out = layout(&self.headers, &self.widths);
+        out.push_str(&rule.join("  "));
+        out.push('\n');
+        out
+    }
+
+    /// One row.
+    pub fn line(&self, cells: &[impl AsRef<str>]) -> String {
+        layout(cells, &self.widths)
     }
 }
 

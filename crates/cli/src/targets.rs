@@ -12,6 +12,7 @@ use std::time::Duration;
 use bucket_admin_core::{BucketAdmin, BucketInfo, Jurisdiction, RetryPolicy};
 use bucket_admin_cos::{CosClient, CosClientBuilder};
 use bucket_admin_r2::{Pacing, R2Client, R2ClientBuilder};
+use bucket_admin_s3::{Profile, S3Client, S3ClientBuilder};
 
 use crate::bulk::EndpointFactory;
 use crate::endpoint::Endpoint;
@@ -127,7 +128,11 @@ pub struct Connector {
     settings: Settings,
     cos: Mutex<HashMap<Option<String>, CosClient>>,
     r2: Mutex<Option<R2Client>>,
+    s3: Mutex<HashMap<S3Key, S3Client>>,
 }
+
+/// One S3 client per profile, region and endpoint.
+type S3Key = (Profile, Option<String>, Option<String>);
 
 impl fmt::Debug for Connector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -144,6 +149,7 @@ impl Connector {
             settings,
             cos: Mutex::new(HashMap::new()),
             r2: Mutex::new(None),
+            s3: Mutex::new(HashMap::new()),
         }
     }
 
@@ -286,6 +292,88 @@ impl Connector {
         })
     }
 
+    /// An S3 client for a profile, region and endpoint (each `None`: the `AWS_*` variables,
+    /// then the profile's defaults). Credentials come from `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; the R2 profile without an endpoint
+    /// takes its account from `CLOUDFLARE_ACCOUNT_ID`.
+    pub fn s3(
+        &self,
+        profile: Option<Profile>,
+        region: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> Result<S3Client, CliError> {
+        let profile = profile.unwrap_or(Profile::Aws);
+        let key = (
+            profile,
+            region.map(str::to_owned),
+            endpoint.map(str::to_owned),
+        );
+        let mut cache = self.s3.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(&key) {
+            return Ok(c.clone());
+        }
+        let endpoint = endpoint
+            .map(str::to_owned)
+            .or_else(|| env("AWS_ENDPOINT_URL_S3"))
+            .or_else(|| env("AWS_ENDPOINT_URL"));
+        let mut missing: Vec<&str> = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+            .into_iter()
+            .filter(|v| env(v).is_none())
+            .collect();
+        let region = match profile {
+            // R2 signs for `auto` whatever AWS_REGION says.
+            Profile::R2 => Some("auto".to_owned()),
+            _ => region
+                .map(str::to_owned)
+                .or_else(|| env("AWS_REGION"))
+                .or_else(|| env("AWS_DEFAULT_REGION")),
+        };
+        if region.is_none() && matches!(profile, Profile::Aws | Profile::Cos) {
+            missing.push("AWS_REGION (or ?region= in the URL)");
+        }
+        if endpoint.is_none() && matches!(profile, Profile::Minio | Profile::Custom) {
+            missing.push("AWS_ENDPOINT_URL (or ?endpoint= in the URL)");
+        }
+        let account = env("CLOUDFLARE_ACCOUNT_ID");
+        if endpoint.is_none() && profile == Profile::R2 && account.is_none() {
+            missing.push("CLOUDFLARE_ACCOUNT_ID (or ?endpoint= in the URL)");
+        }
+        if !missing.is_empty() {
+            return Err(missing_settings(&format!("S3 ({profile})"), &missing));
+        }
+        let mut b = S3ClientBuilder::from_env().profile(profile);
+        if let Some(r) = &region {
+            b = b.region(r.clone());
+        }
+        if let Some(e) = &endpoint {
+            if e.to_ascii_lowercase().starts_with("http://")
+                && !self.settings.allow_http
+                && !is_loopback(e)
+            {
+                return Err(CliError::usage(format!(
+                    "endpoint `{e}` is plain http on another machine: requests and their signatures would travel unencrypted"
+                ))
+                .with_hint("use https://, or pass --allow-http if you really mean it"));
+            }
+            b = b.endpoint(e.clone());
+        } else if let (Profile::R2, Some(a)) = (profile, account) {
+            b = b.account_id(a);
+        }
+        if let Some(p) = self.retry_policy() {
+            b = b.retry_policy(p);
+        }
+        if let Some(t) = self.settings.timeout {
+            b = b.timeout(t);
+        }
+        let client = b.build().map_err(|e| {
+            CliError::from(e).with_hint(
+                "s3:// takes ?profile=aws|r2|cos|minio|custom, ?region= and ?endpoint=; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            )
+        })?;
+        cache.insert(key, client.clone());
+        Ok(client)
+    }
+
     /// What URLs without a region or jurisdiction mean here: the in-process emulator's
     /// region, else `COS_REGION`; `R2_JURISDICTION`, else `default`.
     pub fn url_defaults(&self) -> UrlDefaults {
@@ -305,6 +393,8 @@ impl Connector {
                 .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit())),
             forced_region: self.settings.region.clone(),
             forced_jurisdiction: self.settings.jurisdiction,
+            s3_region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
+            s3_endpoint: env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL")),
         }
     }
 
@@ -352,6 +442,7 @@ impl Connector {
                 bucket: Some(info.name.clone()),
                 jurisdiction: info.jurisdiction.or(*jurisdiction),
             },
+            TargetUrl::S3 { .. } => account.with_bucket(&info.name),
             TargetUrl::File { .. } => account.with_bucket(&info.name),
         };
         url.canonical(&self.url_defaults())
@@ -362,6 +453,12 @@ impl Connector {
         Ok(match url {
             TargetUrl::Cos { region, .. } => Arc::new(self.cos(region.as_deref())?),
             TargetUrl::R2 { jurisdiction, .. } => Arc::new(self.r2(*jurisdiction)?),
+            TargetUrl::S3 {
+                profile,
+                region,
+                endpoint,
+                ..
+            } => Arc::new(self.s3(*profile, region.as_deref(), endpoint.as_deref())?),
             TargetUrl::File { .. } => {
                 return Err(CliError::usage(format!(
                     "`{url}` is a file; this command needs a bucket"

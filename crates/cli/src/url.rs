@@ -1,5 +1,5 @@
 //! Target URLs: `cos://<bucket>-<appid>?region=..`, `r2://<bucket>?jurisdiction=..`,
-//! `file://path.json`.
+//! `s3://<bucket>?profile=..&region=..&endpoint=..`, `file://path.json`.
 //!
 //! A URL without a bucket (`cos://?region=ap-beijing`, `r2://`) names an account, for
 //! `buckets list` and `--match-names`.
@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use bucket_admin_core::Jurisdiction;
+use bucket_admin_s3::Profile;
 
 use crate::exit::CliError;
 
@@ -29,6 +30,18 @@ pub enum TargetUrl {
         /// Jurisdiction; `None` falls back to the environment, then `default`.
         jurisdiction: Option<Jurisdiction>,
     },
+    /// A bucket on an S3-compatible service (AWS, R2's or COS's S3 endpoint, MinIO, moto...).
+    S3 {
+        /// Bucket name.
+        bucket: Option<String>,
+        /// `?profile=`; `None` means `aws`.
+        profile: Option<Profile>,
+        /// `?region=`; `None` falls back to `AWS_REGION`, then `AWS_DEFAULT_REGION`.
+        region: Option<String>,
+        /// `?endpoint=` (`scheme://host[:port]`); `None` falls back to `AWS_ENDPOINT_URL_S3`,
+        /// then `AWS_ENDPOINT_URL`, then the profile's own endpoint.
+        endpoint: Option<String>,
+    },
     /// A configuration file.
     File {
         /// Path as given (relative to the working directory unless absolute).
@@ -36,13 +49,15 @@ pub enum TargetUrl {
     },
 }
 
-const EXAMPLES: &str = "examples: cos://mybucket-1250000000?region=ap-beijing, r2://mybucket?jurisdiction=eu, file://cors.json, file:///abs/path/cors.xml";
+const EXAMPLES: &str = "examples: cos://mybucket-1250000000?region=ap-beijing, r2://mybucket?jurisdiction=eu, s3://mybucket?region=us-east-1, s3://mybucket?profile=minio&endpoint=http://127.0.0.1:9000, file://cors.json, file:///abs/path/cors.xml";
 
 impl TargetUrl {
     /// The bucket, when the URL names one.
     pub fn bucket(&self) -> Option<&str> {
         match self {
-            TargetUrl::Cos { bucket, .. } | TargetUrl::R2 { bucket, .. } => bucket.as_deref(),
+            TargetUrl::Cos { bucket, .. }
+            | TargetUrl::R2 { bucket, .. }
+            | TargetUrl::S3 { bucket, .. } => bucket.as_deref(),
             TargetUrl::File { .. } => None,
         }
     }
@@ -62,6 +77,17 @@ impl TargetUrl {
             TargetUrl::R2 { jurisdiction, .. } => TargetUrl::R2 {
                 bucket: Some(name.to_owned()),
                 jurisdiction: *jurisdiction,
+            },
+            TargetUrl::S3 {
+                profile,
+                region,
+                endpoint,
+                ..
+            } => TargetUrl::S3 {
+                bucket: Some(name.to_owned()),
+                profile: *profile,
+                region: region.clone(),
+                endpoint: endpoint.clone(),
             },
             TargetUrl::File { path } => TargetUrl::File { path: path.clone() },
         }
@@ -111,6 +137,11 @@ pub struct UrlDefaults {
     pub forced_region: Option<String>,
     /// `-J/--jurisdiction`: the jurisdiction of every `r2://` URL that names none.
     pub forced_jurisdiction: Option<Jurisdiction>,
+    /// The region of `s3://bucket` without `?region=` (`AWS_REGION`, `AWS_DEFAULT_REGION`).
+    pub s3_region: Option<String>,
+    /// The endpoint of `s3://bucket` without `?endpoint=` (`AWS_ENDPOINT_URL_S3`,
+    /// `AWS_ENDPOINT_URL`).
+    pub s3_endpoint: Option<String>,
 }
 
 /// Parses a URL the user gave and returns its canonical form: `COS_APPID` completes a COS
@@ -173,6 +204,30 @@ impl TargetUrl {
             TargetUrl::Cos { bucket: None, .. } | TargetUrl::R2 { bucket: None, .. } => {
                 self.clone()
             }
+            TargetUrl::S3 {
+                bucket,
+                profile,
+                region,
+                endpoint,
+            } => {
+                let profile = profile.filter(|p| *p != Profile::Aws);
+                // R2 signs everything for `auto`: the AWS region of the environment does not
+                // apply, and naming another spelling of `auto` would split one bucket into
+                // several URLs.
+                let region = match profile {
+                    Some(Profile::R2) => region.clone().filter(|r| r != "auto" && r != "us-east-1"),
+                    _ => region.clone().or_else(|| defaults.s3_region.clone()),
+                };
+                TargetUrl::S3 {
+                    bucket: bucket.clone(),
+                    profile,
+                    region,
+                    endpoint: endpoint
+                        .clone()
+                        .or_else(|| defaults.s3_endpoint.clone())
+                        .map(|e| canonical_endpoint(&e)),
+                }
+            }
             TargetUrl::Cos { bucket, region } => TargetUrl::Cos {
                 bucket: bucket.as_ref().map(|b| b.to_ascii_lowercase()),
                 region: region
@@ -207,6 +262,56 @@ impl TargetUrl {
             }
         }
     }
+}
+
+/// `HTTP://Host:9000/` and `http://host:9000` are one endpoint.
+fn canonical_endpoint(endpoint: &str) -> String {
+    let e = endpoint.trim().trim_end_matches('/');
+    match e.split_once("://") {
+        Some((scheme, rest)) => format!(
+            "{}://{}",
+            scheme.to_ascii_lowercase(),
+            rest.to_ascii_lowercase()
+        ),
+        None => e.to_ascii_lowercase(),
+    }
+}
+
+/// `%3A` and friends in a query value, so `endpoint=http%3A%2F%2Fhost` works as well as the
+/// raw spelling.
+fn percent_decode(v: &str) -> Option<String> {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn valid_s3_bucket(bucket: &str) -> Result<(), String> {
+    let ok_chars = bucket
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let edge_ok = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !(3..=63).contains(&bucket.len())
+        || !ok_chars
+        || !edge_ok(bucket.bytes().next())
+        || !edge_ok(bucket.bytes().last())
+        || bucket.contains("..")
+    {
+        return Err(format!(
+            "S3 bucket name `{bucket}` is invalid: 3 to 63 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
+        ));
+    }
+    Ok(())
 }
 
 /// The bucket name without the COS `-<appid>` suffix, used to pair buckets across providers.
@@ -318,7 +423,7 @@ impl FromStr for TargetUrl {
                     path: PathBuf::from(rest),
                 })
             }
-            "cos" | "r2" => {
+            "cos" | "r2" | "s3" => {
                 let (bucket, query) = match rest.split_once('?') {
                     Some((b, q)) => (b, q),
                     None => (rest, ""),
@@ -337,6 +442,63 @@ impl FromStr for TargetUrl {
                         return Err(bad(format!("`{s}`: query parameter `{k}` has no value")));
                     }
                     params.push((k.to_owned(), v.to_owned()));
+                }
+                if scheme.eq_ignore_ascii_case("s3") {
+                    let (mut profile, mut region, mut endpoint) = (None, None, None);
+                    for (k, v) in params {
+                        let v = percent_decode(&v).ok_or_else(|| {
+                            bad(format!(
+                                "`{s}`: parameter `{k}` is not valid percent-encoding"
+                            ))
+                        })?;
+                        match k.as_str() {
+                            "profile" => {
+                                profile = Some(v.parse::<Profile>().map_err(|_| {
+                                    bad(format!(
+                                        "`{s}`: profile `{v}` is not one of aws, r2, cos, minio, custom"
+                                    ))
+                                })?);
+                            }
+                            "region" => {
+                                if !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                                    return Err(bad(format!(
+                                        "`{s}`: region `{v}` may only hold letters, digits and `-`"
+                                    )));
+                                }
+                                region = Some(v);
+                            }
+                            "endpoint" => {
+                                let well_formed = v.split_once("://").is_some_and(|(sc, rest)| {
+                                    (sc.eq_ignore_ascii_case("http")
+                                        || sc.eq_ignore_ascii_case("https"))
+                                        && !rest.trim_end_matches('/').is_empty()
+                                        && !rest
+                                            .trim_end_matches('/')
+                                            .contains(['/', '?', '#', '@'])
+                                });
+                                if !well_formed {
+                                    return Err(bad(format!(
+                                        "`{s}`: endpoint `{v}` must be http(s)://host[:port], without a path"
+                                    )));
+                                }
+                                endpoint = Some(v);
+                            }
+                            other => {
+                                return Err(bad(format!(
+                                    "`{s}`: unknown parameter `{other}` (s3:// accepts `profile`, `region` and `endpoint`)"
+                                )));
+                            }
+                        }
+                    }
+                    if let Some(b) = &bucket {
+                        valid_s3_bucket(b).map_err(bad)?;
+                    }
+                    return Ok(TargetUrl::S3 {
+                        bucket,
+                        profile,
+                        region,
+                        endpoint,
+                    });
                 }
                 if scheme.eq_ignore_ascii_case("cos") {
                     let mut region = None;
@@ -381,7 +543,7 @@ impl FromStr for TargetUrl {
                 }
             }
             other => Err(bad(format!(
-                "`{s}`: unknown scheme `{other}://` (expected cos://, r2:// or file://)"
+                "`{s}`: unknown scheme `{other}://` (expected cos://, r2://, s3:// or file://)"
             ))),
         }
     }
@@ -404,6 +566,27 @@ impl fmt::Display for TargetUrl {
                 write!(f, "r2://{}", bucket.as_deref().unwrap_or(""))?;
                 if let Some(j) = jurisdiction {
                     write!(f, "?jurisdiction={j}")?;
+                }
+                Ok(())
+            }
+            TargetUrl::S3 {
+                bucket,
+                profile,
+                region,
+                endpoint,
+            } => {
+                write!(f, "s3://{}", bucket.as_deref().unwrap_or(""))?;
+                let mut sep = '?';
+                let params = [
+                    ("profile", profile.map(|p| p.as_str().to_owned())),
+                    ("region", region.clone()),
+                    ("endpoint", endpoint.clone()),
+                ];
+                for (k, v) in params {
+                    if let Some(v) = v {
+                        write!(f, "{sep}{k}={v}")?;
+                        sep = '&';
+                    }
                 }
                 Ok(())
             }
@@ -480,7 +663,11 @@ mod tests {
     #[test]
     fn invalid_urls_say_what_is_wrong() {
         assert!(err("cors.json").contains("did you mean file://cors.json"));
-        assert!(err("s3://bucket").contains("unknown scheme `s3://`"));
+        assert!(err("gs://bucket").contains("unknown scheme `gs://`"));
+        assert!(err("s3://a").contains("3 to 63"));
+        assert!(err("s3://web?profile=gcs").contains("gcs"));
+        assert!(err("s3://web?endpoint=http://h/p").contains("without a path"));
+        assert!(err("s3://web?jurisdiction=eu").contains("unknown parameter `jurisdiction`"));
         assert!(err("cos://web?region=ap-beijing").contains("APPID"));
         assert!(err("cos://web-abc?region=ap-beijing").contains("APPID"));
         assert!(err("cos://we_b-1250000000").contains("letters, digits"));
@@ -592,6 +779,54 @@ mod tests {
         }
         assert!(err("https://web.cos.ap-beijing.myqcloud.com").contains("APPID"));
         assert!(err("https://example.com/x").contains("unknown scheme"));
+    }
+
+    #[test]
+    fn s3_urls_parse_and_have_one_canonical_form() {
+        assert_eq!(
+            ok("s3://web?region=us-east-1&endpoint=http%3A%2F%2F127.0.0.1%3A5000&profile=custom"),
+            TargetUrl::S3 {
+                bucket: Some("web".into()),
+                profile: Some(Profile::Custom),
+                region: Some("us-east-1".into()),
+                endpoint: Some("http://127.0.0.1:5000".into()),
+            }
+        );
+        let d = UrlDefaults {
+            s3_region: Some("eu-west-1".into()),
+            ..UrlDefaults::default()
+        };
+        let c = |s: &str| ok(s).canonical(&d).to_string();
+        for s in [
+            "s3://web",
+            "s3://web/",
+            "s3://web?profile=aws",
+            "s3://web?region=eu-west-1&profile=AWS",
+        ] {
+            assert_eq!(c(s), "s3://web?region=eu-west-1", "{s}");
+        }
+        for s in [
+            "s3://web?endpoint=http://LOCALHOST:9000/&profile=minio",
+            "s3://web?profile=minio&region=eu-west-1&endpoint=http://localhost:9000",
+        ] {
+            assert_eq!(
+                c(s),
+                "s3://web?profile=minio&region=eu-west-1&endpoint=http://localhost:9000",
+                "{s}"
+            );
+        }
+        assert_eq!(
+            c("s3://web?profile=r2&region=auto"),
+            c("s3://web?profile=r2"),
+            "R2's region is always auto"
+        );
+        // The canonical form parses back to itself.
+        let canon = c("s3://web?profile=custom&endpoint=http://127.0.0.1:5000");
+        assert_eq!(c(&canon), canon);
+        assert_eq!(
+            ok("s3://?profile=minio").with_bucket("b-1").to_string(),
+            "s3://b-1?profile=minio"
+        );
     }
 
     #[test]

@@ -755,6 +755,136 @@ async fn bulk_copy_of_200_buckets_with_faults_resumes_to_completion() {
     }
 }
 
+/// On a terminal a bulk copy draws a progress bar (count, rate, time left, counts), and
+/// prints problems above it; on a pipe the same run writes one plain line per pair and no
+/// escape sequences. Runs the binary under `script` for a pseudo-terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bulk_progress_is_a_bar_on_a_terminal_and_plain_on_a_pipe() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` for a pseudo-terminal");
+        return;
+    }
+    let t = Env::new().await;
+    let mut mapping = String::new();
+    for i in 0..3 {
+        t.ok(&["buckets", "create", &format!("cos://s{i}-1250000000")])
+            .await;
+        t.ok(&["buckets", "create", &format!("r2://ttt{i}")]).await;
+        t.write("s3.json", S3_CORS);
+        t.ok(&[
+            "cors",
+            "put",
+            &format!("cos://s{i}-1250000000"),
+            "--file",
+            "s3.json",
+        ])
+        .await;
+        mapping.push_str(&format!("cos://s{i}-1250000000,r2://ttt{i}\n"));
+    }
+    mapping.push_str("cos://nope-1250000000,r2://ttt9\n");
+    t.write("map.csv", &mapping);
+    let (dir, env) = (t.dir.path().to_owned(), t.env.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("script")
+            .args([
+                "-qfec",
+                &format!("{BIN} cors copy --mapping map.csv"),
+                "/dev/null",
+            ])
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TERM", "xterm")
+            .envs(env)
+            .output()
+            .expect("run script")
+    })
+    .await
+    .unwrap();
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{tty}");
+    assert!(tty.contains("] 4/4 "), "the bar's count: {tty}");
+    assert!(tty.contains("/s "), "the bar's rate: {tty}");
+    assert!(
+        tty.contains("applied 3, failed 1"),
+        "counts on the bar: {tty}"
+    );
+    assert!(tty.contains("failed cos://nope-1250000000"), "{tty}");
+    assert!(tty.contains("4 pair(s): 3 applied, 1 failed"), "{tty}");
+
+    let plain = t
+        .run(&["cors", "copy", "--mapping", "map.csv", "--fresh"])
+        .await;
+    assert_eq!(plain.code, 1, "{plain:?}");
+    assert!(!plain.stderr.contains('\x1b'), "{plain:?}");
+    assert!(!plain.stderr.contains('\r'), "{plain:?}");
+    assert_eq!(
+        plain.stderr.lines().filter(|l| l.starts_with('[')).count(),
+        4,
+        "{plain:?}"
+    );
+}
+
+/// The binary's combined output on a pseudo-terminal (`script`), or `None` without `script`.
+async fn run_tty(t: &Env, args: &str) -> Option<String> {
+    std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .ok()?;
+    let (dir, env, cmd) = (
+        t.dir.path().to_owned(),
+        t.env.clone(),
+        format!("{BIN} {args}"),
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("script")
+            .args(["-qfec", &cmd, "/dev/null"])
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TERM", "xterm")
+            .envs(env)
+            .output()
+            .expect("run script")
+    })
+    .await
+    .unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `lifecycle get` at a terminal shows a table, R2 ages in R2's seconds with the days
+/// beside; into a pipe it stays the neutral JSON `lifecycle put` reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lifecycle_get_shows_r2_ages_in_seconds_at_a_terminal() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "r2://logs"]).await;
+    t.ok(&["buckets", "create", "cos://logs-1250000000"]).await;
+    t.write(
+        "aws.json",
+        r#"{"Rules":[{"ID":"expire-logs","Status":"Enabled","Filter":{"Prefix":"logs/"},"Expiration":{"Days":30}}]}"#,
+    );
+    for target in ["r2://logs", "cos://logs-1250000000"] {
+        t.ok(&["lifecycle", "put", target, "--file", "aws.json"])
+            .await;
+    }
+    let Some(r2) = run_tty(&t, "lifecycle get r2://logs").await else {
+        eprintln!("skipped: no `script` for a pseudo-terminal");
+        return;
+    };
+    assert!(r2.contains("after 2592000 s (30 d)"), "{r2}");
+    assert!(r2.contains("expire-logs"), "{r2}");
+    let cos = run_tty(&t, "lifecycle get cos://logs-1250000000")
+        .await
+        .unwrap();
+    assert!(cos.contains("after 30 d"), "{cos}");
+    let piped = t.ok(&["lifecycle", "get", "r2://logs"]).await;
+    assert_eq!(piped.json()["rules"][0]["expiration"]["after"]["days"], 30);
+}
+
 fn backup_in(stdout: &str) -> String {
     let at = stdout
         .find("previous configuration saved to ")
@@ -1738,7 +1868,7 @@ async fn lifecycle_files_in_every_shape() {
     );
     t.ok(&["lifecycle", "diff", "file://aws.json", "r2://logs"])
         .await;
-    for format in ["cos-xml", "r2", "neutral"] {
+    for format in ["cos-xml", "r2", "neutral", "aws"] {
         let out = t
             .ok(&["lifecycle", "get", "r2://logs", "--output-format", format])
             .await;
@@ -1768,6 +1898,17 @@ async fn lifecycle_files_in_every_shape() {
         ])
         .await;
     assert!(xml.stdout.contains("<LifecycleConfiguration>"), "{xml:?}");
+    // The AWS shape is what `aws s3api put-bucket-lifecycle-configuration` takes.
+    let aws = t
+        .ok(&["lifecycle", "get", "r2://logs", "--output-format", "aws"])
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&aws.stdout).expect("AWS JSON");
+    assert_eq!(v["Rules"][0]["ID"], "expire-logs", "{aws:?}");
+    assert_eq!(v["Rules"][0]["Expiration"]["Days"], 30, "{aws:?}");
+    assert_eq!(
+        v["Rules"][0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"], 7,
+        "{aws:?}"
+    );
     t.write(
         "cos-dict.json",
         r#"{"Rule":[{"ID":"c","Status":"Enabled","Filter":{"Prefix":""},"Expiration":{"Date":"2031-04-20T00:00:00+08:00"}}]}"#,

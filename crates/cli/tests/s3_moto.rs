@@ -1,0 +1,356 @@
+//! End-to-end: the real binary copies between `s3://` (moto's S3 server, signatures checked)
+//! and `r2://` (the emulator), with credentials in the `AWS_*` variables as a user sets them.
+//!
+//! The moto test runs when `moto_server` was on PATH when the tests were built
+//! (`pip install "moto[server]"`) and shows as ignored otherwise.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bucket_admin_core::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule, RetryPolicy};
+use bucket_admin_emulator::Emulator;
+use bucket_admin_r2::R2ClientBuilder;
+use bucket_admin_s3::{Profile, S3Client};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The binary with exactly `env` (plus PATH), so the runner's own AWS settings never leak in.
+async fn run_in(dir: &Path, env: &[(String, String)], args: &[&str]) -> Run {
+    let (dir, env) = (dir.to_owned(), env.to_owned());
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env)
+            .output()
+            .expect("run bucket-admin")
+    })
+    .await
+    .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_targets_name_every_missing_variable_and_refuse_bad_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(dir.path(), &[], &["cors", "get", "s3://web"]).await;
+    assert_eq!(r.code, 2, "{r:?}");
+    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] {
+        assert!(r.stderr.contains(var), "{var}: {r:?}");
+    }
+    let custom = run_in(dir.path(), &[], &["cors", "get", "s3://web?profile=custom"]).await;
+    assert!(custom.stderr.contains("AWS_ENDPOINT_URL"), "{custom:?}");
+    let bad = run_in(dir.path(), &[], &["cors", "get", "s3://web?profile=gcs"]).await;
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("aws, r2, cos, minio, custom"),
+        "{bad:?}"
+    );
+    // Plain http to another machine would send signed requests in the clear.
+    let env = [
+        ("AWS_ACCESS_KEY_ID".to_owned(), "AKIAEXAMPLE".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), "example".to_owned()),
+    ];
+    let http = run_in(
+        dir.path(),
+        &env,
+        &[
+            "cors",
+            "get",
+            "s3://web?profile=minio&endpoint=http://10.1.2.3:9000",
+        ],
+    )
+    .await;
+    assert_eq!(http.code, 2, "{http:?}");
+    assert!(http.stderr.contains("--allow-http"), "{http:?}");
+    assert!(
+        !http.stderr.contains("example"),
+        "no secret printed: {http:?}"
+    );
+}
+
+/// Kills the server when the test ends, panics included.
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto() -> Server {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("moto_server was on PATH at build time but does not start");
+    let server = Server {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "moto_server did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    let start = text.find(open).map(|i| i + open.len()).expect(open);
+    let len = text[start..].find(close).expect(close);
+    &text[start..start + len]
+}
+
+/// An IAM user allowed everything; afterwards moto checks every request's signature.
+async fn iam_user(endpoint: &str) -> (String, String) {
+    let http = reqwest::Client::new();
+    // moto routes by the credential scope's service; the signature is not checked yet.
+    let iam_auth = "AWS4-HMAC-SHA256 Credential=AKIASETUP/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0";
+    let call = |form: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        async move {
+            let resp = http
+                .post(format!("{endpoint}/"))
+                .header("authorization", iam_auth)
+                .form(&form)
+                .send()
+                .await
+                .expect("IAM call");
+            let status = resp.status();
+            let text = resp.text().await.expect("IAM body");
+            assert!(status.is_success(), "IAM call failed: {status} {text}");
+            text
+        }
+    };
+    let v = || ("Version", "2010-05-08".to_owned());
+    call(vec![
+        ("Action", "CreateUser".into()),
+        ("UserName", "cli".into()),
+        v(),
+    ])
+    .await;
+    call(vec![
+        ("Action", "PutUserPolicy".into()),
+        ("UserName", "cli".into()),
+        ("PolicyName", "all".into()),
+        (
+            "PolicyDocument",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into(),
+        ),
+        v(),
+    ])
+    .await;
+    let key = call(vec![
+        ("Action", "CreateAccessKey".into()),
+        ("UserName", "cli".into()),
+        v(),
+    ])
+    .await;
+    let id = between(&key, "<AccessKeyId>", "</AccessKeyId>").to_owned();
+    let secret = between(&key, "<SecretAccessKey>", "</SecretAccessKey>").to_owned();
+    let reset = http
+        .post(format!("{endpoint}/moto-api/reset-auth"))
+        .body("0")
+        .send()
+        .await
+        .expect("reset-auth");
+    assert!(
+        reset.status().is_success(),
+        "reset-auth: {}",
+        reset.status()
+    );
+    (id, secret)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(moto),
+    ignore = "needs moto_server on PATH at build time (pip install \"moto[server]\")"
+)]
+async fn cors_copy_from_s3_on_moto_to_r2_on_the_emulator() {
+    let moto = start_moto();
+    let (id, secret) = iam_user(&moto.endpoint).await;
+    let s3 = S3Client::builder()
+        .profile(Profile::Custom)
+        .endpoint(&moto.endpoint)
+        .region("us-east-1")
+        .access_key_id(&id)
+        .secret_access_key(&secret)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let rule = CorsRule {
+        id: Some("web".into()),
+        allowed_origins: vec!["https://app.example.com".into()],
+        allowed_methods: vec![CorsMethod::Get, CorsMethod::Put],
+        allowed_headers: vec!["content-type".into()],
+        expose_headers: vec!["etag".into()],
+        max_age_seconds: Some(600),
+    };
+    let cors = CorsConfiguration {
+        rules: vec![rule.clone()],
+        ..Default::default()
+    };
+    for b in ["assets", "logs"] {
+        s3.create_bucket(b, &Default::default()).await.unwrap();
+        s3.put_cors(b, &cors).await.unwrap();
+    }
+
+    let emu = Emulator::start().await.expect("emulator");
+    let r = emu.r2_credentials();
+    let r2 = R2ClientBuilder::new()
+        .account_id(r.account_id.clone())
+        .api_token(r.api_token.clone())
+        .base_url(emu.r2_base_url())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    for b in ["assets", "logs"] {
+        r2.create_bucket(b, &Default::default()).await.unwrap();
+    }
+    let mut env = vec![
+        ("AWS_ACCESS_KEY_ID".to_owned(), id.clone()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), secret.clone()),
+        ("CLOUDFLARE_API_TOKEN".to_owned(), r.api_token.clone()),
+        ("CLOUDFLARE_ACCOUNT_ID".to_owned(), r.account_id.clone()),
+        ("CLOUDFLARE_BASE_URL".to_owned(), emu.r2_base_url()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let from = format!(
+        "s3://assets?region=us-east-1&endpoint={}&profile=custom",
+        moto.endpoint
+    );
+    let copy = run_in(
+        dir.path(),
+        &env,
+        &[
+            "cors",
+            "copy",
+            "--from",
+            &from,
+            "--to",
+            "r2://assets",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(copy.code, 0, "{copy:?}");
+    let got = r2.get_cors("assets").await.unwrap().expect("copied");
+    assert_eq!(got.rules.len(), 1, "{got:?}");
+    assert_eq!(got.rules[0].allowed_origins, rule.allowed_origins);
+    assert_eq!(got.rules[0].allowed_methods, rule.allowed_methods);
+    assert_eq!(got.rules[0].max_age_seconds, Some(600));
+    assert!(!copy.stdout.contains(&secret) && !copy.stderr.contains(&secret));
+
+    // Region and endpoint from the environment; the report names the canonical URL.
+    env.push(("AWS_REGION".into(), "us-east-1".into()));
+    env.push(("AWS_ENDPOINT_URL".into(), moto.endpoint.clone()));
+    let get = run_in(
+        dir.path(),
+        &env,
+        &[
+            "cors",
+            "get",
+            "s3://logs?profile=custom",
+            "--output-format",
+            "s3",
+        ],
+    )
+    .await;
+    assert_eq!(get.code, 0, "{get:?}");
+    assert!(get.stdout.contains("https://app.example.com"), "{get:?}");
+
+    // Bulk: two spellings of one S3 bucket are one source, caught as a duplicate target...
+    let canon = format!(
+        "s3://logs?profile=custom&region=us-east-1&endpoint={}",
+        moto.endpoint
+    );
+    std::fs::write(
+        dir.path().join("dup.csv"),
+        format!("s3://logs?profile=custom,{canon}\nr2://assets,{canon}/\n"),
+    )
+    .unwrap();
+    let dup = run_in(dir.path(), &env, &["cors", "copy", "--mapping", "dup.csv"]).await;
+    assert_eq!(dup.code, 2, "{dup:?}");
+    assert!(
+        dup.stderr.contains("already the target of line 1"),
+        "{dup:?}"
+    );
+    // ...and a bulk copy S3 -> R2 applies.
+    std::fs::write(
+        dir.path().join("map.csv"),
+        "s3://logs?profile=custom,r2://logs\n",
+    )
+    .unwrap();
+    let bulk = run_in(
+        dir.path(),
+        &env,
+        &["cors", "copy", "--mapping", "map.csv", "--json"],
+    )
+    .await;
+    assert_eq!(bulk.code, 0, "{bulk:?}");
+    assert!(r2.get_cors("logs").await.unwrap().is_some());
+
+    // A wrong secret is refused by moto's signature check and reported in CLI terms.
+    let wrong: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == "AWS_SECRET_ACCESS_KEY" {
+                "not-the-secret".to_owned()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let denied = run_in(
+        dir.path(),
+        &wrong,
+        &["cors", "get", "s3://logs?profile=custom"],
+    )
+    .await;
+    assert_ne!(denied.code, 0, "{denied:?}");
+    assert!(
+        denied.stderr.contains("SignatureDoesNotMatch"),
+        "{denied:?}"
+    );
+    assert!(!denied.stderr.contains("not-the-secret"), "{denied:?}");
+}
