@@ -219,6 +219,7 @@ mod tests {
     fn retry_after_parses_seconds_and_http_dates() {
         let now = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after(" 0.5 ", now),
             Some(Duration::from_millis(500))
@@ -259,6 +260,23 @@ mod tests {
             );
             assert_eq!(Some(d), p.delay_with(retry, &err, &mut b));
         }
+    }
+
+    #[test]
+    fn jitter_really_varies_the_delay_and_seeds_change_it() {
+        // With jitter on, delays spread over [base/2, base]; a policy that forgot to jitter
+        // would answer `base` every time.
+        let err = failing(ErrorKind::Unavailable);
+        let p = RetryPolicy::default().with_initial_backoff(Duration::from_millis(100));
+        let base = p.base_backoff(1);
+        let delays: std::collections::BTreeSet<Duration> = (0..32)
+            .map(|seed| p.clone().with_seed(seed).delay_for(1, &err).unwrap())
+            .collect();
+        assert!(delays.len() > 16, "jitter spreads the delays: {delays:?}");
+        assert!(delays.iter().any(|d| *d < base), "{delays:?}");
+        // Without jitter, the delay is the backoff itself.
+        let plain = p.clone().with_jitter(false);
+        assert_eq!(plain.delay_for(1, &err), Some(base));
     }
 
     #[test]
