@@ -119,6 +119,100 @@ fn r2_like() -> Capabilities {
     c
 }
 
+/// A days-based target with tags and noncurrent versions but no delete-marker cleanup and a
+/// short list of transition classes, so every kind of change can happen.
+fn cos_like() -> Capabilities {
+    let mut c = Capabilities::none(Provider::Cos);
+    c.lifecycle = true;
+    c.lifecycle_age_unit = AgeUnit::Days;
+    c.lifecycle_dates = true;
+    c.lifecycle_tags = true;
+    c.lifecycle_noncurrent_versions = true;
+    c.lifecycle_abort_multipart = true;
+    c.max_lifecycle_rules = Some(4);
+    c.lifecycle_transition_classes = vec![StorageClass::Archive, StorageClass::DeepArchive];
+    c
+}
+
+/// Every field of every kept rule that differs from its source has a change naming it, and a
+/// rule that is not kept has a change naming the whole rule.
+fn assert_every_difference_is_reported(
+    source: &LifecycleConfiguration,
+    plan: &bucket_admin_core::convert::Converted<LifecycleConfiguration>,
+) -> Result<(), TestCaseError> {
+    let reported = |field: &str| {
+        plan.changes.iter().any(|c| {
+            c.path == field
+                || c.path.starts_with(&format!("{field}."))
+                || c.path.starts_with(&format!("{field}["))
+        })
+    };
+    let mut kept = plan.value.rules.iter();
+    for (i, src) in source.rules.iter().enumerate() {
+        let at = format!("rules[{i}]");
+        let whole_rule_dropped = plan
+            .changes
+            .iter()
+            .any(|c| c.path == at && c.kind == ChangeKind::Dropped);
+        if whole_rule_dropped {
+            continue;
+        }
+        let out = kept
+            .next()
+            .ok_or_else(|| TestCaseError::fail(format!("{at} vanished without a change")))?;
+        prop_assert_eq!(out.enabled, src.enabled, "{} enabled", at);
+        prop_assert_eq!(&out.filter, &src.filter, "{} filter", at);
+        if out.id != src.id {
+            prop_assert!(reported(&format!("{at}.id")), "{at}.id differs silently");
+        }
+        if out.expiration != src.expiration {
+            prop_assert!(
+                reported(&format!("{at}.expiration")),
+                "{at}.expiration differs silently: {:?} -> {:?}",
+                src.expiration,
+                out.expiration
+            );
+        }
+        if out.abort_incomplete_multipart_upload != src.abort_incomplete_multipart_upload {
+            prop_assert!(
+                reported(&format!("{at}.abort_incomplete_multipart_upload")),
+                "{at}.abort differs silently"
+            );
+        }
+        if out.noncurrent_version_expiration_days != src.noncurrent_version_expiration_days {
+            prop_assert!(
+                reported(&format!("{at}.noncurrent_version_expiration_days")),
+                "{at} noncurrent differs silently"
+            );
+        }
+        // Transitions keep their order; each source transition is either carried over
+        // unchanged or has a change naming it.
+        let mut out_transitions = out.transitions.iter();
+        for (j, t) in src.transitions.iter().enumerate() {
+            let tat = format!("{at}.transitions[{j}]");
+            let dropped = plan
+                .changes
+                .iter()
+                .any(|c| c.path == tat && c.kind == ChangeKind::Dropped);
+            if dropped {
+                continue;
+            }
+            let o = out_transitions
+                .next()
+                .ok_or_else(|| TestCaseError::fail(format!("{tat} vanished without a change")))?;
+            if o != t {
+                prop_assert!(reported(&tat), "{tat} differs silently: {t:?} -> {o:?}");
+            }
+        }
+        prop_assert!(out_transitions.next().is_none(), "{at} gained a transition");
+    }
+    prop_assert!(
+        kept.next().is_none(),
+        "the plan has more rules than the source"
+    );
+    Ok(())
+}
+
 fn everything() -> Capabilities {
     let mut c = Capabilities::none(Provider::Other("all"));
     c.cors = true;
@@ -184,12 +278,34 @@ proptest! {
             prop_assert!(!rule.has_no_action());
             prop_assert!(rule.transitions.iter().all(|t| t.storage_class == StorageClass::InfrequentAccess));
         }
-        // ...and a rule that is not carried over unchanged has at least one change naming it.
-        if plan.value != cfg {
-            prop_assert!(!plan.changes.is_empty());
-        }
+        // ...and every difference has its own change.
+        assert_every_difference_is_reported(&cfg, &plan)?;
         let dropped_rules = plan.changes.iter().filter(|c| c.kind == ChangeKind::Dropped && !c.path.contains('.')).count();
         prop_assert_eq!(plan.value.rules.len() + dropped_rules, cfg.rules.len());
+    }
+
+    #[test]
+    fn every_difference_is_reported_on_a_days_based_target(
+        rules in prop::collection::vec(lifecycle_rule(), 1..7),
+    ) {
+        let cfg = LifecycleConfiguration::new(rules);
+        let plan = lifecycle_for(&cfg, &cos_like()).unwrap();
+        for rule in &plan.value.rules {
+            // Days-based: every age that survives is a whole number of days.
+            if let Some(Expiration::After(age)) = rule.expiration {
+                prop_assert!(age.whole_days().is_some(), "{age:?}");
+            }
+            if let Some(age) = rule.abort_incomplete_multipart_upload {
+                prop_assert!(age.whole_days().is_some(), "{age:?}");
+            }
+            for t in &rule.transitions {
+                if let Trigger::After(age) = t.trigger {
+                    prop_assert!(age.whole_days().is_some(), "{age:?}");
+                }
+            }
+        }
+        prop_assert!(plan.value.rules.len() <= 4);
+        assert_every_difference_is_reported(&cfg, &plan)?;
     }
 
     #[test]
