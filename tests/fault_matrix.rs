@@ -161,6 +161,22 @@ async fn gives_up(api: Api, fault: Fault, kind: ErrorKind, attempts: usize) {
     assert_eq!(err.bucket(), Some(rig.bucket.as_str()), "{err:?}");
 }
 
+/// A well-formed answer to another question: a `Decode` error after one attempt (decoding
+/// again would give the same answer), carrying the status and request id, never `Ok(None)`.
+async fn hostile(api: Api, fault: Fault) {
+    // A page from a proxy in front of the service carries no request id of the service's.
+    let from_the_service = fault != Fault::HtmlIn200;
+    let (rig, out) = get_cors_with(api, fault.clone(), 1).await;
+    let err = out.expect_err("never read as a configuration or as not configured");
+    assert_eq!(err.kind(), ErrorKind::Decode, "{api:?} {fault:?}: {err}");
+    assert_eq!(err.status(), Some(200), "{api:?} {fault:?}: {err:?}");
+    if from_the_service {
+        assert!(err.request_id().is_some(), "{api:?} {fault:?}: {err:?}");
+    }
+    assert_eq!(err.attempts(), 1, "{api:?} {fault:?}");
+    assert_eq!(rig.attempts().len(), 1);
+}
+
 macro_rules! matrix {
     ($name:ident, $api:expr, $persistent_503:expr) => {
         mod $name {
@@ -208,6 +224,88 @@ macro_rules! matrix {
                 let err = out.expect_err("malformed");
                 assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
                 assert_eq!(rig.attempts().len(), 1);
+            }
+            #[tokio::test]
+            async fn an_error_document_in_a_200_is_a_decode_error_with_its_evidence() {
+                hostile($api, Fault::ErrorIn200).await;
+            }
+            #[tokio::test]
+            async fn an_html_page_in_a_200_is_a_decode_error() {
+                hostile($api, Fault::HtmlIn200).await;
+            }
+            #[tokio::test]
+            async fn another_document_in_a_200_is_a_decode_error() {
+                hostile($api, Fault::WrongRoot).await;
+            }
+            #[tokio::test]
+            async fn a_not_configured_code_with_a_wrong_status_is_never_not_configured() {
+                for (status, kinds) in [
+                    (403, &[ErrorKind::PermissionDenied][..]),
+                    (503, &[ErrorKind::Unavailable, ErrorKind::RateLimited][..]),
+                ] {
+                    let (rig, out) = get_cors_with($api, Fault::NotConfigured { status }, 10).await;
+                    let err = out.expect_err("an error, not Ok(None)");
+                    assert!(kinds.contains(&err.kind()), "{status}: {err}");
+                    assert_eq!(err.status(), Some(status));
+                    assert!(err.request_id().is_some(), "{err:?}");
+                    assert!(!rig.attempts().is_empty());
+                }
+            }
+            #[tokio::test]
+            async fn endless_list_pages_stop_with_an_error_naming_why() {
+                let rig = Rig::new($api, policy(), Duration::from_secs(2)).await;
+                rig.emulator.faults().push(
+                    FaultRule::new(Fault::EndlessPages)
+                        .api($api)
+                        .times(usize::MAX),
+                );
+                let err = rig.admin.list_buckets().await.expect_err("endless pages");
+                assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+                assert!(
+                    rig.attempts().len() < 50,
+                    "stopped early: {} requests",
+                    rig.attempts().len()
+                );
+                let text = err.to_string();
+                assert!(
+                    ["repeat", "same", "advance"]
+                        .iter()
+                        .any(|w| text.contains(w)),
+                    "names why: {text}"
+                );
+            }
+            #[tokio::test]
+            async fn a_huge_body_is_refused_at_the_limit_without_reading_it() {
+                let (rig, out) = get_cors_with(
+                    $api,
+                    Fault::HugeBody {
+                        status: 500,
+                        bytes: 256 << 20,
+                    },
+                    10,
+                )
+                .await;
+                let err = out.expect_err("too big");
+                assert!(err.to_string().contains("max_response_bytes"), "{err}");
+                assert_eq!(err.status(), Some(500));
+                assert!(!rig.attempts().is_empty());
+            }
+            #[tokio::test]
+            async fn retry_after_as_an_http_date_is_honoured() {
+                let start = std::time::Instant::now();
+                recovers(
+                    $api,
+                    Fault::TooManyRequestsUntil {
+                        seconds_from_now: 2,
+                    },
+                    1,
+                )
+                .await;
+                // The date has one-second resolution: two seconds ahead is at least one away.
+                assert!(
+                    start.elapsed() >= Duration::from_secs(1),
+                    "waited for the date"
+                );
             }
             #[tokio::test]
             async fn persistent_503_ends_with_a_typed_error_after_max_attempts() {

@@ -292,7 +292,10 @@ pub(crate) fn map_error(status: u16, errors: &[ApiMessage], ctx: &ErrorContext<'
         _ => ErrorKind::Other,
     };
     let kind = match code {
-        Some(10006) => ErrorKind::NotFound,
+        // "Does not exist" codes mean that only on a 404: the same code on a 403 or a 5xx is
+        // that failure, never a missing bucket or configuration (exit "not found" in the CLI).
+        Some(10006 | 10059) if status == 404 => ErrorKind::NotFound,
+        Some(10006 | 10059) => by_status,
         Some(10004 | 10073) => ErrorKind::AlreadyExists,
         Some(10008) => ErrorKind::NotEmpty,
         Some(10002) => ErrorKind::Unauthenticated,
@@ -300,7 +303,6 @@ pub(crate) fn map_error(status: u16, errors: &[ApiMessage], ctx: &ErrorContext<'
         Some(10005 | 10009 | 10040 | 10062) => ErrorKind::InvalidInput,
         Some(10058) => ErrorKind::RateLimited,
         Some(10001 | 10043) => ErrorKind::Unavailable,
-        Some(10059) => ErrorKind::NotFound,
         Some(7003 | 10015) => ErrorKind::NotFound,
         _ => by_status,
     };
@@ -1539,6 +1541,11 @@ mod tests {
         use ErrorKind::*;
         let table: &[(u16, Option<i64>, Operation, ErrorKind)] = &[
             (404, Some(10006), Operation::GetCors, NotFound),
+            (404, Some(10059), Operation::GetCors, NotFound),
+            // A "does not exist" code on another status is that status's failure.
+            (403, Some(10059), Operation::GetCors, PermissionDenied),
+            (503, Some(10059), Operation::GetCors, Unavailable),
+            (403, Some(10006), Operation::GetCors, PermissionDenied),
             (409, Some(10004), Operation::CreateBucket, AlreadyExists),
             (409, Some(10073), Operation::CreateBucket, AlreadyExists),
             (409, Some(10008), Operation::DeleteBucket, NotEmpty),
