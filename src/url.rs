@@ -162,6 +162,8 @@ where
     }
 }
 
+// Without a provider feature every URL is refused before its bucket and parameters are read.
+#[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
 struct Parsed {
     scheme: String,
     bucket: String,
@@ -242,6 +244,7 @@ fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+#[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
 fn take_params(parsed: &Parsed, known: &[&str]) -> Result<Vec<(String, String)>, FromUrlError> {
     for (name, value) in &parsed.params {
         if !known.contains(&name.as_str()) {
