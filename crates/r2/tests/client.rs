@@ -839,8 +839,10 @@ async fn no_cors_only_for_a_404_with_code_10059() {
     // Anything else is a failure, never "not configured".
     let cases = [
         (404, None, ErrorKind::NotFound),
-        (500, Some(10059), ErrorKind::NotFound),
-        (503, Some(10059), ErrorKind::NotFound),
+        // A "does not exist" code on a 5xx is that server failure (and retried as one).
+        (500, Some(10059), ErrorKind::Unavailable),
+        (503, Some(10059), ErrorKind::Unavailable),
+        (403, Some(10059), ErrorKind::PermissionDenied),
         (404, Some(10006), ErrorKind::NotFound),
         (404, Some(7003), ErrorKind::NotFound),
     ];
