@@ -25,6 +25,7 @@ pub mod convert;
 mod error;
 pub mod models;
 mod net;
+pub mod policy_document;
 pub mod preflight;
 mod retry;
 pub mod validate;
