@@ -44,6 +44,43 @@ struct WireAllowed {
     headers: Option<Vec<String>>,
 }
 
+/// What a PUT sends: [`WireCors`]'s shape, borrowing from the neutral configuration (nothing
+/// is copied to be serialized once).
+#[derive(Debug, Serialize)]
+pub(crate) struct WireCorsOut<'a> {
+    rules: Vec<WireCorsRuleOut<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct WireCorsRuleOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    allowed: WireAllowedOut<'a>,
+    // Empty lists are omitted: R2 and terraform have rejected `[]` (terraform #5260).
+    #[serde(rename = "exposeHeaders", skip_serializing_if = "<[String]>::is_empty")]
+    expose_headers: &'a [String],
+    #[serde(rename = "maxAgeSeconds", skip_serializing_if = "Option::is_none")]
+    max_age_seconds: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+struct WireAllowedOut<'a> {
+    origins: &'a [String],
+    methods: Methods<'a>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    headers: &'a [String],
+}
+
+/// Methods as their wire names.
+#[derive(Debug)]
+struct Methods<'a>(&'a [CorsMethod]);
+
+impl Serialize for Methods<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|m| m.as_str()))
+    }
+}
+
 /// Largest `maxAgeSeconds` R2 accepts (its OpenAPI schema's maximum).
 pub(crate) const MAX_AGE_SECONDS: u32 = 86_400;
 
@@ -66,13 +103,9 @@ fn origin_problem(origin: &str) -> Option<String> {
     None
 }
 
-fn non_empty(list: &[String]) -> Option<Vec<String>> {
-    (!list.is_empty()).then(|| list.to_vec())
-}
-
 /// The wire form of a neutral configuration, after R2-specific checks that the neutral
 /// validation does not make (R2 has no `ResponseVary`, no `*` in expose headers).
-pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
+pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCorsOut<'_>, Error> {
     if config.extras.cos_response_vary.is_some() {
         return Err(Error::unsupported(
             Provider::R2,
@@ -104,27 +137,21 @@ pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
         }
     }
     violations.into_result()?;
-    Ok(WireCors {
-        rules: Some(
-            config
-                .rules
-                .iter()
-                .map(|rule| WireCorsRule {
-                    id: rule.id.clone(),
-                    allowed: WireAllowed {
-                        origins: rule.allowed_origins.clone(),
-                        methods: rule
-                            .allowed_methods
-                            .iter()
-                            .map(|m| m.as_str().to_owned())
-                            .collect(),
-                        headers: non_empty(&rule.allowed_headers),
-                    },
-                    expose_headers: non_empty(&rule.expose_headers),
-                    max_age_seconds: rule.max_age_seconds.map(Number::from),
-                })
-                .collect(),
-        ),
+    Ok(WireCorsOut {
+        rules: config
+            .rules
+            .iter()
+            .map(|rule| WireCorsRuleOut {
+                id: rule.id.as_deref(),
+                allowed: WireAllowedOut {
+                    origins: &rule.allowed_origins,
+                    methods: Methods(&rule.allowed_methods),
+                    headers: &rule.allowed_headers,
+                },
+                expose_headers: &rule.expose_headers,
+                max_age_seconds: rule.max_age_seconds,
+            })
+            .collect(),
     })
 }
 
@@ -136,7 +163,8 @@ pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Err
     }
     let mut out = Vec::with_capacity(rules.len());
     for (i, rule) in rules.into_iter().enumerate() {
-        let name = match &rule.id {
+        // Only an error names the rule: formatting it for every rule cost more than the rest.
+        let name = || match &rule.id {
             Some(id) => format!("rules[{i}] (id `{id}`)"),
             None => format!("rules[{i}]"),
         };
@@ -144,7 +172,7 @@ pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Err
         for m in &rule.allowed.methods {
             let method = m
                 .parse::<CorsMethod>()
-                .map_err(|e| decode(format!("CORS {name}: {e}")))?;
+                .map_err(|e| decode(format!("CORS {}: {e}", name())))?;
             methods.push(method);
         }
         let max_age_seconds = match &rule.max_age_seconds {
@@ -152,7 +180,8 @@ pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Err
             Some(n) => {
                 let v = exact_uint(n, u64::from(u32::MAX)).map_err(|why| {
                     decode(format!(
-                        "CORS {name}: maxAgeSeconds {why}; expected whole seconds 0..={}",
+                        "CORS {}: maxAgeSeconds {why}; expected whole seconds 0..={}",
+                        name(),
                         u32::MAX
                     ))
                 })?;
