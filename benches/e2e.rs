@@ -17,7 +17,8 @@
 //! `BUCKET_ADMIN_E2E_CHILD=1`), so the measured process holds only the client: its peak RSS
 //! is the client's, and the server does not compete with it for the same runtime.
 //!
-//! `cargo bench --bench e2e` (add `-- --quick` for a shorter run). Ratios are compared within
+//! `cargo bench --bench e2e` (add `-- --quick` for a shorter run, `-- --only overhead` for one
+//! section: codec, overhead, pacing or bulk). Ratios are compared within
 //! one run; absolute numbers depend on the machine. Results: `docs/benchmarks.md`.
 
 use std::io::{BufRead, BufReader, Write};
@@ -214,16 +215,34 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-async fn rate<F, Fut>(n: usize, mut f: F) -> f64
+/// CPU time used so far by every live thread of this process, in nanoseconds (the sum of
+/// `/proc/self/task/*/schedstat`). Unlike wall time it barely moves when other processes
+/// compete for the cores, so it is the steadier measure of the client's own cost.
+fn process_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Calls per second of `f` over `n` calls, and this process's CPU microseconds per call.
+async fn rate<F, Fut>(n: usize, mut f: F) -> (f64, f64)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    let cpu = process_cpu_ns();
     let start = Instant::now();
     for _ in 0..n {
         f().await;
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    let per_sec = n as f64 / start.elapsed().as_secs_f64();
+    let cpu_us = process_cpu_ns().saturating_sub(cpu) as f64 / 1e3 / n as f64;
+    (per_sec, cpu_us)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -237,6 +256,9 @@ struct Rates {
     library: f64,
     floor: f64,
     floor_and_decode: f64,
+    /// Client CPU µs per call: library, floor.
+    library_cpu: f64,
+    floor_cpu: f64,
 }
 
 /// Alternates rounds of the library loop and the raw loops; returns the medians.
@@ -264,20 +286,25 @@ async fn compare(
         })
     };
     let (mut lib, mut floor, mut decoded) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut lib_cpu, mut floor_cpu) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        floor.push(raw_loop(false).await);
-        decoded.push(raw_loop(true).await);
-        lib.push(
-            rate(n, || async {
-                admin.get_cors(bucket).await.expect("get_cors");
-            })
-            .await,
-        );
+        let (r, c) = raw_loop(false).await;
+        floor.push(r);
+        floor_cpu.push(c);
+        decoded.push(raw_loop(true).await.0);
+        let (r, c) = rate(n, || async {
+            admin.get_cors(bucket).await.expect("get_cors");
+        })
+        .await;
+        lib.push(r);
+        lib_cpu.push(c);
     }
     Rates {
         library: median(lib),
         floor: median(floor),
         floor_and_decode: median(decoded),
+        library_cpu: median(lib_cpu),
+        floor_cpu: median(floor_cpu),
     }
 }
 
@@ -350,9 +377,9 @@ async fn overhead(quick: bool) {
         .expect("r2 request");
 
     println!(
-        "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library |"
+        "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library | client CPU µs/call, library | client CPU µs/call, floor | CPU library / floor |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let cases: [Case<'_>; 2] = [
         (
             "COS get_cors (signs every request)",
@@ -366,12 +393,15 @@ async fn overhead(quick: bool) {
     for (name, admin, bucket, request, decode) in cases {
         let r = compare(admin, bucket, &raw, request, decode, n, rounds).await;
         println!(
-            "| {name} | {:.0} | {:.0} | {:.3}x | {:.0} | {:.3}x |",
+            "| {name} | {:.0} | {:.0} | {:.3}x | {:.0} | {:.3}x | {:.1} | {:.1} | {:.3}x |",
             r.library,
             r.floor,
             r.floor / r.library,
             r.floor_and_decode,
-            r.floor_and_decode / r.library
+            r.floor_and_decode / r.library,
+            r.library_cpu,
+            r.floor_cpu,
+            r.library_cpu / r.floor_cpu
         );
     }
 }
@@ -590,10 +620,25 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    codec(quick);
+    // `-- --only overhead` (or codec, pacing, bulk) runs one section.
+    let args: Vec<String> = std::env::args().collect();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if run("codec") {
+        codec(quick);
+    }
     rt.block_on(async {
-        overhead(quick).await;
-        pacing(quick).await;
-        bulk(quick).await;
+        if run("overhead") {
+            overhead(quick).await;
+        }
+        if run("pacing") {
+            pacing(quick).await;
+        }
+        if run("bulk") {
+            bulk(quick).await;
+        }
     });
 }
