@@ -7,13 +7,13 @@ use serde_json::Number;
 
 use super::{decode, exact_uint};
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct WireCors {
     #[serde(default)]
     pub(crate) rules: Option<Vec<WireCorsRule>>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct WireCorsRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<String>,
@@ -34,14 +34,35 @@ pub(crate) struct WireCorsRule {
     max_age_seconds: Option<Number>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct WireAllowed {
     #[serde(default)]
     origins: Vec<String>,
     #[serde(default)]
-    methods: Vec<String>,
+    methods: Vec<WireMethod>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     headers: Option<Vec<String>>,
+}
+
+/// A method as read: parsed from the borrowed text (no string kept), or the unknown name,
+/// reported by [`from_wire`] with the rule it is in.
+#[derive(Debug)]
+struct WireMethod(Result<CorsMethod, String>);
+
+impl<'de> Deserialize<'de> for WireMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = WireMethod;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an HTTP method name")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<WireMethod, E> {
+                Ok(WireMethod(s.parse().map_err(|_| s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
 /// What a PUT sends: [`WireCors`]'s shape, borrowing from the neutral configuration (nothing
@@ -170,10 +191,16 @@ pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Err
         };
         let mut methods = Vec::with_capacity(rule.allowed.methods.len());
         for m in &rule.allowed.methods {
-            let method = m
-                .parse::<CorsMethod>()
-                .map_err(|e| decode(format!("CORS {}: {e}", name())))?;
-            methods.push(method);
+            match &m.0 {
+                Ok(method) => methods.push(*method),
+                Err(raw) => {
+                    let e = raw
+                        .parse::<CorsMethod>()
+                        .err()
+                        .map_or_else(|| format!("unknown method `{raw}`"), |e| e.to_string());
+                    return Err(decode(format!("CORS {}: {e}", name())));
+                }
+            }
         }
         let max_age_seconds = match &rule.max_age_seconds {
             None => None,
@@ -275,6 +302,13 @@ mod tests {
     fn unknown_method_is_decode_error() {
         let err = parse(json!({"rules": [{"allowed": {"origins": ["*"], "methods": ["PATCH"]}}]}))
             .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        // The rule and the method are named, though the method is no longer kept as text.
+        let msg = err.message();
+        assert!(msg.contains("rules[0]") && msg.contains("PATCH"), "{msg}");
+        let err =
+            crate::codec::decode_cors(r#"{"rules":[{"allowed":{"origins":["*"],"methods":[5]}}]}"#)
+                .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
     }
 
