@@ -82,6 +82,39 @@ struct Inner {
     /// Seconds to add to the local clock, learnt from a `RequestTimeTooSkewed` answer.
     clock_offset: AtomicI64,
     capabilities: Capabilities,
+    /// The configured endpoint, parsed once (each request clones it and sets path and query).
+    endpoint_url: Option<reqwest::Url>,
+    /// Hosts already seen: bucket name -> its validated host, and host -> `scheme://host`
+    /// parsed, so a call neither recomputes, revalidates nor re-parses them.
+    hosts: std::sync::RwLock<HostCache>,
+}
+
+/// What [`Inner::hosts`] remembers; cleared whenever it reaches [`HOST_CACHE_ENTRIES`], so a
+/// client addressing many buckets keeps a bounded amount of memory.
+#[derive(Default)]
+struct HostCache {
+    /// Names that passed [`validate::bucket_name`], with their host.
+    buckets: std::collections::HashMap<String, String>,
+    /// `scheme://host` parsed, by host.
+    urls: std::collections::HashMap<String, reqwest::Url>,
+}
+
+/// Entries each map of [`HostCache`] holds at most.
+const HOST_CACHE_ENTRIES: usize = 1024;
+
+/// Inserts into a bounded cache map.
+fn remember<V>(map: &mut std::collections::HashMap<String, V>, key: &str, value: V) {
+    if map.len() >= HOST_CACHE_ENTRIES {
+        map.clear();
+    }
+    map.insert(key.to_owned(), value);
+}
+
+fn settings_endpoint_url(endpoint: &Option<String>) -> Option<reqwest::Url> {
+    endpoint
+        .as_deref()
+        .and_then(|e| reqwest::Url::parse(e).ok())
+        .filter(|u| u.path() == "/" && u.query().is_none())
 }
 
 pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
@@ -101,6 +134,7 @@ pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
         CredentialSource::Static(creds) => Some(creds.clone()),
         CredentialSource::Provider(_) => None,
     };
+    let endpoint = settings.endpoint.clone();
     Ok(CosClient {
         inner: Arc::new(Inner {
             settings,
@@ -109,6 +143,10 @@ pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
             refreshing: tokio::sync::Mutex::new(()),
             clock_offset: AtomicI64::new(0),
             capabilities: cos_capabilities(),
+            // Validated by the builder (scheme://host[:port]); a failure here would only
+            // make each request parse it and report why.
+            endpoint_url: settings_endpoint_url(&endpoint),
+            hosts: std::sync::RwLock::new(HostCache::default()),
         }),
     })
 }
@@ -260,6 +298,35 @@ impl Response {
         std::str::from_utf8(&self.body)
             .map_err(|_| Error::new(ErrorKind::Decode, "COS returned a body that is not UTF-8"))
     }
+}
+
+/// `k=v&k=v` with every name and value encoded as the signer encodes them.
+fn encoded_query(query: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in query.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&sign::encode(k));
+        out.push('=');
+        out.push_str(&sign::encode(v));
+    }
+    out
+}
+
+/// A header name; the ones the client always sends are constants (no parsing, no copy).
+fn header_name(name: &str) -> std::result::Result<HeaderName, reqwest::header::InvalidHeaderName> {
+    use reqwest::header;
+    Ok(match name {
+        "Host" => header::HOST,
+        "Authorization" => header::AUTHORIZATION,
+        "Content-Type" => header::CONTENT_TYPE,
+        "Content-Length" => header::CONTENT_LENGTH,
+        "Content-MD5" => HeaderName::from_static("content-md5"),
+        "x-cos-sdk-retry" => HeaderName::from_static("x-cos-sdk-retry"),
+        "x-cos-security-token" => HeaderName::from_static("x-cos-security-token"),
+        other => HeaderName::from_bytes(other.as_bytes())?,
+    })
 }
 
 fn subresource(name: &str) -> Vec<(String, String)> {
@@ -521,7 +588,7 @@ impl CosClient {
             bucket: Some(bucket.to_owned()),
             method,
             scheme: self.inner.settings.bucket_scheme.clone(),
-            host: self.bucket_host(bucket),
+            host: self.cached_bucket_host(bucket),
             path: "/".to_owned(),
             query: Vec::new(),
             sign_query: true,
@@ -539,11 +606,95 @@ impl CosClient {
         }
     }
 
+    /// [`bucket_host`](Self::bucket_host), from the cache when the bucket was seen before.
+    fn cached_bucket_host(&self, bucket: &str) -> String {
+        if let Ok(cache) = self.inner.hosts.read()
+            && let Some(host) = cache.buckets.get(bucket)
+        {
+            return host.clone();
+        }
+        self.bucket_host(bucket)
+    }
+
+    /// Validates a bucket name against its host; a name that passed once is remembered (the
+    /// check depends only on the name and the client's fixed settings).
     fn check_bucket(&self, op: Operation, bucket: &str) -> Result<()> {
+        if let Ok(cache) = self.inner.hosts.read()
+            && cache.buckets.contains_key(bucket)
+        {
+            return Ok(());
+        }
         let host = self.bucket_host(bucket);
         validate::bucket_name(bucket, &host)
             .into_result()
-            .map_err(|e| self.with_context(e, op, Some(bucket)))
+            .map_err(|e| self.with_context(e, op, Some(bucket)))?;
+        if let Ok(mut cache) = self.inner.hosts.write() {
+            remember(&mut cache.buckets, bucket, host);
+        }
+        Ok(())
+    }
+
+    /// The URL of one request: the parsed endpoint or `scheme://host` (parsed once per host)
+    /// with the encoded path and query set on it, the URL parsing the whole string gives.
+    fn request_url(&self, req: &Request) -> Result<reqwest::Url> {
+        let invalid = |e: String| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("cannot build a URL for host `{}`: {e}", req.host),
+            )
+        };
+        let mut url = match &self.inner.endpoint_url {
+            Some(endpoint) => endpoint.clone(),
+            None if self.inner.settings.endpoint.is_some() => return self.request_url_slow(req),
+            None => {
+                let cached = self.inner.hosts.read().ok().and_then(|c| {
+                    c.urls
+                        .get(&req.host)
+                        .filter(|u| u.scheme() == req.scheme)
+                        .cloned()
+                });
+                match cached {
+                    Some(url) => url,
+                    None => {
+                        let url = reqwest::Url::parse(&format!("{}://{}", req.scheme, req.host))
+                            .map_err(|e| invalid(e.to_string()))?;
+                        // A host holding a path, query or user would not survive set_path.
+                        if url.path() != "/" || url.query().is_some() || url.username() != "" {
+                            return self.request_url_slow(req);
+                        }
+                        if let Ok(mut cache) = self.inner.hosts.write() {
+                            remember(&mut cache.urls, &req.host, url.clone());
+                        }
+                        url
+                    }
+                }
+            }
+        };
+        url.set_path(&sign::object_path(&req.path));
+        if !req.query.is_empty() {
+            url.set_query(Some(&encoded_query(&req.query)));
+        }
+        Ok(url)
+    }
+
+    /// The URL as one string parsed whole: for what [`request_url`](Self::request_url) cannot
+    /// assemble from parts (and the reference it is tested against).
+    fn request_url_slow(&self, req: &Request) -> Result<reqwest::Url> {
+        let mut url = match &self.inner.settings.endpoint {
+            Some(endpoint) => endpoint.clone(),
+            None => format!("{}://{}", req.scheme, req.host),
+        };
+        url.push_str(&sign::object_path(&req.path));
+        if !req.query.is_empty() {
+            url.push('?');
+            url.push_str(&encoded_query(&req.query));
+        }
+        reqwest::Url::parse(&url).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("cannot build a URL for host `{}`: {e}", req.host),
+            )
+        })
     }
 
     fn invalid(&self, v: Violations, op: Operation, bucket: &str) -> Result<()> {
@@ -573,34 +724,41 @@ impl CosClient {
         attempt: u32,
         creds: &Credentials,
     ) -> Result<reqwest::Request> {
-        let s = &self.inner.settings;
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 7);
-        headers.push(("Host".into(), req.host.clone()));
-        headers.extend(req.headers.iter().cloned());
+        // Headers are borrowed, signed and copied once into the header map: nothing is
+        // rebuilt as owned pairs first.
+        let mut md5 = None;
+        let length;
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers.len() + 7);
+        headers.push(("Host", req.host.as_str()));
+        headers.extend(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         if attempt > 1 {
             // What the SDK adds (and signs) on every retry, so COS can tell retries apart.
-            headers.push(("x-cos-sdk-retry".into(), "true".into()));
+            headers.push(("x-cos-sdk-retry", "true"));
         }
         if let Some(body) = &req.body {
-            headers.push(("Content-Type".into(), body.content_type.to_owned()));
             if body.md5 {
-                let digest = Md5::digest(&body.bytes);
-                headers.push((
-                    "Content-MD5".into(),
-                    base64::engine::general_purpose::STANDARD.encode(digest),
-                ));
+                md5 = Some(
+                    base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body.bytes)),
+                );
             }
-            headers.push(("Content-Length".into(), body.bytes.len().to_string()));
+            length = body.bytes.len().to_string();
+        } else {
+            length = String::new();
+        }
+        if let Some(body) = &req.body {
+            headers.push(("Content-Type", body.content_type));
+            if let Some(md5) = &md5 {
+                headers.push(("Content-MD5", md5.as_str()));
+            }
+            headers.push(("Content-Length", length.as_str()));
         } else if req.method != Method::GET && req.method != Method::HEAD {
             // What the SDK (through `requests`) sends and signs for a body-less PUT/DELETE.
-            headers.push(("Content-Length".into(), "0".into()));
+            headers.push(("Content-Length", "0"));
         }
+        let mut authorization = None;
         if req.signed {
             if let Some(token) = &creds.session_token {
-                headers.push((
-                    "x-cos-security-token".into(),
-                    token.expose_secret().to_owned(),
-                ));
+                headers.push(("x-cos-security-token", token.expose_secret()));
             }
             let query: Vec<(&str, &str)> = if req.sign_query {
                 req.query
@@ -610,49 +768,31 @@ impl CosClient {
             } else {
                 Vec::new()
             };
-            let header_refs: Vec<(&str, &str)> = headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
             let signature = sign::sign(
                 &creds.secret_id,
                 creds.secret_key.expose_secret(),
                 req.method.as_str(),
                 &req.path,
                 &query,
-                &header_refs,
+                &headers,
                 KeyTime::around(self.now(), SIGN_EXPIRES_SECONDS),
             );
-            headers.push(("Authorization".into(), signature.authorization().to_owned()));
+            authorization = Some(signature);
         }
+        let url = self.request_url(req)?;
 
-        let mut url = match &s.endpoint {
-            Some(endpoint) => endpoint.clone(),
-            None => format!("{}://{}", req.scheme, req.host),
-        };
-        url.push_str(&sign::object_path(&req.path));
-        for (i, (k, v)) in req.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(&sign::encode(k));
-            url.push('=');
-            url.push_str(&sign::encode(v));
-        }
-        let url = reqwest::Url::parse(&url).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidInput,
-                format!("cannot build a URL for host `{}`: {e}", req.host),
-            )
-        })?;
-
-        let mut map = HeaderMap::with_capacity(headers.len());
-        for (name, value) in headers {
-            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        let mut map = HeaderMap::with_capacity(headers.len() + 1);
+        let auth = authorization
+            .as_ref()
+            .map(|s| ("Authorization", s.authorization()));
+        for (name, value) in headers.iter().copied().chain(auth) {
+            let header_name = header_name(name).map_err(|_| {
                 Error::new(
                     ErrorKind::InvalidInput,
                     format!("invalid header name `{name}`"),
                 )
             })?;
-            let mut header_value = HeaderValue::from_str(&value).map_err(|_| {
+            let mut header_value = HeaderValue::from_str(value).map_err(|_| {
                 // The value may be a credential: name the header, never echo the value.
                 Error::new(
                     ErrorKind::InvalidInput,
@@ -686,14 +826,15 @@ impl CosClient {
             path = %req.path,
             "sending COS request"
         );
-        let response = self
+        let mut response = self
             .inner
             .http
             .execute(request)
             .await
             .map_err(transport_error)?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        // Taken, not cloned: the body is read without them (its length comes from the body).
+        let headers = std::mem::take(response.headers_mut());
         let request_id = headers
             .get("x-cos-request-id")
             .and_then(|v| v.to_str().ok())
@@ -1648,6 +1789,65 @@ impl CosClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_urls_assembled_from_parts_equal_the_whole_string_parsed() {
+        let builders = [
+            CosClient::builder(),
+            CosClient::builder()
+                .endpoint("http://127.0.0.1:8080")
+                .allow_http(true),
+        ];
+        for builder in builders {
+            let client = builder
+                .region("ap-beijing")
+                .secret_id("AKIDEXAMPLE")
+                .secret_key("secret")
+                .build()
+                .unwrap();
+            for (path, query) in [
+                ("/", vec![("cors", "")]),
+                ("/", vec![]),
+                ("/a b/./c?d#e%f", vec![("x y", "1&2=3"), ("acl", "")]),
+                ("/../..", vec![("prefix", "é/~*")]),
+            ] {
+                for round in 0..2 {
+                    let mut req =
+                        client.bucket_request(Operation::GetCors, Method::GET, "Demo-1250000000");
+                    req.path = path.into();
+                    req.query = query
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect();
+                    let fast = client.request_url(&req).unwrap();
+                    let slow = client.request_url_slow(&req).unwrap();
+                    assert_eq!(fast, slow, "{path} {query:?} round {round}");
+                    assert_eq!(fast.as_str(), slow.as_str());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bucket_name_is_validated_once_and_its_host_cached() {
+        let client = CosClient::builder()
+            .region("ap-beijing")
+            .secret_id("AKIDEXAMPLE")
+            .secret_key("secret")
+            .build()
+            .unwrap();
+        assert!(client.check_bucket(Operation::GetCors, "bad_name").is_err());
+        assert!(client.check_bucket(Operation::GetCors, "bad_name").is_err());
+        client
+            .check_bucket(Operation::GetCors, "demo-1250000000")
+            .unwrap();
+        let cache = client.inner.hosts.read().unwrap();
+        assert_eq!(
+            cache.buckets.get("demo-1250000000").map(String::as_str),
+            Some("demo-1250000000.cos.ap-beijing.myqcloud.com")
+        );
+        assert!(!cache.buckets.contains_key("bad_name"));
+    }
 
     #[test]
     fn classification_table() {

@@ -17,6 +17,7 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::auth::BearerToken;
 use crate::config::{Limits, R2ClientBuilder};
@@ -29,7 +30,9 @@ use crate::wire::bucket::{
 use crate::wire::domains::{
     WireCustom, WireCustomCreate, WireCustomList, WireCustomUpdate, WireManaged, WireManagedUpdate,
 };
-use crate::wire::{ApiMessage, Envelope, cors, decode, from_value, lifecycle, lock};
+use crate::wire::{
+    ApiMessage, Envelope, cors, decode, from_raw, lifecycle, lock, raw_text, require_list,
+};
 
 /// Header carrying the jurisdiction of the bucket a request addresses.
 const JURISDICTION_HEADER: &str = "cf-r2-jurisdiction";
@@ -138,6 +141,18 @@ struct Inner {
     pacing: Option<Pacing>,
     limits: Limits,
     capabilities: Capabilities,
+    /// `{base_url}/accounts/{account_id}/r2/buckets`, parsed once: each call clones it and
+    /// sets its path instead of formatting, encoding and parsing the whole URL. `None` when
+    /// it does not parse, so that [`R2Client::url`] reports why on the first call.
+    buckets_url: Option<reqwest::Url>,
+}
+
+/// The root every R2 call's URL starts from, before it is parsed.
+fn buckets_root(base_url: &str, account_id: &str) -> String {
+    format!(
+        "{base_url}/accounts/{}/r2/buckets",
+        utf8_percent_encode(account_id, SEGMENT)
+    )
 }
 
 impl fmt::Debug for R2Client {
@@ -217,8 +232,9 @@ impl<'a> Call<'a> {
 
 /// A successful answer.
 struct Answer {
-    result: Value,
-    result_info: Option<Value>,
+    /// The raw `result` JSON, decoded by the operation into its own wire struct.
+    result: Option<Box<RawValue>>,
+    result_info: Option<Box<RawValue>>,
     meta: Meta,
 }
 
@@ -471,8 +487,10 @@ impl R2Client {
         pacing: Option<Pacing>,
         limits: Limits,
     ) -> Self {
+        let buckets_url = reqwest::Url::parse(&buckets_root(&base_url, &account_id)).ok();
         Self {
             inner: Arc::new(Inner {
+                buckets_url,
                 http,
                 base_url,
                 account_id,
@@ -511,20 +529,36 @@ impl R2Client {
     }
 
     fn url(&self, call: &Call<'_>) -> Result<reqwest::Url> {
-        let mut raw = format!(
-            "{}/accounts/{}/r2/buckets",
-            self.inner.base_url,
-            utf8_percent_encode(&self.inner.account_id, SEGMENT)
-        );
-        for seg in &call.path {
-            raw.push('/');
-            raw.extend(utf8_percent_encode(seg, SEGMENT));
-        }
-        let mut url = reqwest::Url::parse(&raw).map_err(|e| {
+        let invalid = |e: String| {
             Error::new(ErrorKind::Config, format!("invalid request URL: {e}"))
                 .with_provider(Provider::R2)
                 .with_operation(call.op)
-        })?;
+        };
+        let mut url = match &self.inner.buckets_url {
+            Some(root) => {
+                let mut url = root.clone();
+                if !call.path.is_empty() {
+                    let extra: usize = call.path.iter().map(|seg| seg.len() + 1).sum();
+                    let mut path = String::with_capacity(root.path().len() + extra);
+                    path.push_str(root.path());
+                    for seg in &call.path {
+                        path.push('/');
+                        // Every byte `set_path` would escape is already escaped here, so the
+                        // URL is the one parsing the whole string gave.
+                        path.extend(utf8_percent_encode(seg, SEGMENT));
+                    }
+                    url.set_path(&path);
+                }
+                url
+            }
+            None => {
+                let root = buckets_root(&self.inner.base_url, &self.inner.account_id);
+                let why = reqwest::Url::parse(&root)
+                    .err()
+                    .map_or_else(|| "it did not parse".to_owned(), |e| e.to_string());
+                return Err(invalid(why));
+            }
+        };
         if !call.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &call.query {
@@ -583,9 +617,10 @@ impl R2Client {
             }
             err
         };
-        let resp = req.send().await.map_err(transport)?;
+        let mut resp = req.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
+        // Taken, not cloned: the body is read without them (its length comes from the body).
+        let headers = std::mem::take(resp.headers_mut());
         let request_id = headers
             .get("cf-ray")
             .and_then(|v| v.to_str().ok())
@@ -819,10 +854,13 @@ impl R2Client {
             &answer.meta,
             op,
             None,
-            require_list(&answer.result, "buckets", "bucket list")
-                .and_then(|()| from_value(answer.result, "bucket list")),
+            require_list(answer.result.as_deref(), "buckets", "bucket list")
+                .and_then(|()| from_raw(answer.result.as_deref(), "bucket list")),
         )?;
-        let info = answer.result_info.unwrap_or(Value::Null);
+        // Read leniently (a field of another type is ignored); the page info is small and
+        // only on list answers.
+        let info: Value =
+            serde_json::from_str(raw_text(answer.result_info.as_deref())).unwrap_or(Value::Null);
         let reported_per_page = info
             .get("per_page")
             .and_then(Value::as_u64)
@@ -996,7 +1034,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "bucket"),
+            from_raw(answer.result.as_deref(), "bucket"),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), wire.into_info(jurisdiction))
     }
@@ -1098,7 +1136,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "managed domain"),
+            from_raw(answer.result.as_deref(), "managed domain"),
         )?;
         Ok(wire.into())
     }
@@ -1120,7 +1158,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "managed domain"),
+            from_raw(answer.result.as_deref(), "managed domain"),
         )?;
         Ok(wire.into())
     }
@@ -1141,8 +1179,8 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(&answer.result, "domains", "custom domain list")
-                .and_then(|()| from_value(answer.result, "custom domain list")),
+            require_list(answer.result.as_deref(), "domains", "custom domain list")
+                .and_then(|()| from_raw(answer.result.as_deref(), "custom domain list")),
         )?;
         Ok(wire.domains.into_iter().map(Into::into).collect())
     }
@@ -1180,7 +1218,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "custom domain"),
+            from_raw(answer.result.as_deref(), "custom domain"),
         )?;
         Ok(wire.into())
     }
@@ -1203,7 +1241,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "custom domain"),
+            from_raw(answer.result.as_deref(), "custom domain"),
         )?;
         Ok(wire.into())
     }
@@ -1233,7 +1271,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "custom domain"),
+            from_raw(answer.result.as_deref(), "custom domain"),
         )?;
         Ok(wire.into())
     }
@@ -1269,8 +1307,8 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(&answer.result, "rules", "lock rules")
-                .and_then(|()| from_value(answer.result, "lock rules")),
+            require_list(answer.result.as_deref(), "rules", "lock rules")
+                .and_then(|()| from_raw(answer.result.as_deref(), "lock rules")),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), lock::from_wire(wire))
     }
@@ -1297,34 +1335,6 @@ impl R2Client {
 /// let a copy overwrite a configuration it never saw.
 fn is_no_cors(err: &Error) -> bool {
     err.status() == Some(404) && err.code() == Some("10059")
-}
-
-/// Checks that a `result` is an object holding the list `field` before it is decoded: the
-/// wire structs default a missing list to empty, which would read another document (or an
-/// empty object) as "no rules".
-fn require_list(result: &Value, field: &str, what: &str) -> Result<()> {
-    match result.get(field) {
-        Some(Value::Array(_)) => Ok(()),
-        Some(other) => Err(decode(format!(
-            "unexpected {what} in the response: `{field}` is {}, not a list",
-            json_kind(other)
-        ))),
-        None => Err(decode(format!(
-            "unexpected {what} in the response: {} without a `{field}` list",
-            json_kind(result)
-        ))),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[async_trait]
@@ -1354,7 +1364,7 @@ impl BucketAdmin for R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            from_value(answer.result, "bucket"),
+            from_raw(answer.result.as_deref(), "bucket"),
         )?;
         self.decoded_after(
             &answer.meta,
@@ -1396,8 +1406,8 @@ impl BucketAdmin for R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(&answer.result, "rules", "CORS policy")
-                .and_then(|()| from_value(answer.result, "CORS policy")),
+            require_list(answer.result.as_deref(), "rules", "CORS policy")
+                .and_then(|()| from_raw(answer.result.as_deref(), "CORS policy")),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), cors::from_wire(wire))
     }
@@ -1437,8 +1447,8 @@ impl BucketAdmin for R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(&answer.result, "rules", "lifecycle rules")
-                .and_then(|()| from_value(answer.result, "lifecycle rules")),
+            require_list(answer.result.as_deref(), "rules", "lifecycle rules")
+                .and_then(|()| from_raw(answer.result.as_deref(), "lifecycle rules")),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), lifecycle::from_wire(wire))
     }
@@ -1518,6 +1528,45 @@ impl ExtendFrom for Violations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_the_ones_a_full_parse_gives() {
+        let client = R2Client::builder()
+            .account_id("0123456789abcdef0123456789abcdef")
+            .api_token("t")
+            .base_url("http://127.0.0.1:9/client/v4")
+            .allow_http(true)
+            .build()
+            .unwrap();
+        let mut call = Call::new(Operation::GetCors, Method::GET, Jurisdiction::Default)
+            .bucket("b-1")
+            .segment("dom/ain?#%");
+        call.query = vec![("cursor", "a b&c".into())];
+        let url = client.url(&call).unwrap();
+        let old = {
+            let mut raw = buckets_root(
+                "http://127.0.0.1:9/client/v4",
+                "0123456789abcdef0123456789abcdef",
+            );
+            for seg in &call.path {
+                raw.push('/');
+                raw.extend(utf8_percent_encode(seg, SEGMENT));
+            }
+            let mut u = reqwest::Url::parse(&raw).unwrap();
+            u.query_pairs_mut().append_pair("cursor", "a b&c");
+            u
+        };
+        assert_eq!(url, old);
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/client/v4/accounts/0123456789abcdef0123456789abcdef/r2/buckets/b-1/dom%2Fain%3F%23%25?cursor=a+b%26c"
+        );
+        let root = Call::new(Operation::ListBuckets, Method::GET, Jurisdiction::Default);
+        assert_eq!(
+            client.url(&root).unwrap().as_str(),
+            "http://127.0.0.1:9/client/v4/accounts/0123456789abcdef0123456789abcdef/r2/buckets"
+        );
+    }
 
     fn msg(code: i64) -> Vec<ApiMessage> {
         vec![ApiMessage {

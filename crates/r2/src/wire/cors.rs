@@ -7,13 +7,13 @@ use serde_json::Number;
 
 use super::{decode, exact_uint};
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct WireCors {
     #[serde(default)]
     pub(crate) rules: Option<Vec<WireCorsRule>>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct WireCorsRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<String>,
@@ -34,14 +34,72 @@ pub(crate) struct WireCorsRule {
     max_age_seconds: Option<Number>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct WireAllowed {
     #[serde(default)]
     origins: Vec<String>,
     #[serde(default)]
-    methods: Vec<String>,
+    methods: Vec<WireMethod>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     headers: Option<Vec<String>>,
+}
+
+/// A method as read: parsed from the borrowed text (no string kept), or the unknown name,
+/// reported by [`from_wire`] with the rule it is in.
+#[derive(Debug)]
+struct WireMethod(Result<CorsMethod, String>);
+
+impl<'de> Deserialize<'de> for WireMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = WireMethod;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an HTTP method name")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<WireMethod, E> {
+                Ok(WireMethod(s.parse().map_err(|_| s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// What a PUT sends: [`WireCors`]'s shape, borrowing from the neutral configuration (nothing
+/// is copied to be serialized once).
+#[derive(Debug, Serialize)]
+pub(crate) struct WireCorsOut<'a> {
+    rules: Vec<WireCorsRuleOut<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct WireCorsRuleOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    allowed: WireAllowedOut<'a>,
+    // Empty lists are omitted: R2 and terraform have rejected `[]` (terraform #5260).
+    #[serde(rename = "exposeHeaders", skip_serializing_if = "<[String]>::is_empty")]
+    expose_headers: &'a [String],
+    #[serde(rename = "maxAgeSeconds", skip_serializing_if = "Option::is_none")]
+    max_age_seconds: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+struct WireAllowedOut<'a> {
+    origins: &'a [String],
+    methods: Methods<'a>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    headers: &'a [String],
+}
+
+/// Methods as their wire names.
+#[derive(Debug)]
+struct Methods<'a>(&'a [CorsMethod]);
+
+impl Serialize for Methods<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|m| m.as_str()))
+    }
 }
 
 /// Largest `maxAgeSeconds` R2 accepts (its OpenAPI schema's maximum).
@@ -66,13 +124,9 @@ fn origin_problem(origin: &str) -> Option<String> {
     None
 }
 
-fn non_empty(list: &[String]) -> Option<Vec<String>> {
-    (!list.is_empty()).then(|| list.to_vec())
-}
-
 /// The wire form of a neutral configuration, after R2-specific checks that the neutral
 /// validation does not make (R2 has no `ResponseVary`, no `*` in expose headers).
-pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
+pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCorsOut<'_>, Error> {
     if config.extras.cos_response_vary.is_some() {
         return Err(Error::unsupported(
             Provider::R2,
@@ -104,27 +158,21 @@ pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCors, Error> {
         }
     }
     violations.into_result()?;
-    Ok(WireCors {
-        rules: Some(
-            config
-                .rules
-                .iter()
-                .map(|rule| WireCorsRule {
-                    id: rule.id.clone(),
-                    allowed: WireAllowed {
-                        origins: rule.allowed_origins.clone(),
-                        methods: rule
-                            .allowed_methods
-                            .iter()
-                            .map(|m| m.as_str().to_owned())
-                            .collect(),
-                        headers: non_empty(&rule.allowed_headers),
-                    },
-                    expose_headers: non_empty(&rule.expose_headers),
-                    max_age_seconds: rule.max_age_seconds.map(Number::from),
-                })
-                .collect(),
-        ),
+    Ok(WireCorsOut {
+        rules: config
+            .rules
+            .iter()
+            .map(|rule| WireCorsRuleOut {
+                id: rule.id.as_deref(),
+                allowed: WireAllowedOut {
+                    origins: &rule.allowed_origins,
+                    methods: Methods(&rule.allowed_methods),
+                    headers: &rule.allowed_headers,
+                },
+                expose_headers: &rule.expose_headers,
+                max_age_seconds: rule.max_age_seconds,
+            })
+            .collect(),
     })
 }
 
@@ -136,23 +184,31 @@ pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Err
     }
     let mut out = Vec::with_capacity(rules.len());
     for (i, rule) in rules.into_iter().enumerate() {
-        let name = match &rule.id {
+        // Only an error names the rule: formatting it for every rule cost more than the rest.
+        let name = || match &rule.id {
             Some(id) => format!("rules[{i}] (id `{id}`)"),
             None => format!("rules[{i}]"),
         };
         let mut methods = Vec::with_capacity(rule.allowed.methods.len());
         for m in &rule.allowed.methods {
-            let method = m
-                .parse::<CorsMethod>()
-                .map_err(|e| decode(format!("CORS {name}: {e}")))?;
-            methods.push(method);
+            match &m.0 {
+                Ok(method) => methods.push(*method),
+                Err(raw) => {
+                    let e = raw
+                        .parse::<CorsMethod>()
+                        .err()
+                        .map_or_else(|| format!("unknown method `{raw}`"), |e| e.to_string());
+                    return Err(decode(format!("CORS {}: {e}", name())));
+                }
+            }
         }
         let max_age_seconds = match &rule.max_age_seconds {
             None => None,
             Some(n) => {
                 let v = exact_uint(n, u64::from(u32::MAX)).map_err(|why| {
                     decode(format!(
-                        "CORS {name}: maxAgeSeconds {why}; expected whole seconds 0..={}",
+                        "CORS {}: maxAgeSeconds {why}; expected whole seconds 0..={}",
+                        name(),
                         u32::MAX
                     ))
                 })?;
@@ -246,6 +302,13 @@ mod tests {
     fn unknown_method_is_decode_error() {
         let err = parse(json!({"rules": [{"allowed": {"origins": ["*"], "methods": ["PATCH"]}}]}))
             .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        // The rule and the method are named, though the method is no longer kept as text.
+        let msg = err.message();
+        assert!(msg.contains("rules[0]") && msg.contains("PATCH"), "{msg}");
+        let err =
+            crate::codec::decode_cors(r#"{"rules":[{"allowed":{"origins":["*"],"methods":[5]}}]}"#)
+                .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
     }
 

@@ -12,21 +12,33 @@ pub(crate) mod lock;
 
 use bucket_admin_core::{Error, ErrorKind, LifecycleDate};
 use serde::Deserialize;
-use serde_json::{Number, Value};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Number;
+use serde_json::value::RawValue;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 /// The envelope around every Cloudflare API v4 answer.
+///
+/// `result` and `result_info` are kept as the raw JSON text (validated, not parsed into a
+/// tree): each operation decodes its `result` straight into its typed wire struct, so an
+/// answer is never built as a `serde_json::Value` first.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Envelope {
     #[serde(default)]
     pub(crate) success: Option<bool>,
     #[serde(default)]
     pub(crate) errors: Vec<ApiMessage>,
+    /// `None` for a missing or `null` result.
     #[serde(default)]
-    pub(crate) result: Value,
+    pub(crate) result: Option<Box<RawValue>>,
     #[serde(default)]
-    pub(crate) result_info: Option<Value>,
+    pub(crate) result_info: Option<Box<RawValue>>,
+}
+
+/// The JSON text of an optional raw value (`null` when absent).
+pub(crate) fn raw_text(raw: Option<&RawValue>) -> &str {
+    raw.map_or("null", RawValue::get)
 }
 
 /// One entry of `errors`.
@@ -43,13 +55,135 @@ pub(crate) fn decode(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Decode, message)
 }
 
-/// Deserializes `value` into `T`, naming `what` on failure.
-pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
-    value: Value,
+/// Deserializes the raw `result` into `T`, naming `what` on failure.
+pub(crate) fn from_raw<T: serde::de::DeserializeOwned>(
+    raw: Option<&RawValue>,
     what: &str,
 ) -> Result<T, Error> {
-    serde_json::from_value(value)
+    serde_json::from_str(raw_text(raw))
         .map_err(|e| decode(format!("unexpected {what} in the response: {e}")).with_source(e))
+}
+
+/// Checks that a raw `result` is an object holding the list `field` before it is decoded: the
+/// wire structs default a missing list to empty, which would read another document (or an
+/// empty object) as "no rules". The check walks the text once without allocating (every
+/// value but `field`'s kind is skipped).
+pub(crate) fn require_list(raw: Option<&RawValue>, field: &str, what: &str) -> Result<(), Error> {
+    let mut de = serde_json::Deserializer::from_str(raw_text(raw));
+    let shape = de::Deserializer::deserialize_any(&mut de, ShapeVisitor { field })
+        .map_err(|e| decode(format!("unexpected {what} in the response: {e}")))?;
+    match shape {
+        Shape::Field("a list") => Ok(()),
+        Shape::Field(kind) => Err(decode(format!(
+            "unexpected {what} in the response: `{field}` is {kind}, not a list"
+        ))),
+        Shape::Missing => Err(decode(format!(
+            "unexpected {what} in the response: an object without a `{field}` list"
+        ))),
+        Shape::NotObject(kind) => Err(decode(format!(
+            "unexpected {what} in the response: {kind} without a `{field}` list"
+        ))),
+    }
+}
+
+/// What [`require_list`] found: the kind of `field`, or why there is none.
+enum Shape {
+    Field(&'static str),
+    Missing,
+    NotObject(&'static str),
+}
+
+struct ShapeVisitor<'f> {
+    field: &'f str,
+}
+
+/// Visits any JSON value and names its kind, skipping its content.
+struct KindVisitor;
+
+macro_rules! scalar_kinds {
+    ($wrap:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($wrap("a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrap("a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrap("null"))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($wrap("a list"))
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for KindVisitor {
+    type Value = &'static str;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    scalar_kinds!(|k| k);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok("an object")
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for KindVisitor {
+    type Value = &'static str;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Deserializes an object key as "is it `field`?", without allocating for it.
+struct KeyIs<'f>(&'f str);
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShapeVisitor<'_> {
+    type Value = Shape;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    scalar_kinds!(Shape::NotObject);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        // The last occurrence counts, as it did when the result was a `serde_json::Value`.
+        let mut found = Shape::Missing;
+        while let Some(is_field) = map.next_key_seed(KeyIs(self.field))? {
+            if is_field {
+                found = Shape::Field(map.next_value_seed(KindVisitor)?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// An exact non-negative integer from a JSON number: `3600` and `3600.0` are accepted, while a
@@ -122,6 +256,33 @@ mod tests {
 
     fn num(s: &str) -> Number {
         serde_json::from_str(s).unwrap()
+    }
+
+    fn shape(json: &str) -> Result<(), String> {
+        let raw: Option<Box<RawValue>> = serde_json::from_str(json).unwrap();
+        require_list(raw.as_deref(), "rules", "CORS policy").map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn require_list_names_what_the_result_holds() {
+        assert_eq!(shape(r#"{"rules": []}"#), Ok(()));
+        assert_eq!(
+            shape(r#"{"a": {"rules": 1}, "rules": [{"x": [1, {"y": null}]}], "b": "c"}"#),
+            Ok(())
+        );
+        let err = |json| shape(json).unwrap_err();
+        assert!(err(r#"{"rules": "none"}"#).ends_with("`rules` is a string, not a list"));
+        assert!(err(r#"{"rules": null}"#).ends_with("`rules` is null, not a list"));
+        assert!(err(r#"{"rules": {}}"#).ends_with("`rules` is an object, not a list"));
+        assert!(err(r#"{"rules": 3.5}"#).ends_with("`rules` is a number, not a list"));
+        assert!(err(r#"{"rules": [], "rules": true}"#).ends_with("is a boolean, not a list"));
+        assert!(err("{}").ends_with("an object without a `rules` list"));
+        assert!(err(r#"{"buckets": []}"#).ends_with("an object without a `rules` list"));
+        assert!(err("null").ends_with("null without a `rules` list"));
+        assert!(err("[]").ends_with("a list without a `rules` list"));
+        assert!(err(r#""x""#).ends_with("a string without a `rules` list"));
+        // An escaped key is still the field.
+        assert_eq!(shape(r#"{"rul\u0065s": []}"#), Ok(()));
     }
 
     #[test]
