@@ -464,6 +464,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn repeated_names_keep_the_last_value_like_the_sdks_dict() {
+        let pairs = encode_pairs([("X-A", "1"), ("b", "3"), ("x-a", "2")].into_iter());
+        assert_eq!(
+            pairs,
+            [
+                ("b".to_owned(), "3".to_owned()),
+                ("x-a".to_owned(), "2".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_shows_what_was_signed_but_not_the_signature() {
+        let sig = sign(
+            "AKIDexample",
+            "secret-key-never-shown",
+            "GET",
+            "/",
+            &[("cors", "")],
+            &[("Host", "b-1250000000.cos.ap-beijing.myqcloud.com")],
+            KeyTime::new(1_700_000_000, 1_700_000_600),
+        );
+        let shown = format!("{sig:?}");
+        assert!(shown.contains("1700000000") && shown.contains("1700000600"), "{shown}");
+        assert!(shown.contains("string_to_sign"), "{shown}");
+        assert!(shown.contains("header_list: \"host\""), "{shown}");
+        assert!(!shown.contains(sig.signature()), "{shown}");
+        assert!(!shown.contains("secret-key-never-shown"), "{shown}");
+    }
+
+    #[test]
     fn go_sdk_known_answer() {
         let sig = sign(
             "QmFzZTY0IGlzIGEgZ2VuZXJp",
