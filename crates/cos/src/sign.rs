@@ -487,7 +487,10 @@ mod tests {
             KeyTime::new(1_700_000_000, 1_700_000_600),
         );
         let shown = format!("{sig:?}");
-        assert!(shown.contains("1700000000") && shown.contains("1700000600"), "{shown}");
+        assert!(
+            shown.contains("1700000000") && shown.contains("1700000600"),
+            "{shown}"
+        );
         assert!(shown.contains("string_to_sign"), "{shown}");
         assert!(shown.contains("header_list: \"host\""), "{shown}");
         assert!(!shown.contains(sig.signature()), "{shown}");
