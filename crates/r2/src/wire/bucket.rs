@@ -102,6 +102,31 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
+    fn only_r2_classes_have_a_wire_name() {
+        assert_eq!(
+            storage_class_to_wire(&StorageClass::Standard),
+            Some("Standard")
+        );
+        assert_eq!(
+            storage_class_to_wire(&StorageClass::InfrequentAccess),
+            Some("InfrequentAccess")
+        );
+        assert_eq!(
+            storage_class_to_wire(&StorageClass::Other("Standard".into())),
+            Some("Standard")
+        );
+        assert_eq!(
+            storage_class_to_wire(&StorageClass::Other("InfrequentAccess".into())),
+            Some("InfrequentAccess")
+        );
+        assert_eq!(
+            storage_class_to_wire(&StorageClass::Other("GLACIER".into())),
+            None
+        );
+        assert_eq!(storage_class_to_wire(&StorageClass::Archive), None);
+    }
+
+    #[test]
     fn bucket_parses_location_case_insensitively() {
         let wire: WireBucket = serde_json::from_value(serde_json::json!({
             "name": "logs", "creation_date": "2024-05-01T10:20:30.123Z",

@@ -258,6 +258,41 @@ mod tests {
         serde_json::from_str(s).unwrap()
     }
 
+    #[test]
+    fn exact_uint_takes_whole_floats_up_to_the_limit_and_nothing_else() {
+        // Whole floats are integers, at every boundary.
+        assert_eq!(exact_uint(&num("0.0"), 10), Ok(0));
+        assert_eq!(exact_uint(&num("10.0"), 10), Ok(10));
+        assert_eq!(exact_uint(&num("3600.0"), 86_400), Ok(3600));
+        // One above the limit, as an integer or as a float, is refused.
+        assert!(
+            exact_uint(&num("11"), 10)
+                .unwrap_err()
+                .contains("larger than 10")
+        );
+        assert!(
+            exact_uint(&num("11.0"), 10)
+                .unwrap_err()
+                .contains("larger than 10")
+        );
+        assert!(
+            exact_uint(&num("1e300"), u64::MAX)
+                .unwrap_err()
+                .contains("larger")
+        );
+        // 2^64 itself does not fit, even against u64::MAX.
+        assert!(exact_uint(&num("18446744073709551616.0"), u64::MAX).is_err());
+        // Negative zero is zero; other negatives and fractions are refused.
+        assert_eq!(exact_uint(&num("-0.0"), 10), Ok(0));
+        assert!(exact_uint(&num("-1"), 10).unwrap_err().contains("negative"));
+        assert!(
+            exact_uint(&num("-1.5"), 10)
+                .unwrap_err()
+                .contains("negative")
+        );
+        assert!(exact_uint(&num("1.5"), 10).unwrap_err().contains("whole"));
+    }
+
     fn shape(json: &str) -> Result<(), String> {
         let raw: Option<Box<RawValue>> = serde_json::from_str(json).unwrap();
         require_list(raw.as_deref(), "rules", "CORS policy").map_err(|e| e.message().to_owned())
