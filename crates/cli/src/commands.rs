@@ -1157,15 +1157,11 @@ impl Spool {
                 .lines()?
                 .filter_map(|l| serde_json::from_str::<[String; 4]>(&l).ok()))
         };
-        let mut widths = output::StreamTable::new(BULK_HEADERS);
-        for row in rows(self)? {
-            widths.measure(&row);
-        }
+        let mut table = output::StreamTable::new(BULK_HEADERS);
+        table.measure(rows(self)?);
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let _ = out.write_all(widths.header().as_bytes());
-        for row in rows(self)? {
-            let _ = out.write_all(widths.line(&row).as_bytes());
-        }
+        // A closed pipe (`| head`) is not an error worth reporting.
+        let _ = table.write(rows(self)?, &mut out);
         let _ = out.flush();
         Ok(())
     }

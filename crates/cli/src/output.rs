@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::exit::CliError;
 
-/// A plain text table with left-aligned, padded columns.
+/// A plain text table with left-aligned, padded columns, laid out by [`comfy_table`] (which
+/// measures cells by display width, so CJK text lines up).
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     headers: Vec<String>,
@@ -43,75 +44,139 @@ impl Table {
     /// the layout.
     pub fn render(&self) -> String {
         let mut t = StreamTable::new(&self.headers);
-        for r in &self.rows {
-            t.measure(r);
-        }
-        let mut out = t.header();
-        for r in &self.rows {
-            out.push_str(&t.line(r));
-        }
-        out
+        t.measure(&self.rows);
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = t.write(&self.rows, &mut out);
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
-/// A table printed row by row: every row is measured first ([`StreamTable::measure`]), then
-/// the header and rows are laid out as [`Table::render`] lays them out, so a table of
-/// 100,000 rows need not be held in memory.
+/// A table printed in two passes over its rows, so a table of 100,000 rows need not be held
+/// in memory: [`StreamTable::measure`] sees every row and keeps only the column widths, then
+/// [`StreamTable::write`] lays the rows out [`CHUNK_ROWS`] at a time with [`comfy_table`], every
+/// chunk with the same fixed column widths and no borders, so the chunks join into one table
+/// (the same one [`Table::render`] prints).
 #[derive(Debug, Clone)]
 pub struct StreamTable {
     headers: Vec<String>,
-    widths: Vec<usize>,
+    /// Display width of each column's widest cell (header included).
+    widths: Vec<u16>,
 }
+
+/// Rows laid out (or measured) by one [`comfy_table::Table`] in [`StreamTable`].
+pub const CHUNK_ROWS: usize = 1000;
+
+/// Spaces between two columns.
+const GAP: u16 = 2;
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-/// One laid-out line: cells padded to `widths` by display width, two spaces apart.
-fn layout(cells: &[impl AsRef<str>], widths: &[usize]) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let line: Vec<String> = widths
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let c = first_line(cells.get(i).map_or("", AsRef::as_ref));
-            format!("{c}{}", " ".repeat(w.saturating_sub(c.width())))
-        })
+/// `cells` as a row of `n` first lines: missing cells blank, extra cells dropped.
+fn row_of<R, S>(cells: R, n: usize) -> Vec<String>
+where
+    R: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut row: Vec<String> = cells
+        .into_iter()
+        .take(n)
+        .map(|c| first_line(c.as_ref()).to_owned())
         .collect();
-    let mut out = line.join("  ").trim_end().to_owned();
-    out.push('\n');
-    out
+    row.resize(n, String::new());
+    row
+}
+
+/// A borderless comfy-table: columns two spaces apart, nothing drawn but the cells.
+fn bare_table() -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    // Without comfy-table's `tty` feature nothing is styled and the terminal width is not
+    // asked: the layout is the same on a terminal and in a pipe.
+    t.load_style(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    t
 }
 
 impl StreamTable {
     /// A table with these headers.
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(headers: I) -> Self {
-        use unicode_width::UnicodeWidthStr;
         let headers: Vec<String> = headers.into_iter().map(Into::into).collect();
-        let widths = headers.iter().map(|h| first_line(h).width()).collect();
-        Self { headers, widths }
+        let mut t = Self {
+            widths: vec![0; headers.len()],
+            headers,
+        };
+        t.measure([t.headers.clone()]);
+        t
     }
 
-    /// Widens the columns to fit `cells`.
-    pub fn measure(&mut self, cells: &[impl AsRef<str>]) {
-        use unicode_width::UnicodeWidthStr;
-        for (w, c) in self.widths.iter_mut().zip(cells) {
-            *w = (*w).max(first_line(c.as_ref()).width());
+    /// Widens the columns to fit every row of `rows` (measured by comfy-table, a chunk at a
+    /// time).
+    pub fn measure<I, R, S>(&mut self, rows: I)
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let n = self.headers.len();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut t = bare_table();
+            t.add_rows(rows.by_ref().take(CHUNK_ROWS).map(|r| row_of(r, n)));
+            for (w, m) in self.widths.iter_mut().zip(t.column_max_content_widths()) {
+                *w = (*w).max(m);
+            }
         }
     }
 
-    /// The header line and the rule under it.
-    pub fn header(&self) -> String {
-        let rule: Vec<String> = self.widths.iter().map(|w| "-".repeat(*w)).collect();
-        let mut out = layout(&self.headers, &self.widths);
-        out.push_str(&rule.join("  "));
-        out.push('\n');
-        out
+    /// The column widths measured so far (display columns, without the gap between columns).
+    pub fn widths(&self) -> &[u16] {
+        &self.widths
     }
 
-    /// One row.
-    pub fn line(&self, cells: &[impl AsRef<str>]) -> String {
-        layout(cells, &self.widths)
+    /// Writes the header, the rule under it, and every row of `rows`, laid out in the widths
+    /// measured by [`StreamTable::measure`]. Trailing spaces are cut from every line.
+    pub fn write<I, R, S>(&self, rows: I, out: &mut impl std::io::Write) -> std::io::Result<()>
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let n = self.headers.len();
+        let rule: Vec<String> = self
+            .widths
+            .iter()
+            .map(|w| "-".repeat(usize::from(*w)))
+            .collect();
+        self.write_chunk([row_of(&self.headers, n), rule], out)?;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            self.write_chunk(rows.by_ref().take(CHUNK_ROWS).map(|r| row_of(r, n)), out)?;
+        }
+        Ok(())
+    }
+
+    fn write_chunk(
+        &self,
+        rows: impl IntoIterator<Item = Vec<String>>,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut t = bare_table();
+        t.add_rows(rows);
+        t.set_constraints(self.widths.iter().map(|w| {
+            comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(
+                w.saturating_add(GAP),
+            ))
+        }));
+        for c in t.column_iter_mut() {
+            c.set_padding((0, GAP));
+        }
+        for line in t.lines() {
+            out.write_all(line.trim_end().as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
 }
 
@@ -174,5 +239,51 @@ mod tests {
         // The dashes under `error` are as wide as the ten columns the CJK text takes.
         assert_eq!(lines[1], "------------  ----------");
         assert_eq!(lines[2], "a             访问被拒绝");
+    }
+
+    #[test]
+    fn streamed_chunks_join_into_one_table() {
+        // A wide cell in the last chunk widens the columns of the first.
+        let n = CHUNK_ROWS * 2 + 7;
+        let rows: Vec<[String; 2]> = (0..n)
+            .map(|i| {
+                let b = if i == n - 1 {
+                    "桶".repeat(6)
+                } else {
+                    format!("b{i}")
+                };
+                [b, "ok".to_owned()]
+            })
+            .collect();
+        let mut t = StreamTable::new(["bucket", "result"]);
+        t.measure(&rows);
+        assert_eq!(t.widths(), &[12, 6]);
+        let mut out = Vec::new();
+        t.write(&rows, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), n + 2);
+        assert_eq!(lines[0], "bucket        result");
+        assert_eq!(lines[1], "------------  ------");
+        assert_eq!(lines[2], "b0            ok");
+        assert_eq!(
+            lines[CHUNK_ROWS + 2],
+            format!("{:<12}  ok", format!("b{CHUNK_ROWS}"))
+        );
+        assert_eq!(lines[n + 1], "桶桶桶桶桶桶  ok");
+        // The same rows held in memory lay out the same.
+        let mut whole = Table::new(["bucket", "result"]);
+        for r in &rows {
+            whole.row(r.clone());
+        }
+        assert_eq!(whole.render(), text);
+    }
+
+    #[test]
+    fn short_rows_are_padded_and_long_rows_cut() {
+        let mut t = Table::new(["a", "b", "c"]);
+        t.row(["1"]);
+        t.row(["x", "y", "z", "extra"]);
+        assert_eq!(t.render(), "a  b  c\n-  -  -\n1\nx  y  z\n");
     }
 }
