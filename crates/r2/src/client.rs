@@ -23,7 +23,7 @@ use crate::auth::BearerToken;
 use crate::config::{Limits, R2ClientBuilder};
 use crate::extras::{CustomDomain, CustomDomainUpdate, LockRule, ManagedDomain, NewCustomDomain};
 use crate::list::{BucketPage, BucketPages, ListBucketsOptions, ListDirection};
-use crate::pacing::{Pacer, Pacing};
+use crate::pacing::{Pacer, Pacing, PacingStatus};
 use crate::wire::bucket::{
     LOCATIONS, WireBucket, WireBucketList, WireCreateBucket, storage_class_to_wire,
 };
@@ -511,6 +511,36 @@ impl R2Client {
             inner: self.inner.clone(),
             jurisdiction,
         }
+    }
+
+    /// What the pacing limiter shared by this client's clones is doing: requests in the
+    /// current window, how many wait and for how long, the delay imposed so far. `None` when
+    /// pacing is off. Cheap (a short lock, no request), so a progress bar can call it on every
+    /// redraw.
+    ///
+    /// ```
+    /// use bucket_admin_r2::{Pacing, R2Client};
+    ///
+    /// let paced = R2Client::builder()
+    ///     .account_id("0123456789abcdef0123456789abcdef")
+    ///     .api_token("token")
+    ///     .build()
+    ///     .unwrap();
+    /// let status = paced.pacing_status().unwrap();
+    /// assert_eq!(status.pacing, Pacing::cloudflare_default());
+    /// assert_eq!(status.requests_in_window, 0);
+    /// assert!(!status.is_delaying());
+    ///
+    /// let unpaced = R2Client::builder()
+    ///     .account_id("0123456789abcdef0123456789abcdef")
+    ///     .api_token("token")
+    ///     .pacing(None)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(unpaced.pacing_status().is_none());
+    /// ```
+    pub fn pacing_status(&self) -> Option<PacingStatus> {
+        self.inner.pacer.as_ref().map(Pacer::status)
     }
 
     /// The jurisdiction this handle addresses.

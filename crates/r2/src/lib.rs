@@ -75,7 +75,7 @@ pub use config::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, R2ClientBuilder,
 };
 pub use list::{BucketPage, BucketPages, ListBucketsOptions, ListDirection};
-pub use pacing::Pacing;
+pub use pacing::{Pacing, PacingStatus};
 /// The type secrets are kept in ([`R2ClientBuilder::api_token`] takes anything that converts
 /// into it, such as a `String` or `&str`).
 pub use secrecy::SecretString;
