@@ -364,15 +364,40 @@ pub trait Progress: Send + Sync {
     fn end(&self) {}
 }
 
-/// Progress on stderr: an indicatif bar on a terminal (count, rate, time left and the
-/// counts per outcome, problems printed above it), one plain line per bucket otherwise (CI
-/// logs, `2> file`), where redrawing would be noise.
-#[derive(Debug)]
+/// Where the progress bar reads the R2 pacing status from on every redraw.
+pub type PacingSource = Arc<dyn Fn() -> Option<bucket_admin_r2::PacingStatus> + Send + Sync>;
+
+/// Progress on stderr: an indicatif bar on a terminal (count, rate, time left, the counts
+/// per outcome and the R2 pacing wait, problems printed above it), one plain line per bucket
+/// otherwise (CI logs, `2> file`), where redrawing would be noise.
 pub struct StderrProgress {
     tty: bool,
     quiet: bool,
     counts: Mutex<BTreeMap<&'static str, usize>>,
     bar: Option<indicatif::ProgressBar>,
+}
+
+impl std::fmt::Debug for StderrProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StderrProgress")
+            .field("tty", &self.tty)
+            .field("quiet", &self.quiet)
+            .field("bar", &self.bar.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The pacing part of the progress bar: `pacing: waiting 1.2s` (and how many requests are
+/// queued when more than one) while the R2 limiter holds requests back, nothing otherwise.
+pub fn pacing_message(status: Option<&bucket_admin_r2::PacingStatus>) -> String {
+    let Some(s) = status.filter(|s| s.is_delaying()) else {
+        return String::new();
+    };
+    let mut text = format!("pacing: waiting {:.1}s", s.current_wait.as_secs_f64());
+    if s.waiting > 1 {
+        text.push_str(&format!(" ({} requests queued)", s.waiting));
+    }
+    text
 }
 
 /// The terminal status line: bar, count, rate and time left, and the counts per outcome.
@@ -404,17 +429,27 @@ pub fn status_line(
     )
 }
 
+/// How often the bar is redrawn while no pair finishes, so the pacing wait stays current.
+const PACING_REDRAW: Duration = Duration::from_millis(250);
+
 impl StderrProgress {
     /// Detects whether stderr is a terminal; `quiet` prints nothing.
     pub fn new(quiet: bool) -> Self {
+        Self::with_pacing(quiet, None)
+    }
+
+    /// [`StderrProgress::new`], with the bar showing the R2 pacing wait read from `pacing`
+    /// (see [`pacing_message`]) and redrawn a few times a second.
+    pub fn with_pacing(quiet: bool, pacing: Option<PacingSource>) -> Self {
         let tty = std::io::stderr().is_terminal();
         let bar = (tty && !quiet).then(|| {
             let bar = indicatif::ProgressBar::with_draw_target(
                 None,
                 indicatif::ProgressDrawTarget::stderr(),
             );
+            let source = pacing.clone();
             let style = indicatif::ProgressStyle::with_template(
-                "[{bar:30}] {pos}/{len} {rate} {eta} left  {msg}",
+                "[{bar:30}] {pos}/{len} {rate} {eta} left  {msg}{pacing}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .with_key(
@@ -423,8 +458,20 @@ impl StderrProgress {
                     let _ = write!(w, "{:.1}/s", state.per_sec());
                 },
             )
+            .with_key(
+                "pacing",
+                move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let text = pacing_message(source.as_ref().and_then(|f| f()).as_ref());
+                    if !text.is_empty() {
+                        let _ = write!(w, "  {text}");
+                    }
+                },
+            )
             .progress_chars("#>-");
             bar.set_style(style);
+            if pacing.is_some() {
+                bar.enable_steady_tick(PACING_REDRAW);
+            }
             bar
         });
         Self {
@@ -980,6 +1027,23 @@ mod tests {
         let done = status_line(40, 40, Duration::from_secs(8), &counts);
         assert!(done.ends_with("40/40 5.0/s  applied 10"), "{done}");
         assert!(status_line(0, 0, Duration::ZERO, &counts).contains("0/0 0.0/s"));
+    }
+
+    #[test]
+    fn the_pacing_message_shows_the_wait_only_while_requests_are_held_back() {
+        assert_eq!(pacing_message(None), "");
+        let mut status = bucket_admin_r2::PacingStatus::default();
+        status.requests_in_window = 1200;
+        assert_eq!(pacing_message(Some(&status)), "", "idle: nothing shown");
+        status.waiting = 1;
+        status.current_wait = Duration::from_millis(1240);
+        assert_eq!(pacing_message(Some(&status)), "pacing: waiting 1.2s");
+        status.waiting = 8;
+        status.current_wait = Duration::from_secs(4);
+        assert_eq!(
+            pacing_message(Some(&status)),
+            "pacing: waiting 4.0s (8 requests queued)"
+        );
     }
 
     #[test]

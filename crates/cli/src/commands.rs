@@ -964,7 +964,11 @@ async fn copy_cmd<S: Section>(ctx: &Ctx, args: CopyArgs) -> Result<Exit, CliErro
         concurrency: usize::from(args.concurrency),
         pair_timeout: Duration::from_secs(args.pair_timeout),
     };
-    let progress = Arc::new(StderrProgress::new(ctx.json));
+    let connector = ctx.connector.clone();
+    let progress = Arc::new(StderrProgress::with_pacing(
+        ctx.json,
+        Some(Arc::new(move || connector.r2_pacing_status())),
+    ));
     let mut spool = Spool::new(ctx.json)?;
     let mut summary = bulk::Summary::default();
     let sink = |r: CopyReport| {

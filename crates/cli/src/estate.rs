@@ -854,7 +854,11 @@ pub async fn apply_cmd(
         dry_run: false,
         backup_dir: args.backup.dir().map(Path::to_path_buf),
     };
-    let progress: Arc<dyn Progress> = Arc::new(StderrProgress::new(json));
+    let pacing_from = connector.clone();
+    let progress: Arc<dyn Progress> = Arc::new(StderrProgress::with_pacing(
+        json,
+        Some(Arc::new(move || pacing_from.r2_pacing_status())),
+    ));
     let state = Arc::new(state);
     let sem = Arc::new(Semaphore::new(concurrency.max(1)));
     let total = plan.buckets.len() + unreadable.len();

@@ -240,6 +240,13 @@ impl Connector {
         Ok(client)
     }
 
+    /// What the R2 client's pacing limiter is doing, for the progress bar: `None` before any
+    /// R2 client was built, or when pacing is off.
+    pub fn r2_pacing_status(&self) -> Option<bucket_admin_r2::PacingStatus> {
+        let cache = self.r2.lock().unwrap_or_else(|p| p.into_inner());
+        cache.as_ref().and_then(R2Client::pacing_status)
+    }
+
     /// An R2 client for `jurisdiction` (`None`: `R2_JURISDICTION`, then `default`).
     pub fn r2(&self, jurisdiction: Option<Jurisdiction>) -> Result<R2Client, CliError> {
         let mut cache = self.r2.lock().unwrap_or_else(|p| p.into_inner());
