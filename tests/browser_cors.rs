@@ -12,7 +12,7 @@
 //!
 //! Runs when `build.rs` finds Chromium (`/usr/bin/chromium`, or `BUCKET_ADMIN_CHROMIUM`) and
 //! Playwright for Python (`python3`, or `BUCKET_ADMIN_BROWSER_PYTHON`); shows as ignored
-//! otherwise. `tools/browser/cors_browser.py` drives
+//! otherwise. `crates/cli/browser/cors_browser.py` (also embedded in `bucket-admin cors check --browser`) drives
 //! the browser.
 
 use std::collections::BTreeMap;
@@ -548,7 +548,10 @@ async fn chromium_agrees_with_the_offline_evaluator() {
     let input = dir.join("cases.json");
     let output = dir.join("results.json");
     std::fs::write(&input, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/browser/cors_browser.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/cli/browser/cors_browser.py"
+    );
     let (i2, o2) = (input.clone(), output.clone());
     let status = tokio::task::spawn_blocking(move || {
         std::process::Command::new(

@@ -299,11 +299,19 @@ ignores the state file). The target's previous configuration is saved to --backu
         /// Second bucket or file.
         b: String,
     },
-    /// Evaluate a preflight offline (and live on COS with --live); exit 5 when denied.
+    /// Evaluate a preflight offline (live on COS with --live, in Chromium with --browser);
+    /// exit 5 when denied, 4 when the answers differ.
     #[command(after_help = "Examples:
   bucket-admin cors check r2://assets --origin https://app.example.com --method PUT --header content-type
   bucket-admin cors check file://cors.json --origin https://x.com --method GET
-  bucket-admin cors check cos://assets-1250000000?region=ap-beijing --origin https://x.com --method GET --live")]
+  bucket-admin cors check cos://assets-1250000000?region=ap-beijing --origin https://x.com --method GET --live
+  bucket-admin cors check r2://assets --origin https://app.example.com --method PUT --header content-type --browser
+
+--browser puts the rules (read from the bucket or file; nothing is written there) on a scratch
+bucket of an in-process emulator (R2 for r2:// targets, COS otherwise) and lets Chromium
+fetch() an object of it from a page of --origin. It needs Chromium (`apt-get install chromium`,
+or BUCKET_ADMIN_CHROMIUM=/path) and Playwright for Python (`pip install playwright`, or
+BUCKET_ADMIN_BROWSER_PYTHON=/path/to/python); `playwright install` is not needed.")]
     Check(CheckArgs),
 }
 
@@ -644,6 +652,10 @@ pub struct CheckArgs {
     /// Also send a real OPTIONS to COS and compare (exit 4 when the answers differ).
     #[arg(long)]
     pub live: bool,
+    /// Also run the request in a real Chromium against a scratch bucket with these rules on an
+    /// in-process emulator, and compare (exit 4 when the browser decides otherwise).
+    #[arg(long)]
+    pub browser: bool,
     /// Object key the live preflight is sent for.
     #[arg(long, default_value = "bucket-admin-preflight-check")]
     pub key: String,

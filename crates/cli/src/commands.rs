@@ -571,6 +571,11 @@ struct CheckResult {
     live: Option<PreflightOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     same_answer: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    browser: Option<crate::browser::BrowserAnswer>,
+    /// Whether Chromium decided as the offline evaluation did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    browser_agrees: Option<bool>,
 }
 
 async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
@@ -594,6 +599,12 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
             ));
         }
     };
+    // Chromium and Playwright are looked for before anything is read.
+    let browser_tools = if args.browser {
+        Some(crate::browser::find_tools()?)
+    } else {
+        None
+    };
     let cfg = endpoint::get::<Cors>(&ep).await?;
     let offline = preflight::evaluate(cfg.as_ref(), &request);
     let live = match live_target {
@@ -604,10 +615,22 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
         None => None,
     };
     let same = live.as_ref().map(|l| l.same_answer(&offline));
-    let exit = match (same, offline.is_allowed()) {
-        (Some(false), _) => Exit::Mismatch,
-        (_, true) => Exit::Ok,
-        (_, false) => Exit::Negative,
+    let browser = match &browser_tools {
+        Some(tools) => {
+            // The user's bucket was only read: the browser's requests go to a scratch bucket.
+            let service = match &url {
+                TargetUrl::R2 { .. } => crate::browser::Service::R2,
+                _ => crate::browser::Service::Cos,
+            };
+            Some(crate::browser::check(tools, service, cfg.as_ref(), &request).await?)
+        }
+        None => None,
+    };
+    let browser_agrees = browser.as_ref().map(|b| b.allowed == offline.is_allowed());
+    let exit = match (same, browser_agrees, offline.is_allowed()) {
+        (Some(false), _, _) | (_, Some(false), _) => Exit::Mismatch,
+        (_, _, true) => Exit::Ok,
+        (_, _, false) => Exit::Negative,
     };
     if ctx.json {
         output::print_json(&CheckResult {
@@ -615,6 +638,8 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
             offline,
             live,
             same_answer: same,
+            browser,
+            browser_agrees,
         });
         return Ok(exit);
     }
@@ -647,7 +672,56 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
             }
         }
     }
+    if let Some(b) = &browser {
+        print_browser_answer(b, offline.is_allowed());
+    }
     Ok(exit)
+}
+
+fn print_browser_answer(b: &crate::browser::BrowserAnswer, offline_allowed: bool) {
+    let service = match b.service {
+        crate::browser::Service::Cos => "COS",
+        crate::browser::Service::R2 => "R2",
+    };
+    let verdict = |allowed: bool| if allowed { "allowed" } else { "denied" };
+    let mut t = Table::new(["", "offline (evaluated)", "browser (Chromium)"]);
+    t.row([
+        "result".to_owned(),
+        verdict(offline_allowed).to_owned(),
+        match (b.allowed, b.status) {
+            (true, Some(status)) => format!("allowed (HTTP {status})"),
+            (true, None) => "allowed".to_owned(),
+            (false, _) => "denied".to_owned(),
+        },
+    ]);
+    let headers: Vec<String> = b.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    println!(
+        "\nbrowser: Chromium ran fetch() with {} {} from a page of the origin, against a scratch bucket with these rules on the emulated {service}",
+        b.method,
+        if headers.is_empty() {
+            "and no extra headers".to_owned()
+        } else {
+            format!("and headers {}", headers.join(", "))
+        },
+    );
+    output::print_text(&t.render());
+    if let (false, Some(e)) = (b.allowed, &b.error) {
+        println!("the page's script saw: {e}");
+    }
+    if b.allowed && b.service == crate::browser::Service::R2 && b.status == Some(405) {
+        println!(
+            "(R2's public hosts serve reads only, hence HTTP 405; the CORS decision is what counts here)"
+        );
+    }
+    if b.allowed == offline_allowed {
+        println!("the browser agrees with the offline evaluation");
+    } else {
+        println!(
+            "MISMATCH: Chromium {} the request that the offline evaluation {}",
+            if b.allowed { "allowed" } else { "blocked" },
+            if offline_allowed { "allows" } else { "denies" },
+        );
+    }
 }
 
 fn side_by_side(a: &PreflightOutcome, b: &PreflightOutcome) -> Vec<(String, String, String)> {

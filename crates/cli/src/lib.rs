@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod backup;
+pub mod browser;
 pub mod bulk;
 pub mod cli;
 pub mod commands;
