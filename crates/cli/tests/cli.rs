@@ -829,6 +829,30 @@ async fn bulk_progress_is_a_bar_on_a_terminal_and_plain_on_a_pipe() {
     );
 }
 
+/// While R2 pacing holds requests back, the bar says so (`--r2-pacing 10/10`: one request at
+/// once, then one every 1.1 s, so the pair's R2 requests wait seconds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_bar_shows_the_r2_pacing_wait() {
+    let t = Env::new().await;
+    t.ok(&["buckets", "create", "cos://paced-1250000000"]).await;
+    t.ok(&["buckets", "create", "r2://paced"]).await;
+    t.write("s3.json", S3_CORS);
+    t.ok(&["cors", "put", "cos://paced-1250000000", "--file", "s3.json"])
+        .await;
+    t.write("map.csv", "cos://paced-1250000000,r2://paced\n");
+    let Some(tty) = run_tty(&t, "--r2-pacing 10/10 cors copy --mapping map.csv").await else {
+        eprintln!("skipped: no `script` for a pseudo-terminal");
+        return;
+    };
+    assert!(tty.contains("pacing: waiting "), "{tty}");
+    assert!(tty.contains("1 pair(s): 1 applied"), "{tty}");
+    // Without pacing nothing is said about it.
+    let Some(fast) = run_tty(&t, "cors copy --mapping map.csv --fresh").await else {
+        return;
+    };
+    assert!(!fast.contains("pacing"), "{fast}");
+}
+
 /// The binary's combined output on a pseudo-terminal (`script`), or `None` without `script`.
 async fn run_tty(t: &Env, args: &str) -> Option<String> {
     std::process::Command::new("script")
