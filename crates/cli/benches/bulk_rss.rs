@@ -4,6 +4,10 @@
 //! engine's: the mapping file read as a stream, pairs pulled as slots free up, reports
 //! streamed to a spool file and the summary counters.
 //!
+//! The streamed run also prints the results table as the CLI does: measured in a first pass
+//! over the spooled rows and laid out by comfy-table in chunks in a second
+//! ([`bucket_admin_cli::output::StreamTable`]), written to a sink.
+//!
 //! `cargo bench -p bucket-admin-cli --features bench --bench bulk_rss` (Linux: reads
 //! `/proc/self/status`). `-- --pairs N [--collect]` runs one size; `--collect` keeps every
 //! report in memory, as `bulk::run` does, for comparison.
@@ -18,6 +22,7 @@ use bucket_admin_cli::copy::{CopyOptions, CopyReport};
 use bucket_admin_cli::endpoint::{Cors, Endpoint};
 use bucket_admin_cli::exit::CliError;
 use bucket_admin_cli::fake::FakeAdmin;
+use bucket_admin_cli::output::StreamTable;
 use bucket_admin_cli::url::UrlDefaults;
 use bucket_admin_core::{CorsConfiguration, CorsMethod, CorsRule, Provider};
 
@@ -106,6 +111,7 @@ fn one(pairs: usize, collect: bool) {
         } else {
             let file = bulk::MappingFile::open(&mapping, &UrlDefaults::default()).unwrap();
             let mut spool = std::io::BufWriter::new(tempfile::tempfile().unwrap());
+            let mut rows = std::io::BufWriter::new(tempfile::tempfile().unwrap());
             let mut summary = Summary::default();
             bulk::run_each::<Cors>(
                 file.pairs().unwrap(),
@@ -117,9 +123,17 @@ fn one(pairs: usize, collect: bool) {
                 |r| {
                     summary.add(&r);
                     writeln!(spool, "{}", serde_json::to_string(&r).unwrap()).unwrap();
+                    let row = [
+                        r.source,
+                        r.target,
+                        r.outcome.label().to_owned(),
+                        String::new(),
+                    ];
+                    writeln!(rows, "{}", serde_json::to_string(&row).unwrap()).unwrap();
                 },
             )
             .await;
+            print_table(rows.into_inner().unwrap());
             summary.total
         }
     });
@@ -130,6 +144,21 @@ fn one(pairs: usize, collect: bool) {
         peak_rss_kib(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The CLI's two-pass table over a spool of rows, written to a sink.
+fn print_table(mut file: std::fs::File) {
+    use std::io::{BufRead, Seek};
+    let mut read = || {
+        file.rewind().unwrap();
+        std::io::BufReader::new(file.try_clone().unwrap())
+            .lines()
+            .map(|l| serde_json::from_str::<[String; 4]>(&l.unwrap()).unwrap())
+    };
+    let mut table = StreamTable::new(["source", "target", "result", "detail"]);
+    table.measure(read());
+    let mut out = std::io::BufWriter::new(std::io::sink());
+    table.write(read(), &mut out).unwrap();
 }
 
 fn main() {
