@@ -45,7 +45,8 @@ pub enum Service {
 }
 
 impl Service {
-    fn name(self) -> &'static str {
+    /// `COS` or `R2`.
+    pub fn name(self) -> &'static str {
         match self {
             Service::Cos => "COS",
             Service::R2 => "R2",
@@ -133,16 +134,21 @@ pub fn header_value(name: &str) -> &'static str {
     }
 }
 
-/// The case for the driver: a `fetch()` of `url` from `request`'s origin.
-fn case(request: &PreflightRequest, url: &str) -> serde_json::Value {
-    let headers: BTreeMap<String, String> = request
+/// The headers the page sends: every requested one, with [`header_value`]s.
+fn request_headers(request: &PreflightRequest) -> BTreeMap<String, String> {
+    request
         .request_headers
         .iter()
         .flat_map(|h| h.split(','))
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .map(|h| (h.to_owned(), header_value(h).to_owned()))
-        .collect();
+        .collect()
+}
+
+/// The case for the driver: a `fetch()` of `url` from `request`'s origin.
+fn case(request: &PreflightRequest, url: &str) -> serde_json::Value {
+    let headers = request_headers(request);
     let body = matches!(request.method.as_str(), "PUT" | "POST").then_some("bucket-admin");
     serde_json::json!({
         "id": "check",
@@ -315,12 +321,7 @@ pub async fn check(
     };
     emu.shutdown().await;
     let result = answer?;
-    let headers = case(request, "")["headers"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-        .collect();
+    let headers = request_headers(request);
     Ok(BrowserAnswer {
         service,
         allowed: result["allowed"].as_bool().unwrap_or(false),

@@ -679,10 +679,7 @@ async fn check(ctx: &Ctx, args: CheckArgs) -> Result<Exit, CliError> {
 }
 
 fn print_browser_answer(b: &crate::browser::BrowserAnswer, offline_allowed: bool) {
-    let service = match b.service {
-        crate::browser::Service::Cos => "COS",
-        crate::browser::Service::R2 => "R2",
-    };
+    let service = b.service.name();
     let verdict = |allowed: bool| if allowed { "allowed" } else { "denied" };
     let mut t = Table::new(["", "offline (evaluated)", "browser (Chromium)"]);
     t.row([
