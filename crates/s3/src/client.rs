@@ -300,6 +300,11 @@ impl S3Client {
         &self.inner.settings.endpoint
     }
 
+    /// The credentials the next request would be signed with.
+    pub(crate) async fn credentials(&self) -> Result<S3Credentials> {
+        self.inner.settings.credentials.credentials().await
+    }
+
     /// The URL of a bucket's root, with the configured addressing style.
     pub fn bucket_url(&self, bucket: &str) -> String {
         let s = &self.inner.settings;
