@@ -301,6 +301,7 @@ impl S3Client {
     }
 
     /// The credentials the next request would be signed with.
+    #[cfg(test)]
     pub(crate) async fn credentials(&self) -> Result<S3Credentials> {
         self.inner.settings.credentials.credentials().await
     }

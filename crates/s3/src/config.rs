@@ -581,7 +581,10 @@ impl fmt::Debug for S3ClientBuilder {
             .field("account_id", &self.account_id)
             .field("jurisdiction", &self.jurisdiction)
             .field("addressing", &self.addressing)
-            .field("aws_profile", &self.aws_profile.as_ref().or(self.env.profile.as_ref()))
+            .field(
+                "aws_profile",
+                &self.aws_profile.as_ref().or(self.env.profile.as_ref()),
+            )
             .field("shared_files", &self.shared_files)
             .finish_non_exhaustive()
     }
@@ -646,7 +649,10 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.region(), "us-west-2");
-        assert_eq!(c.credentials().await.unwrap().access_key_id(), "AKIAFILEDEFAULT");
+        assert_eq!(
+            c.credentials().await.unwrap().access_key_id(),
+            "AKIAFILEDEFAULT"
+        );
         // AWS_PROFILE picks the profile, its region and endpoint.
         let c = S3ClientBuilder::from_env_vars(vars(&[("HOME", h), ("AWS_PROFILE", "prod")]))
             .profile(Profile::Custom)
@@ -672,7 +678,10 @@ mod tests {
         assert_eq!(c.region(), "ap-south-1");
         let creds = c.credentials().await.unwrap();
         assert_eq!(creds.access_key_id(), "AKIAENVVARIABLE");
-        assert!(creds.session_token.is_none(), "the file's token is not mixed in");
+        assert!(
+            creds.session_token.is_none(),
+            "the file's token is not mixed in"
+        );
         // Setters beat both.
         let c = S3ClientBuilder::from_env_vars(env.clone())
             .profile(Profile::Custom)
@@ -691,7 +700,10 @@ mod tests {
             .aws_profile("default")
             .build()
             .unwrap();
-        assert_eq!(c.credentials().await.unwrap().access_key_id(), "AKIAFILEDEFAULT");
+        assert_eq!(
+            c.credentials().await.unwrap().access_key_id(),
+            "AKIAFILEDEFAULT"
+        );
         assert_eq!(c.region(), "ap-south-1");
         // R2 signs for `auto` whatever the profile's region says.
         let c = S3ClientBuilder::from_env_vars(vars(&[("HOME", h)]))
@@ -740,11 +752,17 @@ mod tests {
             "HOME",
             bad.path().to_str().unwrap(),
         )])));
-        assert!(m.contains("credentials line 2") && !m.contains("prodsecretline"), "{m}");
+        assert!(
+            m.contains("credentials line 2") && !m.contains("prodsecretline"),
+            "{m}"
+        );
         // Secrets from the files never show in Debug.
         let b = S3ClientBuilder::from_env_vars(vars(&[("HOME", h), ("AWS_PROFILE", "prod")]));
         let shown = format!("{b:?}");
-        assert!(!shown.contains("prodsecret") && !shown.contains("prodtoken"), "{shown}");
+        assert!(
+            !shown.contains("prodsecret") && !shown.contains("prodtoken"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -200,15 +200,11 @@ type Sections = Vec<(String, Vec<(String, String)>)>;
 /// Reads and parses one file; a missing file is empty.
 fn read_ini(path: &Path) -> Result<Sections> {
     let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
-            config_error(format!("{} is not UTF-8 text", path.display()))
-        })?,
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| config_error(format!("{} is not UTF-8 text", path.display())))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
-            return Err(config_error(format!(
-                "cannot read {}: {e}",
-                path.display()
-            )));
+            return Err(config_error(format!("cannot read {}: {e}", path.display())));
         }
     };
     parse_ini(&text).map_err(|line| {
@@ -299,7 +295,10 @@ mod tests {
         let s = parse_ini(text).unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].0, "default");
-        assert_eq!(s[0].1, vec![("aws_access_key_id".into(), "AKIADEFAULT".into())]);
+        assert_eq!(
+            s[0].1,
+            vec![("aws_access_key_id".into(), "AKIADEFAULT".into())]
+        );
         assert_eq!(s[1].0, "profile prod");
         assert_eq!(
             s[1].1,
@@ -336,7 +335,10 @@ mod tests {
         let p = f.load_profile("prod", true).unwrap();
         assert!(p.found());
         assert_eq!(p.access_key_id(), Some("AKIAPRODCRED"));
-        assert_eq!(p.secret_access_key.as_ref().unwrap().expose_secret(), "s3cr3t");
+        assert_eq!(
+            p.secret_access_key.as_ref().unwrap().expose_secret(),
+            "s3cr3t"
+        );
         assert_eq!(p.session_token.as_ref().unwrap().expose_secret(), "tok");
         assert_eq!(p.region(), Some("eu-central-1"));
         assert_eq!(p.endpoint_url(), Some("http://127.0.0.1:9000"));
@@ -344,7 +346,10 @@ mod tests {
         assert_eq!(d.access_key_id(), Some("AKIADEF"));
         assert_eq!(d.region(), Some("us-west-2"));
         let shown = format!("{p:?}");
-        assert!(!shown.contains("s3cr3t") && !shown.contains("tok\""), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("tok\""),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -355,8 +360,7 @@ mod tests {
         assert_eq!(e.kind(), bucket_admin_core::ErrorKind::Config);
         let cred = dir.path().join("credentials").display().to_string();
         assert!(
-            e.message().contains("profile `prod` not found in")
-                && e.message().contains(&cred),
+            e.message().contains("profile `prod` not found in") && e.message().contains(&cred),
             "{}",
             e.message()
         );
@@ -377,14 +381,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = files(dir.path(), "[default]\nAKIASECRETLINE\n", "");
         let e = f.load_profile("default", false).unwrap_err();
-        assert!(e.message().contains("credentials line 2"), "{}", e.message());
+        assert!(
+            e.message().contains("credentials line 2"),
+            "{}",
+            e.message()
+        );
         assert!(!e.message().contains("AKIASECRETLINE"));
     }
 
     #[test]
     fn paths_come_from_the_given_variables() {
         let f = SharedConfigFiles::from_env_vars([("HOME", "/home/u")]);
-        assert_eq!(f.credentials, Some(PathBuf::from("/home/u/.aws/credentials")));
+        assert_eq!(
+            f.credentials,
+            Some(PathBuf::from("/home/u/.aws/credentials"))
+        );
         assert_eq!(f.config, Some(PathBuf::from("/home/u/.aws/config")));
         let f = SharedConfigFiles::from_env_vars([
             ("HOME", "/home/u"),
@@ -393,6 +404,9 @@ mod tests {
         ]);
         assert_eq!(f.credentials, Some(PathBuf::from("/home/u/creds")));
         assert_eq!(f.config, Some(PathBuf::from("/etc/aws.conf")));
-        assert_eq!(SharedConfigFiles::from_env_vars([]), SharedConfigFiles::default());
+        assert_eq!(
+            SharedConfigFiles::from_env_vars([]),
+            SharedConfigFiles::default()
+        );
     }
 }
