@@ -525,6 +525,11 @@ pub struct CreateArgs {
     /// R2 default storage class of new objects.
     #[arg(long, value_enum)]
     pub storage_class: Option<StorageClassArg>,
+    /// S3: switch Object Lock on at creation (`x-amz-bucket-object-lock-enabled`; versioning
+    /// comes on with it and neither can be switched off). Only for targets whose capabilities
+    /// list "object lock on create" (s3:// with profile aws, minio or custom).
+    #[arg(long)]
+    pub object_lock: bool,
 }
 
 /// A COS canned ACL.
@@ -601,6 +606,7 @@ impl CreateArgs {
                 StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
             }),
             jurisdiction: None,
+            object_lock_enabled: self.object_lock,
         }
     }
 }

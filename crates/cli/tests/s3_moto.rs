@@ -299,6 +299,39 @@ async fn cors_copy_from_s3_on_moto_to_r2_on_the_emulator() {
     .await;
     assert_eq!(get.code, 0, "{get:?}");
     assert!(!get.stderr.contains(&secret) && !get.stdout.contains(&secret));
+
+    // `buckets create --object-lock` on S3: moto switches versioning on with the lock.
+    let create = run_in(
+        dir.path(),
+        &files_only,
+        &[
+            "buckets",
+            "create",
+            "s3://locked?profile=custom",
+            "--object-lock",
+        ],
+    )
+    .await;
+    assert_eq!(create.code, 0, "{create:?}");
+    assert_eq!(
+        s3.get_versioning("locked").await.unwrap(),
+        bucket_admin_core::VersioningStatus::Enabled
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_lock_is_refused_where_the_target_cannot_honour_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in ["r2://locked", "cos://locked-1250000000?region=ap-beijing"] {
+        let r = run_in(
+            dir.path(),
+            &[],
+            &["--emulator", "buckets", "create", url, "--object-lock"],
+        )
+        .await;
+        assert_eq!(r.code, 2, "{url}: {r:?}");
+        assert!(r.stderr.contains("cannot switch Object Lock on"), "{r:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

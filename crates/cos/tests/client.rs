@@ -323,6 +323,16 @@ async fn validation_rejects_everything_before_sending() {
         assert_eq!(err.kind(), ErrorKind::Unsupported);
         assert!(err.message().contains(field), "{}", err.message());
     }
+    let mut locked = CreateBucketOptions::default();
+    locked.object_lock_enabled = true;
+    let err = client.create_bucket(BUCKET, &locked).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    assert!(
+        err.message().contains("object_lock_enabled"),
+        "{}",
+        err.message()
+    );
+    assert!(!client.capabilities().create_object_lock);
     assert!(
         server.requests().is_empty(),
         "no request may reach the server"

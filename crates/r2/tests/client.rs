@@ -360,6 +360,13 @@ async fn unsupported_features_send_nothing() {
     assert!(errors[9].message().contains("tags"));
     assert!(errors[10].message().contains("multi_az"));
     assert!(errors[11].message().contains("storage_class"));
+    let mut locked = CreateBucketOptions::default();
+    locked.object_lock_enabled = true;
+    let e = admin.create_bucket("b-1", &locked).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
+    assert_eq!(e.attempts(), 0);
+    assert!(e.message().contains("object_lock_enabled"), "{e}");
+    assert!(!admin.capabilities().create_object_lock);
     // Invalid input is also rejected before sending.
     let bad = admin
         .create_bucket(

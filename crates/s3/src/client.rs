@@ -124,6 +124,8 @@ pub fn capabilities(profile: Profile) -> Capabilities {
             c.max_replication_rules = Some(validate::MAX_REPLICATION_RULES);
             c.policy = true;
             c.create_acl = profile != Profile::Minio;
+            // `x-amz-bucket-object-lock-enabled` on CreateBucket (MinIO and moto honour it).
+            c.create_object_lock = true;
         }
         Profile::R2 => {
             // R2's S3 API: no versioning, replication or policy; transitions only to
@@ -835,6 +837,10 @@ impl BucketAdmin for S3Client {
                 !caps.create_acl && (options.acl.is_some() || !options.grants.is_empty()),
                 "acl",
             ),
+            (
+                !caps.create_object_lock && options.object_lock_enabled,
+                "object_lock_enabled",
+            ),
         ] {
             if set {
                 return Err(self.unsupported(op, bucket, &format!("the create option `{field}`")));
@@ -862,6 +868,10 @@ impl BucketAdmin for S3Client {
                 GrantPermission::FullControl => "x-amz-grant-full-control",
             };
             req.headers.push((name.into(), grant.grantees.join(", ")));
+        }
+        if options.object_lock_enabled {
+            req.headers
+                .push(("x-amz-bucket-object-lock-enabled".into(), "true".into()));
         }
         let region = self.region();
         // us-east-1 is the default location and must not be named; R2 has no locations.
