@@ -42,6 +42,9 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// An object key in a URL path: like [`QUERY`], with `/` kept.
+const KEY: &AsciiSet = &QUERY.remove(b'/');
+
 /// The validated settings a client runs with.
 pub(crate) struct Settings {
     pub(crate) profile: Profile,
@@ -300,6 +303,123 @@ impl S3Client {
     /// The service endpoint, `scheme://host[:port]`.
     pub fn endpoint(&self) -> &str {
         &self.inner.settings.endpoint
+    }
+
+    /// A pre-signed URL for `method` (`GET`, `PUT`, `HEAD` or `DELETE`) on object `key` of
+    /// `bucket`, valid for `expires_in` (1 second to 7 days) from now (or from
+    /// [`fixed_time`](S3ClientBuilder::fixed_time)): SigV4 in the query
+    /// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+    /// `X-Amz-SignedHeaders=host`, `X-Amz-Signature`, and `X-Amz-Security-Token` with temporary
+    /// credentials), signed by `aws-sigv4` with an unsigned payload, so a browser can `PUT` any
+    /// body to it. Nothing is sent.
+    ///
+    /// Fails with [`ErrorKind::InvalidInput`] for another method, an empty key, a bad bucket
+    /// name or an expiry out of range.
+    ///
+    /// ```
+    /// # async fn run() -> bucket_admin_core::Result<()> {
+    /// use std::time::Duration;
+    /// use bucket_admin_s3::{Profile, S3Client};
+    ///
+    /// let s3 = S3Client::builder()
+    ///     .profile(Profile::R2)
+    ///     .account_id("0123456789abcdef0123456789abcdef")
+    ///     .access_key_id("AKIAEXAMPLE")
+    ///     .secret_access_key("example-secret")
+    ///     .build()?;
+    /// let url = s3.presigned_url("PUT", "uploads", "photos/cat 1.jpg", Duration::from_secs(600)).await?;
+    /// assert!(url.starts_with("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/uploads/photos/cat%201.jpg?"));
+    /// assert!(url.contains("X-Amz-Expires=600") && url.contains("X-Amz-Signature="));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn presigned_url(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<String> {
+        let mut v = validate::bucket_name(bucket, self.inner.settings.addressing);
+        let method = method.to_ascii_uppercase();
+        v.check(
+            matches!(method.as_str(), "GET" | "PUT" | "HEAD" | "DELETE"),
+            || "method".to_owned(),
+            "GET, PUT, HEAD or DELETE",
+        );
+        v.check(
+            !key.is_empty(),
+            || "key".to_owned(),
+            "an object key is required",
+        );
+        v.check(
+            (1..=604_800).contains(&expires_in.as_secs()),
+            || "expires_in".to_owned(),
+            "from 1 second to 7 days (604800 seconds)",
+        );
+        v.into_result()
+            .map_err(|e| e.with_provider(PROVIDER).with_bucket(bucket))?;
+        let s = &self.inner.settings;
+        let base = self.bucket_url(bucket);
+        let url = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            utf8_percent_encode(key, KEY)
+        );
+        let creds = s.credentials.credentials().await?;
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.signature_location = aws_sigv4::http_request::SignatureLocation::QueryParams;
+        settings.expires_in = Some(expires_in);
+        let identity = Credentials::new(
+            creds.access_key_id.clone(),
+            creds.secret_access_key.expose_secret().to_owned(),
+            creds
+                .session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+            None,
+            "bucket-admin",
+        )
+        .into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&s.region)
+            .name("s3")
+            .time(s.fixed_time.unwrap_or_else(SystemTime::now))
+            .settings(settings)
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign: {e}")))?
+            .into();
+        let no_headers: [(&str, &str); 0] = [];
+        let signable = SignableRequest::new(
+            &method,
+            url.as_str(),
+            no_headers.into_iter(),
+            SignableBody::UnsignedPayload,
+        )
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("cannot sign a request to `{url}`: {e}"),
+            )
+        })?;
+        let (instructions, _signature) = sign(signable, &params)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign the URL: {e}")))?
+            .into_parts();
+        let (_headers, query) = instructions.into_parts();
+        let query: Vec<String> = query
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY),
+                    utf8_percent_encode(v, QUERY)
+                )
+            })
+            .collect();
+        Ok(format!("{url}?{}", query.join("&")))
     }
 
     /// The credentials the next request would be signed with.
