@@ -1364,6 +1364,76 @@ mod tests {
         );
     }
 
+    /// The pre-signed URL example of the S3 documentation ("Authenticating Requests: Using
+    /// Query Parameters", GET /test.txt on examplebucket, 2013-05-24, 86400 s).
+    #[tokio::test]
+    async fn presigned_url_matches_the_aws_documentation_example() {
+        let c = S3Client::builder()
+            .profile(Profile::Aws)
+            .region("us-east-1")
+            .endpoint("https://s3.amazonaws.com")
+            .access_key_id("AKIAIOSFODNN7EXAMPLE")
+            .secret_access_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .fixed_time(SystemTime::UNIX_EPOCH + Duration::from_secs(1_369_353_600))
+            .build()
+            .unwrap();
+        let url = c
+            .presigned_url(
+                "GET",
+                "examplebucket",
+                "test.txt",
+                Duration::from_secs(86400),
+            )
+            .await
+            .unwrap();
+        let (base, query) = url.split_once('?').unwrap();
+        assert_eq!(base, "https://examplebucket.s3.amazonaws.com/test.txt");
+        let mut pairs: Vec<&str> = query.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+                "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request",
+                "X-Amz-Date=20130524T000000Z",
+                "X-Amz-Expires=86400",
+                "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+                "X-Amz-SignedHeaders=host",
+            ]
+        );
+        // Keys are escaped as S3 wants, `/` kept; the session token is signed in.
+        let t = S3Client::builder()
+            .profile(Profile::Custom)
+            .endpoint("http://127.0.0.1:9000")
+            .access_key_id("AKIAEXAMPLE")
+            .secret_access_key("s")
+            .session_token("tok en")
+            .build()
+            .unwrap();
+        let url = t
+            .presigned_url("put", "bkt", "dir/ä +x.txt", Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert!(
+            url.starts_with("http://127.0.0.1:9000/bkt/dir/%C3%A4%20%2Bx.txt?"),
+            "{url}"
+        );
+        assert!(url.contains("X-Amz-Security-Token=tok%20en"), "{url}");
+        for (method, key, secs, field) in [
+            ("POST", "k", 60, "method"),
+            ("GET", "", 60, "key"),
+            ("GET", "k", 0, "expires_in"),
+            ("GET", "k", 604_801, "expires_in"),
+        ] {
+            let e = t
+                .presigned_url(method, "bkt", key, Duration::from_secs(secs))
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput);
+            assert_eq!(e.violations()[0].field, field, "{e}");
+        }
+    }
+
     #[test]
     fn urls_follow_the_addressing_style() {
         let c = S3Client::builder()
