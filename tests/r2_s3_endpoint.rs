@@ -53,7 +53,7 @@ async fn presigned_put_and_get_with_cors_and_signature_checks() {
     let ten_min = Duration::from_secs(600);
 
     let put = client
-        .presigned_url("PUT", "web", "up/a b.txt", ten_min)
+        .presigned_url("PUT", "web", "up/a b.txt", &[], ten_min)
         .await
         .unwrap();
     let resp = http
@@ -75,7 +75,7 @@ async fn presigned_put_and_get_with_cors_and_signature_checks() {
     );
 
     let get = client
-        .presigned_url("GET", "web", "up/a b.txt", ten_min)
+        .presigned_url("GET", "web", "up/a b.txt", &[], ten_min)
         .await
         .unwrap();
     let resp = http
@@ -111,7 +111,7 @@ async fn presigned_put_and_get_with_cors_and_signature_checks() {
     let resp = http.get(&other_key).send().await.unwrap();
     assert_eq!(resp.status(), 403);
     let wrong = s3(&emu, "not-the-secret")
-        .presigned_url("GET", "web", "up/a b.txt", ten_min)
+        .presigned_url("GET", "web", "up/a b.txt", &[], ten_min)
         .await
         .unwrap();
     let resp = http
@@ -142,7 +142,7 @@ async fn presigned_put_and_get_with_cors_and_signature_checks() {
         .fixed_time(SystemTime::now() - Duration::from_secs(7200))
         .build()
         .unwrap()
-        .presigned_url("GET", "web", "up/a b.txt", Duration::from_secs(60))
+        .presigned_url("GET", "web", "up/a b.txt", &[], Duration::from_secs(60))
         .await
         .unwrap();
     let body = http.get(&old).send().await.unwrap().text().await.unwrap();
@@ -154,7 +154,7 @@ async fn presigned_put_and_get_with_cors_and_signature_checks() {
         .secret_access_key("x")
         .build()
         .unwrap()
-        .presigned_url("GET", "web", "up/a b.txt", ten_min)
+        .presigned_url("GET", "web", "up/a b.txt", &[], ten_min)
         .await
         .unwrap();
     let body = http
@@ -207,7 +207,7 @@ async fn presigned_put_and_get_with_cors_and_signature_checks() {
 
     // Presigned DELETE removes the object.
     let del = client
-        .presigned_url("DELETE", "web", "up/a b.txt", ten_min)
+        .presigned_url("DELETE", "web", "up/a b.txt", &[], ten_min)
         .await
         .unwrap();
     assert_eq!(http.delete(&del).send().await.unwrap().status(), 204);

@@ -306,7 +306,7 @@ impl S3Client {
     }
 
     /// A pre-signed URL for `method` (`GET`, `PUT`, `HEAD` or `DELETE`) on object `key` of
-    /// `bucket`, valid for `expires_in` (1 second to 7 days) from now (or from
+    /// `bucket`, with the extra query `params` signed in (e.g. `response-content-type`), valid for `expires_in` (1 second to 7 days) from now (or from
     /// [`fixed_time`](S3ClientBuilder::fixed_time)): SigV4 in the query
     /// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
     /// `X-Amz-SignedHeaders=host`, `X-Amz-Signature`, and `X-Amz-Security-Token` with temporary
@@ -327,7 +327,7 @@ impl S3Client {
     ///     .access_key_id("AKIAEXAMPLE")
     ///     .secret_access_key("example-secret")
     ///     .build()?;
-    /// let url = s3.presigned_url("PUT", "uploads", "photos/cat 1.jpg", Duration::from_secs(600)).await?;
+    /// let url = s3.presigned_url("PUT", "uploads", "photos/cat 1.jpg", &[], Duration::from_secs(600)).await?;
     /// assert!(url.starts_with("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/uploads/photos/cat%201.jpg?"));
     /// assert!(url.contains("X-Amz-Expires=600") && url.contains("X-Amz-Signature="));
     /// # Ok(())
@@ -338,6 +338,7 @@ impl S3Client {
         method: &str,
         bucket: &str,
         key: &str,
+        params: &[(&str, &str)],
         expires_in: Duration,
     ) -> Result<String> {
         let mut v = validate::bucket_name(bucket, self.inner.settings.addressing);
@@ -361,11 +362,24 @@ impl S3Client {
             .map_err(|e| e.with_provider(PROVIDER).with_bucket(bucket))?;
         let s = &self.inner.settings;
         let base = self.bucket_url(bucket);
-        let url = format!(
+        let mut url = format!(
             "{}/{}",
             base.trim_end_matches('/'),
             utf8_percent_encode(key, KEY)
         );
+        let extra: Vec<String> = params
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY),
+                    utf8_percent_encode(v, QUERY)
+                )
+            })
+            .collect();
+        if !extra.is_empty() {
+            url = format!("{url}?{}", extra.join("&"));
+        }
         let creds = s.credentials.credentials().await?;
         let mut settings = SigningSettings::default();
         settings.percent_encoding_mode = PercentEncodingMode::Single;
@@ -419,7 +433,8 @@ impl S3Client {
                 )
             })
             .collect();
-        Ok(format!("{url}?{}", query.join("&")))
+        let sep = if extra.is_empty() { '?' } else { '&' };
+        Ok(format!("{url}{sep}{}", query.join("&")))
     }
 
     /// The credentials the next request would be signed with.
@@ -1382,6 +1397,7 @@ mod tests {
                 "GET",
                 "examplebucket",
                 "test.txt",
+                &[],
                 Duration::from_secs(86400),
             )
             .await
@@ -1411,7 +1427,13 @@ mod tests {
             .build()
             .unwrap();
         let url = t
-            .presigned_url("put", "bkt", "dir/ä +x.txt", Duration::from_secs(60))
+            .presigned_url(
+                "put",
+                "bkt",
+                "dir/ä +x.txt",
+                &[("response-content-type", "text/plain")],
+                Duration::from_secs(60),
+            )
             .await
             .unwrap();
         assert!(
@@ -1419,6 +1441,10 @@ mod tests {
             "{url}"
         );
         assert!(url.contains("X-Amz-Security-Token=tok%20en"), "{url}");
+        assert!(
+            url.contains("?response-content-type=text%2Fplain&"),
+            "{url}"
+        );
         for (method, key, secs, field) in [
             ("POST", "k", 60, "method"),
             ("GET", "", 60, "key"),
@@ -1426,7 +1452,7 @@ mod tests {
             ("GET", "k", 604_801, "expires_in"),
         ] {
             let e = t
-                .presigned_url(method, "bkt", key, Duration::from_secs(secs))
+                .presigned_url(method, "bkt", key, &[], Duration::from_secs(secs))
                 .await
                 .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidInput);
