@@ -592,7 +592,8 @@ impl EmulatorBuilder {
                 self.error_rate
             )));
         }
-        let given = self.cos_secret.is_some() && self.r2_token.is_some();
+        let given =
+            self.cos_secret.is_some() && self.r2_token.is_some() && self.r2_s3_keys.is_some();
         if !self.bind.ip().is_loopback() && !given {
             if !self.insecure {
                 return Err(EmulatorError::InsecureBind { addr: self.bind });
