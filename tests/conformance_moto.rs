@@ -93,6 +93,8 @@ async fn moto_conformance_with_signatures_checked() {
 /// `object_lock_enabled` sends `x-amz-bucket-object-lock-enabled: true`; moto then reports the
 /// lock to boto3's GetObjectLockConfiguration (signed with the same key) and versioning is on.
 /// A bucket created without it has no lock configuration.
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 async fn object_lock_on_create(
     admin: &S3Client,
     endpoint: &str,

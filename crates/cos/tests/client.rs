@@ -228,6 +228,8 @@ async fn malformed_xml_is_decode_and_transport_errors_are_classified() {
     assert_eq!(err.retryable(), Retryable::Always);
 }
 
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn validation_rejects_everything_before_sending() {
     let server = serve(vec![Canned::new(200, "")]).await;

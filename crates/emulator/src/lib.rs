@@ -416,6 +416,11 @@ impl fmt::Debug for EmulatorBuilder {
             .field("cos_token", &self.cos_token.as_ref().map(|_| "<redacted>"))
             .field("r2_account_id", &self.r2_account_id)
             .field("r2_token", &self.r2_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "r2_s3_key_id",
+                &self.r2_s3_keys.as_ref().map(|(id, _)| id.as_str()),
+            )
+            .field("r2_s3_bind", &self.r2_s3_bind)
             .field("insecure", &self.insecure)
             .field("fault_seed", &self.fault_seed)
             .field("fault_rules", &self.fault_rules)

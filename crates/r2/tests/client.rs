@@ -269,6 +269,8 @@ async fn missing_bucket_in_default_mentions_other_jurisdictions() {
     assert!(!eu_err.message().contains("another jurisdiction"));
 }
 
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn unsupported_features_send_nothing() {
     let server = Server::always(Canned::ok(json!({}))).await;

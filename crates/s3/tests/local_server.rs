@@ -245,6 +245,8 @@ async fn a_credentials_provider_is_asked_on_every_attempt() {
     assert!(!format!("{c:?}").contains("temp-secret"));
 }
 
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn r2_profile_refuses_versioning_replication_and_policy_without_sending() {
     let s = server(Arc::new(|_: &Seen| (200, vec![], String::new()))).await;
