@@ -8,7 +8,9 @@
 //! script (exposed, in another case, safelisted, not exposed), preflight caching
 //! (`Access-Control-Max-Age` 600, absent, 0: each case fetches twice and the emulator counts
 //! the preflights) and rule sets where the first matching rule decides. COS objects are reached with URLs pre-signed by `CosClient::presigned_url`; R2
-//! objects on a public custom domain of the bucket.
+//! objects on a public custom domain of the bucket; R2 objects through R2's S3 endpoint
+//! (`r2-s3`) with SigV4 URLs pre-signed by `S3Client::presigned_url` (the emulator recomputes
+//! each signature with aws-sigv4), PUT and DELETE included.
 //!
 //! Runs when `build.rs` finds Chromium (`/usr/bin/chromium`, or `BUCKET_ADMIN_CHROMIUM`) and
 //! Playwright for Python (`python3`, or `BUCKET_ADMIN_BROWSER_PYTHON`); shows as ignored
@@ -22,6 +24,7 @@ use std::time::Duration;
 use bucket_admin::cos::CosClient;
 use bucket_admin::preflight::{PreflightOutcome, PreflightRequest, evaluate};
 use bucket_admin::r2::R2Client;
+use bucket_admin::s3::{Profile, S3Client};
 use bucket_admin::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule, CreateBucketOptions};
 use bucket_admin_emulator::{Emulator, ServerLimits};
 use serde_json::{Value, json};
@@ -30,6 +33,8 @@ use serde_json::{Value, json};
 enum Provider {
     Cos,
     R2,
+    /// R2's S3 endpoint: the same buckets, pre-signed SigV4 URLs.
+    R2S3,
 }
 
 impl Provider {
@@ -37,13 +42,14 @@ impl Provider {
         match self {
             Provider::Cos => "cos",
             Provider::R2 => "r2",
+            Provider::R2S3 => "r2-s3",
         }
     }
     /// The user-metadata header prefix of the provider's objects.
     fn meta(self) -> &'static str {
         match self {
             Provider::Cos => "x-cos-meta-",
-            Provider::R2 => "x-amz-meta-",
+            Provider::R2 | Provider::R2S3 => "x-amz-meta-",
         }
     }
     /// Response headers the emulator sends for `method` on the case's URL (the test object
@@ -62,6 +68,9 @@ impl Provider {
             (Provider::Cos, _) => &["x-cos-request-id"],
             (Provider::R2, "GET" | "HEAD") => &["etag", "META", "content-type", "cf-ray"],
             (Provider::R2, _) => &["cf-ray", "content-type"],
+            (Provider::R2S3, "GET" | "HEAD") => &["etag", "META", "content-type", "server"],
+            (Provider::R2S3, "PUT") => &["etag", "server"],
+            (Provider::R2S3, _) => &["server"],
         };
         list.iter()
             .map(|h| h.replace("META", &format!("{m}author")))
@@ -118,6 +127,7 @@ fn rule_sets(p: Provider, o: &Origins, p1: u16) -> Vec<Option<CorsConfiguration>
     let expose_all: &[&str] = match p {
         Provider::Cos => &["ETAG", "X-Cos-Request-Id", "x-cos-meta-AUTHOR"],
         Provider::R2 => &["ETAG", "CF-Ray", "x-amz-meta-AUTHOR"],
+        Provider::R2S3 => &["ETAG", "Server", "x-amz-meta-AUTHOR"],
     };
     // Neither service accepts a `null` origin in a rule, so opaque pages match only `*`.
     let second = vec![rule(
@@ -413,11 +423,19 @@ async fn chromium_agrees_with_the_offline_evaluator() {
         .pacing(None)
         .build()
         .expect("R2 client");
+    let s3c = emu.r2_s3_credentials().clone();
+    let s3 = S3Client::builder()
+        .profile(Profile::R2)
+        .endpoint(emu.r2_s3_endpoint())
+        .access_key_id(s3c.access_key_id.clone())
+        .secret_access_key(s3c.secret_access_key.clone())
+        .build()
+        .expect("R2 S3 client");
 
     let mut all_cases = Vec::new();
     let mut spec_cases = Vec::new();
     let mut configs: BTreeMap<(&'static str, usize), Option<CorsConfiguration>> = BTreeMap::new();
-    for provider in [Provider::Cos, Provider::R2] {
+    for provider in [Provider::Cos, Provider::R2, Provider::R2S3] {
         let sets = rule_sets(provider, &origins, p1);
         let mut bases = Vec::new();
         for (i, cfg) in sets.iter().enumerate() {
@@ -490,6 +508,29 @@ async fn chromium_agrees_with_the_offline_evaluator() {
                     assert_eq!(r.status(), 200);
                     json!({"domain": format!("{domain}:{}", addr.port())})
                 }
+                Provider::R2S3 => {
+                    let bucket = format!("s3-browser-{i}");
+                    r2.create_bucket(&bucket, &CreateBucketOptions::default())
+                        .await
+                        .expect("create R2 bucket");
+                    if let Some(cfg) = cfg {
+                        r2.put_cors(&bucket, cfg).await.expect("put R2 CORS");
+                    }
+                    let url = s3
+                        .presigned_url("PUT", &bucket, "obj", &[], Duration::from_secs(600))
+                        .await
+                        .expect("pre-sign");
+                    let r = reqwest::Client::new()
+                        .put(url)
+                        .header("content-type", "text/plain")
+                        .header("x-amz-meta-author", "ann")
+                        .body("object")
+                        .send()
+                        .await
+                        .expect("pre-signed PUT");
+                    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+                    json!({"bucket": bucket})
+                }
             };
             bases.push(base);
             configs.insert((provider.name(), i), cfg.clone());
@@ -518,6 +559,22 @@ async fn chromium_agrees_with_the_offline_evaluator() {
                     prepared.urls[c.set]["domain"].as_str().unwrap(),
                     c.id
                 ),
+                Provider::R2S3 => {
+                    let bucket = prepared.urls[c.set]["bucket"].as_str().unwrap();
+                    let key = match c.method {
+                        "GET" | "HEAD" => "obj".to_owned(),
+                        _ => format!("w-{}", c.id),
+                    };
+                    s3.presigned_url(
+                        c.method,
+                        bucket,
+                        &key,
+                        &[("case", &c.id)],
+                        Duration::from_secs(3600),
+                    )
+                    .await
+                    .expect("pre-sign")
+                }
             };
             spec_cases.push(json!({
                 "id": c.id,
@@ -605,6 +662,19 @@ async fn chromium_agrees_with_the_offline_evaluator() {
         t.0 += 1;
         cached.entry(c.provider.name()).or_default()[got_preflights.min(2)] += 1;
         let got_again = r["allowed_again"].as_bool().unwrap_or(false);
+        // Through R2's S3 endpoint every request the browser lets through must also pass the
+        // emulator's signature check (a 403 with CORS headers would still count as allowed).
+        if c.provider == Provider::R2S3
+            && got_allowed
+            && !r["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s))
+        {
+            disagreements.push(format!(
+                "{}: the pre-signed {} was not accepted: status {}",
+                c.id, c.method, r["status"]
+            ));
+        }
         if allowed == got_allowed
             && allowed == got_again
             && (!allowed || readable == got_readable)

@@ -86,7 +86,78 @@ async fn moto_conformance_with_signatures_checked() {
     replication_v2_round_trip(&admin, &namer("repl")).await;
     conformance::policy_round_trip(&subject).await;
     conformance::wrong_credentials(&subject).await;
+    object_lock_on_create(&admin, &server.endpoint, &id, &secret, &namer("locked")).await;
     drop(server);
+}
+
+/// `object_lock_enabled` sends `x-amz-bucket-object-lock-enabled: true`; moto then reports the
+/// lock to boto3's GetObjectLockConfiguration (signed with the same key) and versioning is on.
+/// A bucket created without it has no lock configuration.
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
+async fn object_lock_on_create(
+    admin: &S3Client,
+    endpoint: &str,
+    id: &str,
+    secret: &str,
+    bucket: &str,
+) {
+    let plain = format!("{bucket}-plain");
+    let mut locked = CreateBucketOptions::default();
+    locked.object_lock_enabled = true;
+    admin
+        .create_bucket(bucket, &locked)
+        .await
+        .expect("create locked");
+    admin
+        .create_bucket(&plain, &CreateBucketOptions::default())
+        .await
+        .expect("create plain");
+    assert_eq!(
+        admin.get_versioning(bucket).await.expect("versioning"),
+        VersioningStatus::Enabled,
+        "S3 switches versioning on with object lock"
+    );
+    let script = r#"
+import sys, boto3
+from botocore.config import Config
+endpoint, key, secret, bucket = sys.argv[1:5]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1", aws_access_key_id=key,
+                  aws_secret_access_key=secret, config=Config(s3={"addressing_style": "path"}))
+try:
+    cfg = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    print(cfg.get("ObjectLockEnabled", ""))
+except s3.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"])
+"#;
+    let ask = |b: String| {
+        let (endpoint, id, secret) = (endpoint.to_owned(), id.to_owned(), secret.to_owned());
+        let script = script.to_owned();
+        async move {
+            let out = tokio::task::spawn_blocking(move || {
+                std::process::Command::new("python3")
+                    .args(["-c", &script, &endpoint, &id, &secret, &b])
+                    .output()
+                    .expect("python3 with boto3 (installed with moto)")
+            })
+            .await
+            .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        }
+    };
+    assert_eq!(ask(bucket.to_owned()).await, "Enabled");
+    assert_eq!(
+        ask(plain.clone()).await,
+        "ObjectLockConfigurationNotFoundError"
+    );
+    for b in [bucket, plain.as_str()] {
+        admin.delete_bucket(b).await.expect("delete");
+    }
 }
 
 async fn replication_v2_round_trip(admin: &S3Client, bucket: &str) {

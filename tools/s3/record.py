@@ -2,8 +2,9 @@
 """Records the requests boto3 sends for each bucket-admin operation.
 
 A tiny HTTP server on a free loopback port answers every request with a canned S3 answer and
-records method, path, query, the signed header names (from Authorization's SignedHeaders)
-and the body. boto3 talks to it with path-style addressing, fixed credentials and region
+records method, path, query, the signed header names (from Authorization's SignedHeaders),
+the values of the operation's own `x-amz-*` headers (not the date, payload hash, checksum or
+token that every request carries) and the body. boto3 talks to it with path-style addressing, fixed credentials and region
 eu-west-1. The recording is written to crates/s3/tests/data/boto3_recorded.json, which
 crates/s3/tests/boto3_wire.rs compares with the Rust client's requests.
 
@@ -39,6 +40,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         auth = self.headers.get("authorization", "")
         signed = re.search(r"SignedHeaders=([^,]+)", auth)
+        common = ("x-amz-date", "x-amz-content-sha256", "x-amz-security-token", "x-amz-sdk-checksum-algorithm")
+        amz = {
+            k.lower(): v
+            for k, v in self.headers.items()
+            if k.lower().startswith("x-amz-") and k.lower() not in common and not k.lower().startswith("x-amz-checksum-")
+        }
         RECORDS.append(
             {
                 "operation": OPERATION[0],
@@ -49,6 +56,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 ),
                 "signed_headers": signed.group(1).split(";") if signed else [],
                 "content_md5": "content-md5" in {k.lower() for k in self.headers.keys()},
+                "amz_headers": amz,
                 "body": body,
             }
         )
@@ -89,6 +97,8 @@ def main():
     calls = [
         ("list_buckets", lambda: s3.list_buckets()),
         ("create_bucket", lambda: s3.create_bucket(Bucket=b, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})),
+        ("create_bucket_object_lock", lambda: s3.create_bucket(
+            Bucket=b, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}, ObjectLockEnabledForBucket=True)),
         ("head_bucket", lambda: s3.head_bucket(Bucket=b)),
         ("delete_bucket", lambda: s3.delete_bucket(Bucket=b)),
         ("put_cors", lambda: s3.put_bucket_cors(Bucket=b, CORSConfiguration={"CORSRules": [

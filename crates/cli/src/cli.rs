@@ -41,7 +41,10 @@ Targets:
 Credentials come from the environment: COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN,
 COS_REGION, COS_APPID, COS_ENDPOINT (or TENCENTCLOUD_*), CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID,
 CLOUDFLARE_BASE_URL, R2_JURISDICTION; for s3:// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-AWS_SESSION_TOKEN, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL).
+AWS_SESSION_TOKEN, AWS_REGION (or AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL),
+else the AWS shared config files' profile: AWS_PROFILE or s3://b?aws_profile=NAME (keys,
+region, endpoint_url from ~/.aws/credentials and ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE
+and AWS_CONFIG_FILE).
 
 Exit codes:
   0  success
@@ -530,6 +533,11 @@ pub struct CreateArgs {
     /// R2 default storage class of new objects.
     #[arg(long, value_enum)]
     pub storage_class: Option<StorageClassArg>,
+    /// S3: switch Object Lock on at creation (`x-amz-bucket-object-lock-enabled`; versioning
+    /// comes on with it and neither can be switched off). Only for targets whose capabilities
+    /// list "object lock on create" (s3:// with profile aws, minio or custom).
+    #[arg(long)]
+    pub object_lock: bool,
 }
 
 /// A COS canned ACL.
@@ -606,6 +614,7 @@ impl CreateArgs {
                 StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
             }),
             jurisdiction: None,
+            object_lock_enabled: self.object_lock,
         }
     }
 }

@@ -236,6 +236,12 @@ async fn buckets(ctx: &Ctx, cmd: BucketsCmd) -> Result<Exit, CliError> {
         }
         BucketsCmd::Create { target, options } => {
             let (admin, bucket) = admin_bucket(ctx, &target, "buckets create")?;
+            if options.object_lock && !admin.capabilities().create_object_lock {
+                return Err(CliError::usage(format!(
+                    "--object-lock: `{target}` cannot switch Object Lock on at creation"
+                ))
+                .with_hint("Object Lock on create is for s3:// targets with profile aws, minio or custom (`bucket-admin capabilities`)"));
+            }
             admin.create_bucket(&bucket, &options.to_options()).await?;
             let created = ctx.target(&target)?;
             let requested = target.parse::<TargetUrl>().ok();

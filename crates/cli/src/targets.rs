@@ -12,7 +12,7 @@ use std::time::Duration;
 use bucket_admin_core::{BucketAdmin, BucketInfo, Jurisdiction, RetryPolicy};
 use bucket_admin_cos::{CosClient, CosClientBuilder};
 use bucket_admin_r2::{Pacing, R2Client, R2ClientBuilder};
-use bucket_admin_s3::{Profile, S3Client, S3ClientBuilder};
+use bucket_admin_s3::{Profile, S3Client, S3ClientBuilder, SharedConfigFiles};
 
 use crate::bulk::EndpointFactory;
 use crate::endpoint::Endpoint;
@@ -131,8 +131,8 @@ pub struct Connector {
     s3: Mutex<HashMap<S3Key, S3Client>>,
 }
 
-/// One S3 client per profile, region and endpoint.
-type S3Key = (Profile, Option<String>, Option<String>);
+/// One S3 client per profile, region, endpoint and shared-config profile.
+type S3Key = (Profile, Option<String>, Option<String>, Option<String>);
 
 impl fmt::Debug for Connector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -299,41 +299,77 @@ impl Connector {
         })
     }
 
-    /// An S3 client for a profile, region and endpoint (each `None`: the `AWS_*` variables,
-    /// then the profile's defaults). Credentials come from `AWS_ACCESS_KEY_ID`,
-    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; the R2 profile without an endpoint
-    /// takes its account from `CLOUDFLARE_ACCOUNT_ID`.
+    /// An S3 client for a profile, region, endpoint and shared-config profile (each `None`:
+    /// the `AWS_*` variables, then the AWS shared config files, then the profile's defaults).
+    /// Credentials come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+    /// `AWS_SESSION_TOKEN`, else from the shared files' profile (`aws_profile`, else
+    /// `AWS_PROFILE`, else `default`; an `aws_profile` replaces the variables' keys, as the
+    /// AWS CLI's `--profile`); the R2 profile without an endpoint takes its account from
+    /// `CLOUDFLARE_ACCOUNT_ID`.
     pub fn s3(
         &self,
         profile: Option<Profile>,
         region: Option<&str>,
         endpoint: Option<&str>,
+        aws_profile: Option<&str>,
     ) -> Result<S3Client, CliError> {
         let profile = profile.unwrap_or(Profile::Aws);
         let key = (
             profile,
             region.map(str::to_owned),
             endpoint.map(str::to_owned),
+            aws_profile.map(str::to_owned),
         );
         let mut cache = self.s3.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.get(&key) {
             return Ok(c.clone());
         }
+        // The shared files' profile, read here to name only what is really missing.
+        let files = SharedConfigFiles::from_env_vars(
+            std::env::vars()
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let shared = match aws_profile.map(str::to_owned).or_else(|| env("AWS_PROFILE")) {
+            Some(name) => files.load_profile(name.trim(), true),
+            None => files.load_profile("default", false),
+        }
+        .map_err(|e| {
+            CliError::from(e).with_hint(
+                "s3://bucket?aws_profile=NAME or AWS_PROFILE picks a section of ~/.aws/credentials ([NAME]) or ~/.aws/config ([profile NAME])",
+            )
+        })?;
         let endpoint = endpoint
             .map(str::to_owned)
             .or_else(|| env("AWS_ENDPOINT_URL_S3"))
-            .or_else(|| env("AWS_ENDPOINT_URL"));
-        let mut missing: Vec<&str> = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
-            .into_iter()
-            .filter(|v| env(v).is_none())
-            .collect();
+            .or_else(|| env("AWS_ENDPOINT_URL"))
+            .or_else(|| shared.endpoint_url().map(str::to_owned));
+        let env_keys = aws_profile.is_none()
+            && (env("AWS_ACCESS_KEY_ID").is_some() || env("AWS_SECRET_ACCESS_KEY").is_some());
+        let mut missing: Vec<&str> = if env_keys {
+            ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+                .into_iter()
+                .filter(|v| env(v).is_none())
+                .collect()
+        } else {
+            let mut m = Vec::new();
+            if shared.access_key_id().is_none() {
+                m.push("AWS_ACCESS_KEY_ID");
+            }
+            if !shared.has_secret_access_key() {
+                m.push("AWS_SECRET_ACCESS_KEY");
+            }
+            m
+        };
         let region = match profile {
             // R2 signs for `auto` whatever AWS_REGION says.
             Profile::R2 => Some("auto".to_owned()),
             _ => region
                 .map(str::to_owned)
                 .or_else(|| env("AWS_REGION"))
-                .or_else(|| env("AWS_DEFAULT_REGION")),
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .or_else(|| shared.region().map(str::to_owned)),
         };
         if region.is_none() && matches!(profile, Profile::Aws | Profile::Cos) {
             missing.push("AWS_REGION (or ?region= in the URL)");
@@ -349,6 +385,9 @@ impl Connector {
             return Err(missing_settings(&format!("S3 ({profile})"), &missing));
         }
         let mut b = S3ClientBuilder::from_env().profile(profile);
+        if let Some(p) = aws_profile {
+            b = b.aws_profile(p);
+        }
         if let Some(r) = &region {
             b = b.region(r.clone());
         }
@@ -374,7 +413,7 @@ impl Connector {
         }
         let client = b.build().map_err(|e| {
             CliError::from(e).with_hint(
-                "s3:// takes ?profile=aws|r2|cos|minio|custom, ?region= and ?endpoint=; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                "s3:// takes ?profile=aws|r2|cos|minio|custom, ?region=, ?endpoint= and ?aws_profile=; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS shared config files (AWS_PROFILE)",
             )
         })?;
         cache.insert(key, client.clone());
@@ -464,8 +503,14 @@ impl Connector {
                 profile,
                 region,
                 endpoint,
+                aws_profile,
                 ..
-            } => Arc::new(self.s3(*profile, region.as_deref(), endpoint.as_deref())?),
+            } => Arc::new(self.s3(
+                *profile,
+                region.as_deref(),
+                endpoint.as_deref(),
+                aws_profile.as_deref(),
+            )?),
             TargetUrl::File { .. } => {
                 return Err(CliError::usage(format!(
                     "`{url}` is a file; this command needs a bucket"

@@ -41,6 +41,11 @@ pub enum TargetUrl {
         /// `?endpoint=` (`scheme://host[:port]`); `None` falls back to `AWS_ENDPOINT_URL_S3`,
         /// then `AWS_ENDPOINT_URL`, then the profile's own endpoint.
         endpoint: Option<String>,
+        /// `?aws_profile=`: the profile of the AWS shared config files (`~/.aws/credentials`,
+        /// `~/.aws/config`) to take credentials, region and endpoint from, as the AWS CLI's
+        /// `--profile`; `None` falls back to `AWS_PROFILE`, then `default`. Not to be confused
+        /// with `profile`, the kind of S3 service.
+        aws_profile: Option<String>,
     },
     /// A configuration file.
     File {
@@ -82,12 +87,14 @@ impl TargetUrl {
                 profile,
                 region,
                 endpoint,
+                aws_profile,
                 ..
             } => TargetUrl::S3 {
                 bucket: Some(name.to_owned()),
                 profile: *profile,
                 region: region.clone(),
                 endpoint: endpoint.clone(),
+                aws_profile: aws_profile.clone(),
             },
             TargetUrl::File { path } => TargetUrl::File { path: path.clone() },
         }
@@ -209,6 +216,7 @@ impl TargetUrl {
                 profile,
                 region,
                 endpoint,
+                aws_profile,
             } => {
                 let profile = profile.filter(|p| *p != Profile::Aws);
                 // R2 signs everything for `auto`: the AWS region of the environment does not
@@ -226,6 +234,7 @@ impl TargetUrl {
                         .clone()
                         .or_else(|| defaults.s3_endpoint.clone())
                         .map(|e| canonical_endpoint(&e)),
+                    aws_profile: aws_profile.clone(),
                 }
             }
             TargetUrl::Cos { bucket, region } => TargetUrl::Cos {
@@ -445,6 +454,7 @@ impl FromStr for TargetUrl {
                 }
                 if scheme.eq_ignore_ascii_case("s3") {
                     let (mut profile, mut region, mut endpoint) = (None, None, None);
+                    let mut aws_profile = None;
                     for (k, v) in params {
                         let v = percent_decode(&v).ok_or_else(|| {
                             bad(format!(
@@ -483,9 +493,20 @@ impl FromStr for TargetUrl {
                                 }
                                 endpoint = Some(v);
                             }
+                            "aws_profile" => {
+                                if !v
+                                    .bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                                {
+                                    return Err(bad(format!(
+                                        "`{s}`: aws_profile `{v}` may only hold letters, digits, `-`, `_` and `.`"
+                                    )));
+                                }
+                                aws_profile = Some(v);
+                            }
                             other => {
                                 return Err(bad(format!(
-                                    "`{s}`: unknown parameter `{other}` (s3:// accepts `profile`, `region` and `endpoint`)"
+                                    "`{s}`: unknown parameter `{other}` (s3:// accepts `profile`, `region`, `endpoint` and `aws_profile`)"
                                 )));
                             }
                         }
@@ -498,6 +519,7 @@ impl FromStr for TargetUrl {
                         profile,
                         region,
                         endpoint,
+                        aws_profile,
                     });
                 }
                 if scheme.eq_ignore_ascii_case("cos") {
@@ -574,6 +596,7 @@ impl fmt::Display for TargetUrl {
                 profile,
                 region,
                 endpoint,
+                aws_profile,
             } => {
                 write!(f, "s3://{}", bucket.as_deref().unwrap_or(""))?;
                 let mut sep = '?';
@@ -581,6 +604,7 @@ impl fmt::Display for TargetUrl {
                     ("profile", profile.map(|p| p.as_str().to_owned())),
                     ("region", region.clone()),
                     ("endpoint", endpoint.clone()),
+                    ("aws_profile", aws_profile.clone()),
                 ];
                 for (k, v) in params {
                     if let Some(v) = v {
@@ -790,8 +814,16 @@ mod tests {
                 profile: Some(Profile::Custom),
                 region: Some("us-east-1".into()),
                 endpoint: Some("http://127.0.0.1:5000".into()),
+                aws_profile: None,
             }
         );
+        // `aws_profile` (the shared-config profile) is not `profile` (the kind of service).
+        assert_eq!(
+            ok("s3://web?aws_profile=prod&profile=r2").to_string(),
+            "s3://web?profile=r2&aws_profile=prod"
+        );
+        assert!(err("s3://web?aws_profile=a%20b").contains("aws_profile `a b`"));
+        assert!(err("s3://web?profile=prod").contains("aws, r2, cos, minio, custom"));
         let d = UrlDefaults {
             s3_region: Some("eu-west-1".into()),
             ..UrlDefaults::default()

@@ -249,4 +249,123 @@ async fn cors_copy_from_s3_on_moto_to_r2_on_the_emulator() {
         "{denied:?}"
     );
     assert!(!denied.stderr.contains("not-the-secret"), "{denied:?}");
+
+    // The AWS shared config files: keys and region from `[moto]`, picked by AWS_PROFILE or by
+    // `?aws_profile=` (which replaces the wrong keys still in the variables, as the AWS CLI's
+    // --profile does); moto checks the signature made with them.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        format!(
+            "# test keys\n[moto]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        format!(
+            "[profile moto]\nregion = us-east-1\nendpoint_url = {}\n",
+            moto.endpoint
+        ),
+    )
+    .unwrap();
+    let h = home.path().to_str().unwrap().to_owned();
+    let files_only = vec![
+        ("HOME".to_owned(), h.clone()),
+        ("AWS_PROFILE".to_owned(), "moto".to_owned()),
+    ];
+    let get = run_in(
+        dir.path(),
+        &files_only,
+        &[
+            "cors",
+            "get",
+            "s3://logs?profile=custom",
+            "--output-format",
+            "s3",
+        ],
+    )
+    .await;
+    assert_eq!(get.code, 0, "{get:?}");
+    assert!(get.stdout.contains("https://app.example.com"), "{get:?}");
+    let mut explicit = wrong.clone();
+    explicit.push(("HOME".to_owned(), h.clone()));
+    let get = run_in(
+        dir.path(),
+        &explicit,
+        &["cors", "get", "s3://logs?profile=custom&aws_profile=moto"],
+    )
+    .await;
+    assert_eq!(get.code, 0, "{get:?}");
+    assert!(!get.stderr.contains(&secret) && !get.stdout.contains(&secret));
+
+    // `buckets create --object-lock` on S3: moto switches versioning on with the lock.
+    let create = run_in(
+        dir.path(),
+        &files_only,
+        &[
+            "buckets",
+            "create",
+            "s3://locked?profile=custom",
+            "--object-lock",
+        ],
+    )
+    .await;
+    assert_eq!(create.code, 0, "{create:?}");
+    assert_eq!(
+        s3.get_versioning("locked").await.unwrap(),
+        bucket_admin_core::VersioningStatus::Enabled
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn object_lock_is_refused_where_the_target_cannot_honour_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in ["r2://locked", "cos://locked-1250000000?region=ap-beijing"] {
+        let r = run_in(
+            dir.path(),
+            &[],
+            &["--emulator", "buckets", "create", url, "--object-lock"],
+        )
+        .await;
+        assert_eq!(r.code, 2, "{url}: {r:?}");
+        assert!(r.stderr.contains("cannot switch Object Lock on"), "{r:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_aws_profile_is_named_with_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".aws")).unwrap();
+    std::fs::write(
+        dir.path().join(".aws/credentials"),
+        "[default]\naws_access_key_id = AKIADEFAULTKEY\naws_secret_access_key = topsecret\n",
+    )
+    .unwrap();
+    let home = dir.path().to_str().unwrap().to_owned();
+    let file = dir.path().join(".aws/credentials").display().to_string();
+    for (env, url) in [
+        (vec![("AWS_PROFILE", "prod")], "s3://web?region=eu-west-1"),
+        (vec![], "s3://web?region=eu-west-1&aws_profile=prod"),
+    ] {
+        let mut env: Vec<(String, String)> = env
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        env.push(("HOME".to_owned(), home.clone()));
+        let r = run_in(dir.path(), &env, &["cors", "get", url]).await;
+        assert_eq!(r.code, 2, "{r:?}");
+        assert!(
+            r.stderr.contains("profile `prod` not found in") && r.stderr.contains(&file),
+            "{r:?}"
+        );
+        assert!(!r.stderr.contains("topsecret"), "{r:?}");
+    }
+    // The default profile's keys count: only the region is missing.
+    let env = vec![("HOME".to_owned(), home.clone())];
+    let r = run_in(dir.path(), &env, &["cors", "get", "s3://web"]).await;
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("AWS_REGION"), "{r:?}");
+    assert!(!r.stderr.contains("AWS_ACCESS_KEY_ID"), "{r:?}");
 }

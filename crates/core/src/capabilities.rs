@@ -83,6 +83,9 @@ pub struct Capabilities {
     pub create_storage_class: bool,
     /// Jurisdictions.
     pub jurisdictions: bool,
+    /// Object Lock switched on at creation
+    /// ([`CreateBucketOptions::object_lock_enabled`](crate::CreateBucketOptions::object_lock_enabled)).
+    pub create_object_lock: bool,
 }
 
 impl Capabilities {
@@ -117,6 +120,7 @@ impl Capabilities {
             location_hint: false,
             create_storage_class: false,
             jurisdictions: false,
+            create_object_lock: false,
         }
     }
 
@@ -185,6 +189,7 @@ impl Capabilities {
             ("location hint", yes(self.location_hint)),
             ("storage class on create", yes(self.create_storage_class)),
             ("jurisdictions", yes(self.jurisdictions)),
+            ("object lock on create", yes(self.create_object_lock)),
         ]
     }
 

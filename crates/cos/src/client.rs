@@ -1478,6 +1478,9 @@ impl BucketAdmin for CosClient {
         if options.jurisdiction.is_some() {
             return unsupported("jurisdiction");
         }
+        if options.object_lock_enabled {
+            return unsupported("object_lock_enabled");
+        }
         let host = self.bucket_host(bucket);
         let mut v = validate::bucket_name(bucket, &host);
         for (i, grant) in options.grants.iter().enumerate() {

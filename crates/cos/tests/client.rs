@@ -228,6 +228,8 @@ async fn malformed_xml_is_decode_and_transport_errors_are_classified() {
     assert_eq!(err.retryable(), Retryable::Always);
 }
 
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn validation_rejects_everything_before_sending() {
     let server = serve(vec![Canned::new(200, "")]).await;
@@ -323,6 +325,16 @@ async fn validation_rejects_everything_before_sending() {
         assert_eq!(err.kind(), ErrorKind::Unsupported);
         assert!(err.message().contains(field), "{}", err.message());
     }
+    let mut locked = CreateBucketOptions::default();
+    locked.object_lock_enabled = true;
+    let err = client.create_bucket(BUCKET, &locked).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported);
+    assert!(
+        err.message().contains("object_lock_enabled"),
+        "{}",
+        err.message()
+    );
+    assert!(!client.capabilities().create_object_lock);
     assert!(
         server.requests().is_empty(),
         "no request may reach the server"

@@ -25,6 +25,43 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Flags of R2's S3 endpoint. `Debug` never shows the secret.
+#[derive(Clone, Args)]
+pub struct R2S3Args {
+    /// Address of R2's S3 endpoint (default: --bind's port + 1, or a free port with port 0).
+    #[arg(long, env = "BUCKET_ADMIN_EMULATOR_R2_S3_BIND")]
+    pub r2_s3_bind: Option<SocketAddr>,
+    /// Access key id R2's S3 endpoint accepts (default: generated at start).
+    #[arg(
+        long,
+        env = "BUCKET_ADMIN_EMULATOR_R2_S3_KEY_ID",
+        requires = "r2_s3_secret",
+        hide_env_values = true
+    )]
+    pub r2_s3_key_id: Option<String>,
+    /// Secret access key R2's S3 endpoint accepts (default: generated at start).
+    #[arg(
+        long,
+        env = "BUCKET_ADMIN_EMULATOR_R2_S3_SECRET",
+        requires = "r2_s3_key_id",
+        hide_env_values = true
+    )]
+    pub r2_s3_secret: Option<String>,
+}
+
+impl std::fmt::Debug for R2S3Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("R2S3Args")
+            .field("r2_s3_bind", &self.r2_s3_bind)
+            .field("r2_s3_key_id", &self.r2_s3_key_id)
+            .field(
+                "r2_s3_secret",
+                &self.r2_s3_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
 /// Flags of the COS + R2 emulator.
 #[derive(Clone, Args)]
 pub struct EmulatorArgs {
@@ -65,6 +102,9 @@ pub struct EmulatorArgs {
     /// R2 account id (32 hex digits).
     #[arg(long, env = "BUCKET_ADMIN_EMULATOR_R2_ACCOUNT", default_value = crate::DEFAULT_R2_ACCOUNT_ID)]
     pub r2_account: String,
+    /// R2's S3 endpoint (boxed: the flags struct stays small inside the CLI's command enum).
+    #[command(flatten)]
+    pub r2_s3: Box<R2S3Args>,
     /// Allow a non-loopback --bind with generated credentials (prints a warning).
     #[arg(long)]
     pub insecure: bool,
@@ -160,6 +200,12 @@ impl EmulatorArgs {
         }
         if let Some(token) = &self.r2_token {
             b = b.r2_account(self.r2_account.clone(), token.clone());
+        }
+        if let (Some(id), Some(secret)) = (&self.r2_s3.r2_s3_key_id, &self.r2_s3.r2_s3_secret) {
+            b = b.r2_s3_keys(id.clone(), secret.clone());
+        }
+        if let Some(addr) = self.r2_s3.r2_s3_bind {
+            b = b.r2_s3_bind(addr);
         }
         if let Some(seed) = self.fault_seed {
             b = b.fault_seed(seed);

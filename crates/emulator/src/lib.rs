@@ -232,6 +232,25 @@ impl fmt::Debug for CosTemporaryCredentials {
     }
 }
 
+/// The access key of R2's S3 endpoint (an R2 API token's S3 credentials: a 32-hex-digit key id
+/// and a 64-hex-digit secret). `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct R2S3Credentials {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for R2S3Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("R2S3Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
 /// The R2 account the emulator accepts. `Debug` never shows the token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct R2Credentials {
@@ -367,6 +386,8 @@ pub struct EmulatorBuilder {
     cos_token: Option<String>,
     r2_account_id: String,
     r2_token: Option<String>,
+    r2_s3_keys: Option<(String, String)>,
+    r2_s3_bind: Option<SocketAddr>,
     insecure: bool,
     fault_seed: Option<u64>,
     fault_rules: Vec<FaultRule>,
@@ -395,6 +416,11 @@ impl fmt::Debug for EmulatorBuilder {
             .field("cos_token", &self.cos_token.as_ref().map(|_| "<redacted>"))
             .field("r2_account_id", &self.r2_account_id)
             .field("r2_token", &self.r2_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "r2_s3_key_id",
+                &self.r2_s3_keys.as_ref().map(|(id, _)| id.as_str()),
+            )
+            .field("r2_s3_bind", &self.r2_s3_bind)
             .field("insecure", &self.insecure)
             .field("fault_seed", &self.fault_seed)
             .field("fault_rules", &self.fault_rules)
@@ -419,6 +445,8 @@ impl Default for EmulatorBuilder {
             cos_token: None,
             r2_account_id: DEFAULT_R2_ACCOUNT_ID.into(),
             r2_token: None,
+            r2_s3_keys: None,
+            r2_s3_bind: None,
             insecure: false,
             fault_seed: None,
             fault_rules: Vec::new(),
@@ -483,6 +511,21 @@ impl EmulatorBuilder {
     /// Use this R2 account id (keeping the given or generated token).
     pub fn r2_account_id(mut self, account_id: impl Into<String>) -> Self {
         self.r2_account_id = account_id.into();
+        self
+    }
+    /// The access key id and secret R2's S3 endpoint accepts (default: generated at start).
+    pub fn r2_s3_keys(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.r2_s3_keys = Some((access_key_id.into(), secret_access_key.into()));
+        self
+    }
+    /// Where R2's S3 endpoint listens (default: the main address's port + 1, or any free
+    /// port when the main port is 0).
+    pub fn r2_s3_bind(mut self, addr: SocketAddr) -> Self {
+        self.r2_s3_bind = Some(addr);
         self
     }
     /// Allow a non-loopback [`bind`](Self::bind) address with generated credentials (a
@@ -554,7 +597,8 @@ impl EmulatorBuilder {
                 self.error_rate
             )));
         }
-        let given = self.cos_secret.is_some() && self.r2_token.is_some();
+        let given =
+            self.cos_secret.is_some() && self.r2_token.is_some() && self.r2_s3_keys.is_some();
         if !self.bind.ip().is_loopback() && !given {
             if !self.insecure {
                 return Err(EmulatorError::InsecureBind { addr: self.bind });
@@ -566,6 +610,18 @@ impl EmulatorBuilder {
             );
         }
         let secrets_given = (self.cos_secret.is_some(), self.r2_token.is_some());
+        let r2_s3_given = self.r2_s3_keys.is_some();
+        let (access_key_id, secret_access_key) = match self.r2_s3_keys {
+            Some(pair) => pair,
+            None => (random_hex(16)?, random_hex(32)?),
+        };
+        let r2_s3_bind = self.r2_s3_bind.unwrap_or_else(|| {
+            let port = match self.bind.port() {
+                0 => 0,
+                p => p.checked_add(1).unwrap_or(0),
+            };
+            SocketAddr::new(self.bind.ip(), port)
+        });
         let (secret_id, secret_key) = match self.cos_secret {
             Some(pair) => pair,
             None => (format!("AKID{}", random_alnum(32)?), random_alnum(32)?),
@@ -613,6 +669,12 @@ impl EmulatorBuilder {
                     account_id: self.r2_account_id,
                     api_token,
                 },
+                r2_s3: R2S3Credentials {
+                    access_key_id,
+                    secret_access_key,
+                },
+                r2_s3_bind,
+                r2_s3_given,
                 store,
                 limits: self.limits,
                 server_limits: self.server_limits,
@@ -624,6 +686,13 @@ impl EmulatorBuilder {
         )
         .await
     }
+}
+
+/// `n` random bytes from the operating system, in lowercase hex (`2n` digits).
+pub(crate) fn random_hex(n: usize) -> Result<String, EmulatorError> {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(hex::encode(bytes))
 }
 
 /// `n` random letters and digits from the operating system's random source (credentials
@@ -649,7 +718,9 @@ pub(crate) fn random_alnum(n: usize) -> Result<String, EmulatorError> {
 pub struct Emulator {
     shared: Arc<server::Shared>,
     addr: SocketAddr,
+    r2_s3_addr: SocketAddr,
     task: Option<tokio::task::JoinHandle<()>>,
+    r2_s3_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl fmt::Debug for Emulator {
@@ -684,6 +755,16 @@ impl Emulator {
     /// `http://127.0.0.1:PORT/client/v4`.
     pub fn r2_base_url(&self) -> String {
         format!("http://{}/client/v4", self.addr)
+    }
+    /// `http://127.0.0.1:PORT2`: R2's S3 endpoint (path-style `/<bucket>/<key>`, SigV4 with
+    /// [`r2_s3_credentials`](Self::r2_s3_credentials), region `auto`), the stand-in for
+    /// `https://<account>.r2.cloudflarestorage.com`.
+    pub fn r2_s3_endpoint(&self) -> String {
+        format!("http://{}", self.r2_s3_addr)
+    }
+    /// The access key R2's S3 endpoint accepts.
+    pub fn r2_s3_credentials(&self) -> &R2S3Credentials {
+        &self.shared.r2_s3
     }
     /// The permanent COS credentials this emulator accepts.
     pub fn cos_credentials(&self) -> &CosCredentials {
@@ -801,6 +882,9 @@ impl Emulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        if let Some(task) = self.r2_s3_task.take() {
+            let _ = task.await;
+        }
     }
 }
 
@@ -876,10 +960,19 @@ impl Emulator {
         }
         s += &format!(
             "R2 base URL:    {base}\nR2 account id:  {acct}\nR2 API token:   {tok}\n\
+             R2 S3 endpoint: {s3} (path-style, region auto; s3://<bucket>?profile=r2&endpoint={s3})\n\
+             R2 S3 key id:   {s3id}\nR2 S3 secret:   {s3secret}\n\
              fault seed:     {seed} (replay with --fault-seed {seed})\n\n",
             seed = self.faults().seed(),
             base = self.r2_base_url(),
             acct = r.account_id,
+            s3 = self.r2_s3_endpoint(),
+            s3id = self.shared.r2_s3.access_key_id,
+            s3secret = if self.shared.r2_s3_given {
+                "(as given)"
+            } else {
+                self.shared.r2_s3.secret_access_key.as_str()
+            },
         );
         s += &export("COS_SECRET_ID", &c.secret_id, cos_given);
         s += &export("COS_SECRET_KEY", &c.secret_key, cos_given);

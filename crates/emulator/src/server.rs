@@ -280,6 +280,8 @@ pub(crate) struct Shared {
     pub cos: CosCredentials,
     pub cos_temp: Option<CosTemporaryCredentials>,
     pub r2: R2Credentials,
+    pub r2_s3: crate::R2S3Credentials,
+    pub r2_s3_given: bool,
     pub faults: Faults,
     pub store: Store,
     pub limits: crate::Limits,
@@ -391,6 +393,11 @@ pub(crate) struct Setup {
     pub cos: CosCredentials,
     pub cos_temp: Option<CosTemporaryCredentials>,
     pub r2: R2Credentials,
+    pub r2_s3: crate::R2S3Credentials,
+    /// Where R2's S3 endpoint listens.
+    pub r2_s3_bind: SocketAddr,
+    /// The R2 S3 keys came from the user.
+    pub r2_s3_given: bool,
     pub store: Store,
     pub limits: crate::Limits,
     pub server_limits: ServerLimits,
@@ -410,12 +417,23 @@ pub(crate) async fn start(bind: SocketAddr, setup: Setup) -> Result<Emulator, Em
         }
     })?;
     let addr = listener.local_addr()?;
+    let s3_bind = setup.r2_s3_bind;
+    let s3_listener = TcpListener::bind(s3_bind).await.map_err(|e| {
+        if e.kind() == io::ErrorKind::AddrInUse {
+            EmulatorError::AddrInUse { addr: s3_bind }
+        } else {
+            EmulatorError::Io(e)
+        }
+    })?;
+    let r2_s3_addr = s3_listener.local_addr()?;
     let (tx, rx) = watch::channel(false);
     let sl = setup.server_limits;
     let shared = Arc::new(Shared {
         cos: setup.cos,
         cos_temp: setup.cos_temp,
         r2: setup.r2,
+        r2_s3: setup.r2_s3,
+        r2_s3_given: setup.r2_s3_given,
         faults: setup.faults,
         store: setup.store,
         limits: setup.limits,
@@ -433,18 +451,26 @@ pub(crate) async fn start(bind: SocketAddr, setup: Setup) -> Result<Emulator, Em
         shutdown: tx,
         conns: Mutex::new(Vec::new()),
     });
-    let task = tokio::spawn(accept_loop(listener, shared.clone(), rx));
-    tracing::info!(%addr, "bucket-admin emulator listening");
+    let s3_task = tokio::spawn(accept_loop(s3_listener, shared.clone(), rx.clone(), true));
+    let task = tokio::spawn(accept_loop(listener, shared.clone(), rx, false));
+    tracing::info!(%addr, %r2_s3_addr, "bucket-admin emulator listening");
     Ok(Emulator {
         shared,
         addr,
+        r2_s3_addr,
         task: Some(task),
+        r2_s3_task: Some(s3_task),
     })
 }
 
 /// Accept connections until shutdown, at most `max_connections` at once, then wait for every
-/// connection task to end.
-async fn accept_loop(listener: TcpListener, sh: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+/// connection task to end. `r2_s3`: this is the port of R2's S3 endpoint.
+async fn accept_loop(
+    listener: TcpListener,
+    sh: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+    r2_s3: bool,
+) {
     let sl = sh.server_limits;
     let permits = Arc::new(Semaphore::new(sl.max_connections.max(1)));
     // Every connection task holds a clone; `recv()` answers `None` once all are gone.
@@ -495,7 +521,7 @@ async fn accept_loop(listener: TcpListener, sh: Arc<Shared>, mut shutdown: watch
         let service = hyper::service::service_fn(move |req| {
             let sh = svc_sh.clone();
             let ctl = svc_ctl.clone();
-            async move { Ok::<_, Infallible>(handle(sh, ctl, req).await) }
+            async move { Ok::<_, Infallible>(handle(sh, ctl, req, r2_s3).await) }
         });
         let conn = http.serve_connection(io, service);
         let alive = alive_tx.clone();
@@ -534,7 +560,12 @@ async fn read_body(body: Incoming, timeout: Duration) -> Result<Bytes, BodyProbl
     }
 }
 
-async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>) -> Response {
+async fn handle(
+    sh: Arc<Shared>,
+    ctl: Arc<ConnCtl>,
+    req: http::Request<Incoming>,
+    r2_s3: bool,
+) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
@@ -547,8 +578,9 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let public_r2 = !is_cos_host(&host) && crate::r2::public::is_public_host(&sh, &host);
-    let api = if public_r2
+    let public_r2 = !r2_s3 && !is_cos_host(&host) && crate::r2::public::is_public_host(&sh, &host);
+    let api = if r2_s3
+        || public_r2
         || ((path == "/client/v4" || path.starts_with("/client/v4/")) && !is_cos_host(&host))
     {
         Api::R2
@@ -565,6 +597,7 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
     // Authenticate on the head alone: nothing of an unauthenticated request's body is read,
     // buffered or logged, so a flood of anonymous uploads costs no memory.
     let authenticated = match api {
+        _ if r2_s3 => crate::r2::s3::names_our_key(&sh, &req),
         Api::Cos => crate::cos::routes::is_authenticated(&sh, &req),
         Api::R2 => crate::r2::routes::token_is_valid(&sh, &req),
     };
@@ -604,6 +637,7 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
     });
 
     if api == Api::R2
+        && !r2_s3
         && let Some(limiter) = &sh.r2_rate_limit
     {
         let client = req
@@ -639,6 +673,10 @@ async fn handle(sh: Arc<Shared>, ctl: Arc<ConnCtl>, req: http::Request<Incoming>
     } else {
         format!("{}?{}", req.path, req.query)
     };
+    // Faults are written for the COS and R2 REST answers; the S3 port has none.
+    if r2_s3 {
+        return crate::r2::s3::handle(&sh, &req, too_large);
+    }
     if let Some(fault) = sh.faults.take(api, req.method.as_str(), &target)
         && let Some(resp) = crate::faults::apply(&sh, &ctl, api, &req, fault).await
     {

@@ -328,7 +328,8 @@ async fn credentials_are_fresh_per_start_and_never_in_debug() {
     let builder = Emulator::builder()
         .cos_account("1250000000", "AKIDgivenId0000", "given-secret-key-value")
         .cos_session_token("given-session-token")
-        .r2_account("0123456789abcdef0123456789abcdef", "given-r2-token-value");
+        .r2_account("0123456789abcdef0123456789abcdef", "given-r2-token-value")
+        .r2_s3_keys("0123456789abcdef0123456789abcdef", "given-r2-s3-secret");
     let given = builder.clone().start().await.unwrap();
     Cos::new(&given).create("signed").await;
     let cos_auth = given.requests()[0]
@@ -371,9 +372,17 @@ async fn credentials_are_fresh_per_start_and_never_in_debug() {
         "given-secret-key-value",
         "given-r2-token-value",
         "given-session-token",
+        "given-r2-s3-secret",
     ] {
         assert!(!info.contains(secret), "{secret} in {info}");
     }
+    assert!(!debug.contains("given-r2-s3-secret"));
+    // Generated R2 S3 keys are printed (the user needs them), with the endpoint.
+    let info_a = a.connection_info();
+    assert!(info_a.contains(&a.r2_s3_credentials().secret_access_key));
+    assert!(info_a.contains(&format!("R2 S3 endpoint: {}", a.r2_s3_endpoint())));
+    assert_eq!(a.r2_s3_credentials().access_key_id.len(), 32);
+    assert_eq!(a.r2_s3_credentials().secret_access_key.len(), 64);
 }
 
 #[tokio::test]
@@ -397,10 +406,19 @@ async fn non_loopback_binds_need_real_credentials_or_insecure() {
         .unwrap()
         .shutdown()
         .await;
+    // R2's S3 endpoint listens there too: its keys must be given as well.
+    let no_s3 = Emulator::builder()
+        .bind(any)
+        .cos_account("1250000000", "AKIDx", "k")
+        .r2_account("0123456789abcdef0123456789abcdef", "t")
+        .start()
+        .await;
+    assert!(matches!(no_s3, Err(EmulatorError::InsecureBind { .. })));
     Emulator::builder()
         .bind(any)
         .cos_account("1250000000", "AKIDx", "k")
         .r2_account("0123456789abcdef0123456789abcdef", "t")
+        .r2_s3_keys("0123456789abcdef0123456789abcdef", "s3-secret-given")
         .start()
         .await
         .unwrap()

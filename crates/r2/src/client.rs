@@ -1108,6 +1108,12 @@ impl R2Client {
         if options.multi_az {
             return unsupported("multi_az", "multi-AZ buckets");
         }
+        if options.object_lock_enabled {
+            return unsupported(
+                "object_lock_enabled",
+                "S3 Object Lock on creation; R2 retains objects with bucket lock rules instead",
+            );
+        }
         let storage_class = match &options.storage_class {
             None => None,
             Some(class) => match storage_class_to_wire(class) {

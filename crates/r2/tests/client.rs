@@ -269,6 +269,8 @@ async fn missing_bucket_in_default_mentions_other_jurisdictions() {
     assert!(!eu_err.message().contains("another jurisdiction"));
 }
 
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn unsupported_features_send_nothing() {
     let server = Server::always(Canned::ok(json!({}))).await;
@@ -360,6 +362,13 @@ async fn unsupported_features_send_nothing() {
     assert!(errors[9].message().contains("tags"));
     assert!(errors[10].message().contains("multi_az"));
     assert!(errors[11].message().contains("storage_class"));
+    let mut locked = CreateBucketOptions::default();
+    locked.object_lock_enabled = true;
+    let e = admin.create_bucket("b-1", &locked).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
+    assert_eq!(e.attempts(), 0);
+    assert!(e.message().contains("object_lock_enabled"), "{e}");
+    assert!(!admin.capabilities().create_object_lock);
     // Invalid input is also rejected before sending.
     let bad = admin
         .create_bucket(

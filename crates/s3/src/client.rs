@@ -42,6 +42,9 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// An object key in a URL path: like [`QUERY`], with `/` kept.
+const KEY: &AsciiSet = &QUERY.remove(b'/');
+
 /// The validated settings a client runs with.
 pub(crate) struct Settings {
     pub(crate) profile: Profile,
@@ -124,6 +127,8 @@ pub fn capabilities(profile: Profile) -> Capabilities {
             c.max_replication_rules = Some(validate::MAX_REPLICATION_RULES);
             c.policy = true;
             c.create_acl = profile != Profile::Minio;
+            // `x-amz-bucket-object-lock-enabled` on CreateBucket (MinIO and moto honour it).
+            c.create_object_lock = true;
         }
         Profile::R2 => {
             // R2's S3 API: no versioning, replication or policy; transitions only to
@@ -298,6 +303,144 @@ impl S3Client {
     /// The service endpoint, `scheme://host[:port]`.
     pub fn endpoint(&self) -> &str {
         &self.inner.settings.endpoint
+    }
+
+    /// A pre-signed URL for `method` (`GET`, `PUT`, `HEAD` or `DELETE`) on object `key` of
+    /// `bucket`, with the extra query `params` signed in (e.g. `response-content-type`), valid for `expires_in` (1 second to 7 days) from now (or from
+    /// [`fixed_time`](S3ClientBuilder::fixed_time)): SigV4 in the query
+    /// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+    /// `X-Amz-SignedHeaders=host`, `X-Amz-Signature`, and `X-Amz-Security-Token` with temporary
+    /// credentials), signed by `aws-sigv4` with an unsigned payload, so a browser can `PUT` any
+    /// body to it. Nothing is sent.
+    ///
+    /// Fails with [`ErrorKind::InvalidInput`] for another method, an empty key, a bad bucket
+    /// name or an expiry out of range.
+    ///
+    /// ```
+    /// # async fn run() -> bucket_admin_core::Result<()> {
+    /// use std::time::Duration;
+    /// use bucket_admin_s3::{Profile, S3Client};
+    ///
+    /// let s3 = S3Client::builder()
+    ///     .profile(Profile::R2)
+    ///     .account_id("0123456789abcdef0123456789abcdef")
+    ///     .access_key_id("AKIAEXAMPLE")
+    ///     .secret_access_key("example-secret")
+    ///     .build()?;
+    /// let url = s3.presigned_url("PUT", "uploads", "photos/cat 1.jpg", &[], Duration::from_secs(600)).await?;
+    /// assert!(url.starts_with("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/uploads/photos/cat%201.jpg?"));
+    /// assert!(url.contains("X-Amz-Expires=600") && url.contains("X-Amz-Signature="));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn presigned_url(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        params: &[(&str, &str)],
+        expires_in: Duration,
+    ) -> Result<String> {
+        let mut v = validate::bucket_name(bucket, self.inner.settings.addressing);
+        let method = method.to_ascii_uppercase();
+        v.check(
+            matches!(method.as_str(), "GET" | "PUT" | "HEAD" | "DELETE"),
+            || "method".to_owned(),
+            "GET, PUT, HEAD or DELETE",
+        );
+        v.check(
+            !key.is_empty(),
+            || "key".to_owned(),
+            "an object key is required",
+        );
+        v.check(
+            (1..=604_800).contains(&expires_in.as_secs()),
+            || "expires_in".to_owned(),
+            "from 1 second to 7 days (604800 seconds)",
+        );
+        v.into_result()
+            .map_err(|e| e.with_provider(PROVIDER).with_bucket(bucket))?;
+        let s = &self.inner.settings;
+        let base = self.bucket_url(bucket);
+        let mut url = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            utf8_percent_encode(key, KEY)
+        );
+        let extra: Vec<String> = params
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY),
+                    utf8_percent_encode(v, QUERY)
+                )
+            })
+            .collect();
+        if !extra.is_empty() {
+            url = format!("{url}?{}", extra.join("&"));
+        }
+        let creds = s.credentials.credentials().await?;
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.signature_location = aws_sigv4::http_request::SignatureLocation::QueryParams;
+        settings.expires_in = Some(expires_in);
+        let identity = Credentials::new(
+            creds.access_key_id.clone(),
+            creds.secret_access_key.expose_secret().to_owned(),
+            creds
+                .session_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+            None,
+            "bucket-admin",
+        )
+        .into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&s.region)
+            .name("s3")
+            .time(s.fixed_time.unwrap_or_else(SystemTime::now))
+            .settings(settings)
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign: {e}")))?
+            .into();
+        let no_headers: [(&str, &str); 0] = [];
+        let signable = SignableRequest::new(
+            &method,
+            url.as_str(),
+            no_headers.into_iter(),
+            SignableBody::UnsignedPayload,
+        )
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("cannot sign a request to `{url}`: {e}"),
+            )
+        })?;
+        let (instructions, _signature) = sign(signable, &params)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign the URL: {e}")))?
+            .into_parts();
+        let (_headers, query) = instructions.into_parts();
+        let query: Vec<String> = query
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY),
+                    utf8_percent_encode(v, QUERY)
+                )
+            })
+            .collect();
+        let sep = if extra.is_empty() { '?' } else { '&' };
+        Ok(format!("{url}{sep}{}", query.join("&")))
+    }
+
+    /// The credentials the next request would be signed with.
+    #[cfg(test)]
+    pub(crate) async fn credentials(&self) -> Result<S3Credentials> {
+        self.inner.settings.credentials.credentials().await
     }
 
     /// The URL of a bucket's root, with the configured addressing style.
@@ -829,6 +972,10 @@ impl BucketAdmin for S3Client {
                 !caps.create_acl && (options.acl.is_some() || !options.grants.is_empty()),
                 "acl",
             ),
+            (
+                !caps.create_object_lock && options.object_lock_enabled,
+                "object_lock_enabled",
+            ),
         ] {
             if set {
                 return Err(self.unsupported(op, bucket, &format!("the create option `{field}`")));
@@ -856,6 +1003,10 @@ impl BucketAdmin for S3Client {
                 GrantPermission::FullControl => "x-amz-grant-full-control",
             };
             req.headers.push((name.into(), grant.grantees.join(", ")));
+        }
+        if options.object_lock_enabled {
+            req.headers
+                .push(("x-amz-bucket-object-lock-enabled".into(), "true".into()));
         }
         let region = self.region();
         // us-east-1 is the default location and must not be named; R2 has no locations.
@@ -1226,6 +1377,87 @@ mod tests {
             !e.to_string().contains("AWS4-HMAC"),
             "details stay out of Display"
         );
+    }
+
+    /// The pre-signed URL example of the S3 documentation ("Authenticating Requests: Using
+    /// Query Parameters", GET /test.txt on examplebucket, 2013-05-24, 86400 s).
+    #[tokio::test]
+    async fn presigned_url_matches_the_aws_documentation_example() {
+        let c = S3Client::builder()
+            .profile(Profile::Aws)
+            .region("us-east-1")
+            .endpoint("https://s3.amazonaws.com")
+            .access_key_id("AKIAIOSFODNN7EXAMPLE")
+            .secret_access_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .fixed_time(SystemTime::UNIX_EPOCH + Duration::from_secs(1_369_353_600))
+            .build()
+            .unwrap();
+        let url = c
+            .presigned_url(
+                "GET",
+                "examplebucket",
+                "test.txt",
+                &[],
+                Duration::from_secs(86400),
+            )
+            .await
+            .unwrap();
+        let (base, query) = url.split_once('?').unwrap();
+        assert_eq!(base, "https://examplebucket.s3.amazonaws.com/test.txt");
+        let mut pairs: Vec<&str> = query.split('&').collect();
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+                "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request",
+                "X-Amz-Date=20130524T000000Z",
+                "X-Amz-Expires=86400",
+                "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+                "X-Amz-SignedHeaders=host",
+            ]
+        );
+        // Keys are escaped as S3 wants, `/` kept; the session token is signed in.
+        let t = S3Client::builder()
+            .profile(Profile::Custom)
+            .endpoint("http://127.0.0.1:9000")
+            .access_key_id("AKIAEXAMPLE")
+            .secret_access_key("s")
+            .session_token("tok en")
+            .build()
+            .unwrap();
+        let url = t
+            .presigned_url(
+                "put",
+                "bkt",
+                "dir/ä +x.txt",
+                &[("response-content-type", "text/plain")],
+                Duration::from_secs(60),
+            )
+            .await
+            .unwrap();
+        assert!(
+            url.starts_with("http://127.0.0.1:9000/bkt/dir/%C3%A4%20%2Bx.txt?"),
+            "{url}"
+        );
+        assert!(url.contains("X-Amz-Security-Token=tok%20en"), "{url}");
+        assert!(
+            url.contains("?response-content-type=text%2Fplain&"),
+            "{url}"
+        );
+        for (method, key, secs, field) in [
+            ("POST", "k", 60, "method"),
+            ("GET", "", 60, "key"),
+            ("GET", "k", 0, "expires_in"),
+            ("GET", "k", 604_801, "expires_in"),
+        ] {
+            let e = t
+                .presigned_url(method, "bkt", key, &[], Duration::from_secs(secs))
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput);
+            assert_eq!(e.violations()[0].field, field, "{e}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use secrecy::SecretString;
 
 use crate::client::{PROVIDER, S3Client, Settings};
 use crate::credentials::{ProvideCredentials, S3Credentials, StaticCredentials};
+use crate::shared_config::{SharedConfigFiles, SharedProfile};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -136,6 +137,23 @@ pub struct S3ClientBuilder {
     max_list_pages: Option<usize>,
     max_response_bytes: Option<usize>,
     fixed_time: Option<std::time::SystemTime>,
+    /// What `from_env_vars` found: below the setters, above the shared files.
+    env: EnvLayer,
+    /// `aws_profile(..)`: a shared-config profile asked for explicitly.
+    aws_profile: Option<String>,
+    /// The shared files to read at `build()` (`None`: none).
+    shared_files: Option<SharedConfigFiles>,
+}
+
+/// The `AWS_*` variables `from_env_vars` read.
+#[derive(Clone, Default)]
+struct EnvLayer {
+    access_key_id: Option<String>,
+    secret_access_key: Option<SecretString>,
+    session_token: Option<SecretString>,
+    region: Option<String>,
+    endpoint: Option<String>,
+    profile: Option<String>,
 }
 
 impl S3ClientBuilder {
@@ -149,18 +167,42 @@ impl S3ClientBuilder {
         Self::from_env_vars(std::env::vars())
     }
 
-    /// A builder configured from the given variables (testable without touching the real
-    /// environment).
+    /// A builder configured from the given variables and the AWS shared config files they
+    /// point at (testable without touching the real environment or home: pass `HOME` or the
+    /// file variables pointing at test files).
     ///
-    /// | setting | variables, first found wins |
-    /// | --- | --- |
-    /// | access key id | `AWS_ACCESS_KEY_ID` |
-    /// | secret access key | `AWS_SECRET_ACCESS_KEY` |
-    /// | session token | `AWS_SESSION_TOKEN` |
-    /// | region | `AWS_REGION`, `AWS_DEFAULT_REGION` |
-    /// | endpoint | `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` |
+    /// | setting | variables, first found wins | then the shared files |
+    /// | --- | --- | --- |
+    /// | access key id | `AWS_ACCESS_KEY_ID` | `aws_access_key_id` |
+    /// | secret access key | `AWS_SECRET_ACCESS_KEY` | `aws_secret_access_key` |
+    /// | session token | `AWS_SESSION_TOKEN` | `aws_session_token` |
+    /// | region | `AWS_REGION`, `AWS_DEFAULT_REGION` | `region` |
+    /// | endpoint | `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` | `endpoint_url` |
+    ///
+    /// The files are `AWS_SHARED_CREDENTIALS_FILE` (default `$HOME/.aws/credentials`, sections
+    /// `[name]`) and `AWS_CONFIG_FILE` (default `$HOME/.aws/config`, sections `[default]` and
+    /// `[profile name]`), profile `AWS_PROFILE` (default `default`); see
+    /// [`SharedConfigFiles`]. Precedence is the AWS CLI's: values given to the setters, then
+    /// the variables, then the files. The key id, secret and token are taken as one set: the
+    /// variables' set when `AWS_ACCESS_KEY_ID` or `AWS_SECRET_ACCESS_KEY` is present, else the
+    /// profile's. The files are read by [`build`](Self::build), which fails naming the
+    /// profile and the file when `AWS_PROFILE` names a profile neither file has.
     ///
     /// Empty values are ignored.
+    ///
+    /// ```
+    /// use bucket_admin_s3::{Profile, S3ClientBuilder};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("doc-aws-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join(".aws")).unwrap();
+    /// std::fs::write(dir.join(".aws/credentials"), "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n").unwrap();
+    /// std::fs::write(dir.join(".aws/config"), "[profile prod]\nregion = eu-west-1\n").unwrap();
+    /// let vars = [("HOME", dir.to_str().unwrap()), ("AWS_PROFILE", "prod")]
+    ///     .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    /// let client = S3ClientBuilder::from_env_vars(vars).build().unwrap();
+    /// assert_eq!(client.region(), "eu-west-1");
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn from_env_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
         let vars: Vec<(String, String)> = vars
             .into_iter()
@@ -174,23 +216,39 @@ impl S3ClientBuilder {
                     .map(|(_, v)| v.clone())
             })
         };
-        let mut b = Self::new();
-        if let Some(v) = get(&["AWS_ACCESS_KEY_ID"]) {
-            b = b.access_key_id(v);
+        let env = EnvLayer {
+            access_key_id: get(&["AWS_ACCESS_KEY_ID"]),
+            secret_access_key: get(&["AWS_SECRET_ACCESS_KEY"]).map(SecretString::from),
+            session_token: get(&["AWS_SESSION_TOKEN"]).map(SecretString::from),
+            region: get(&["AWS_REGION", "AWS_DEFAULT_REGION"]),
+            endpoint: get(&["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]),
+            profile: get(&["AWS_PROFILE"]).map(|p| p.trim().to_owned()),
+        };
+        Self {
+            env,
+            shared_files: Some(SharedConfigFiles::from_env_vars(
+                vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )),
+            ..Self::new()
         }
-        if let Some(v) = get(&["AWS_SECRET_ACCESS_KEY"]) {
-            b = b.secret_access_key(v);
-        }
-        if let Some(v) = get(&["AWS_SESSION_TOKEN"]) {
-            b = b.session_token(v);
-        }
-        if let Some(v) = get(&["AWS_REGION", "AWS_DEFAULT_REGION"]) {
-            b = b.region(v);
-        }
-        if let Some(v) = get(&["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]) {
-            b = b.endpoint(v);
-        }
-        b
+    }
+
+    /// Reads credentials, region and endpoint from this profile of the shared config files
+    /// (the AWS CLI's `--profile`). As there, a profile named explicitly replaces the
+    /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` variables (region and
+    /// endpoint variables still come first), and [`build`](Self::build) fails naming the
+    /// profile and the files when neither has it. The files are those of
+    /// [`from_env_vars`](Self::from_env_vars), or [`shared_config_files`](Self::shared_config_files).
+    pub fn aws_profile(mut self, name: impl Into<String>) -> Self {
+        self.aws_profile = Some(name.into());
+        self
+    }
+
+    /// The shared config files to read (default: none for [`new`](Self::new), the usual ones
+    /// for [`from_env_vars`](Self::from_env_vars)).
+    pub fn shared_config_files(mut self, files: SharedConfigFiles) -> Self {
+        self.shared_files = Some(files);
+        self
     }
 
     /// The service profile (default [`Profile::Aws`]).
@@ -285,6 +343,8 @@ impl S3ClientBuilder {
     /// is absent, or R2 is given a region other than `auto`.
     pub fn build(self) -> Result<S3Client> {
         let profile = self.profile;
+        let shared = self.shared_profile()?;
+        let env = self.env;
         let credentials: Arc<dyn ProvideCredentials> = match self.credentials_provider {
             Some(provider) => {
                 if self.access_key_id.is_some() || self.secret_access_key.is_some() {
@@ -294,13 +354,33 @@ impl S3ClientBuilder {
                 }
                 provider
             }
-            None => Arc::new(StaticCredentials(static_credentials(
-                self.access_key_id,
-                self.secret_access_key,
-                self.session_token,
-            )?)),
+            None => {
+                // The variables' keys as a set, unless a profile was named explicitly.
+                let env_keys = self.aws_profile.is_none()
+                    && (env.access_key_id.is_some() || env.secret_access_key.is_some());
+                let (id, secret, token) = if env_keys {
+                    (env.access_key_id, env.secret_access_key, env.session_token)
+                } else {
+                    (
+                        shared.access_key_id,
+                        shared.secret_access_key,
+                        shared.session_token,
+                    )
+                };
+                Arc::new(StaticCredentials(static_credentials(
+                    self.access_key_id.or(id),
+                    self.secret_access_key.or(secret),
+                    self.session_token.or(token),
+                )?))
+            }
         };
-        let region = self.region.map(|r| r.trim().to_owned());
+        // R2 signs for `auto` whatever AWS_REGION or a profile's region says; only a region
+        // given to the builder is checked there.
+        let region = match profile {
+            Profile::R2 => self.region,
+            _ => self.region.or(env.region).or(shared.region),
+        }
+        .map(|r| r.trim().to_owned());
         let region = match profile {
             Profile::R2 => match region.as_deref() {
                 None | Some("") | Some("auto") | Some("us-east-1") => "auto".to_owned(),
@@ -333,7 +413,10 @@ impl S3ClientBuilder {
         if self.jurisdiction.is_some() && profile != Profile::R2 {
             return Err(config_error("jurisdiction only applies to the r2 profile"));
         }
-        let endpoint = match (self.endpoint, profile) {
+        let endpoint = match (
+            self.endpoint.or(env.endpoint).or(shared.endpoint_url),
+            profile,
+        ) {
             (Some(raw), _) => parse_endpoint(&raw)?,
             (None, Profile::Aws) => format!("https://s3.{region}.amazonaws.com"),
             (None, Profile::Cos) => format!("https://cos.{region}.myqcloud.com"),
@@ -394,6 +477,19 @@ impl S3ClientBuilder {
     }
 }
 
+impl S3ClientBuilder {
+    /// The shared-config profile in effect, read from the files (empty without files).
+    fn shared_profile(&self) -> Result<SharedProfile> {
+        let no_files = SharedConfigFiles::default();
+        let files = self.shared_files.as_ref().unwrap_or(&no_files);
+        match (&self.aws_profile, &self.env.profile) {
+            (Some(name), _) | (None, Some(name)) => files.load_profile(name.trim(), true),
+            (None, None) if self.shared_files.is_some() => files.load_profile("default", false),
+            (None, None) => Ok(SharedProfile::default()),
+        }
+    }
+}
+
 fn static_credentials(
     access_key_id: Option<String>,
     secret_access_key: Option<SecretString>,
@@ -401,7 +497,7 @@ fn static_credentials(
 ) -> Result<S3Credentials> {
     let access_key_id = access_key_id
         .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| config_error("access_key_id is required (set it or AWS_ACCESS_KEY_ID)"))?;
+        .ok_or_else(|| config_error("access_key_id is required (set it, AWS_ACCESS_KEY_ID or aws_access_key_id in the shared credentials file)"))?;
     if access_key_id
         .chars()
         .any(|c| c.is_whitespace() || c.is_control())
@@ -485,6 +581,11 @@ impl fmt::Debug for S3ClientBuilder {
             .field("account_id", &self.account_id)
             .field("jurisdiction", &self.jurisdiction)
             .field("addressing", &self.addressing)
+            .field(
+                "aws_profile",
+                &self.aws_profile.as_ref().or(self.env.profile.as_ref()),
+            )
+            .field("shared_files", &self.shared_files)
             .finish_non_exhaustive()
     }
 }
@@ -517,6 +618,151 @@ mod tests {
             .unwrap();
         assert_eq!(c.region(), "eu-west-1");
         assert_eq!(c.endpoint(), "http://127.0.0.1:9000");
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// A home directory with `.aws/credentials` and `.aws/config`.
+    fn home(credentials: &str, config: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".aws")).unwrap();
+        std::fs::write(dir.path().join(".aws/credentials"), credentials).unwrap();
+        std::fs::write(dir.path().join(".aws/config"), config).unwrap();
+        dir
+    }
+
+    const CREDS: &str = "[default]\naws_access_key_id = AKIAFILEDEFAULT\naws_secret_access_key = filesecret\n\
+                         [prod]\naws_access_key_id = AKIAFILEPROD\naws_secret_access_key = prodsecret\naws_session_token = prodtoken\n";
+    const CONFIG: &str = "[default]\nregion = us-west-2\n[profile prod]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9000\n";
+
+    #[tokio::test]
+    async fn shared_files_fill_what_variables_and_setters_leave_out() {
+        let dir = home(CREDS, CONFIG);
+        let h = dir.path().to_str().unwrap();
+        // Files only: the default profile.
+        let c = S3ClientBuilder::from_env_vars(vars(&[("HOME", h)]))
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), "us-west-2");
+        assert_eq!(
+            c.credentials().await.unwrap().access_key_id(),
+            "AKIAFILEDEFAULT"
+        );
+        // AWS_PROFILE picks the profile, its region and endpoint.
+        let c = S3ClientBuilder::from_env_vars(vars(&[("HOME", h), ("AWS_PROFILE", "prod")]))
+            .profile(Profile::Custom)
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), "eu-central-1");
+        assert_eq!(c.endpoint(), "http://127.0.0.1:9000");
+        let creds = c.credentials().await.unwrap();
+        assert_eq!(creds.access_key_id(), "AKIAFILEPROD");
+        assert!(creds.session_token.is_some());
+        // Variables beat the files, as a set of keys.
+        let env = vars(&[
+            ("HOME", h),
+            ("AWS_PROFILE", "prod"),
+            ("AWS_ACCESS_KEY_ID", "AKIAENVVARIABLE"),
+            ("AWS_SECRET_ACCESS_KEY", "envsecret"),
+            ("AWS_REGION", "ap-south-1"),
+        ]);
+        let c = S3ClientBuilder::from_env_vars(env.clone())
+            .profile(Profile::Custom)
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), "ap-south-1");
+        let creds = c.credentials().await.unwrap();
+        assert_eq!(creds.access_key_id(), "AKIAENVVARIABLE");
+        assert!(
+            creds.session_token.is_none(),
+            "the file's token is not mixed in"
+        );
+        // Setters beat both.
+        let c = S3ClientBuilder::from_env_vars(env.clone())
+            .profile(Profile::Custom)
+            .region("sa-east-1")
+            .access_key_id("AKIASETTER")
+            .secret_access_key("x")
+            .endpoint("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), "sa-east-1");
+        assert_eq!(c.endpoint(), "http://127.0.0.1:1");
+        assert_eq!(c.credentials().await.unwrap().access_key_id(), "AKIASETTER");
+        // A profile named explicitly replaces the variables' keys (the CLI's --profile),
+        // but AWS_REGION still comes first.
+        let c = S3ClientBuilder::from_env_vars(env)
+            .aws_profile("default")
+            .build()
+            .unwrap();
+        assert_eq!(
+            c.credentials().await.unwrap().access_key_id(),
+            "AKIAFILEDEFAULT"
+        );
+        assert_eq!(c.region(), "ap-south-1");
+        // R2 signs for `auto` whatever the profile's region says.
+        let c = S3ClientBuilder::from_env_vars(vars(&[("HOME", h)]))
+            .profile(Profile::R2)
+            .account_id("abc")
+            .build()
+            .unwrap();
+        assert_eq!(c.region(), "auto");
+    }
+
+    #[test]
+    fn missing_profiles_are_named_with_their_files() {
+        let dir = home(CREDS, CONFIG);
+        let h = dir.path().to_str().unwrap();
+        let err = |b: S3ClientBuilder| {
+            let e = b.build().unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config);
+            e.message().to_owned()
+        };
+        let m = err(S3ClientBuilder::from_env_vars(vars(&[
+            ("HOME", h),
+            ("AWS_PROFILE", "staging"),
+        ])));
+        let file = dir.path().join(".aws/credentials").display().to_string();
+        assert!(
+            m.contains("profile `staging` not found in") && m.contains(&file),
+            "{m}"
+        );
+        let m = err(S3ClientBuilder::from_env_vars(vars(&[("HOME", h)])).aws_profile("qa"));
+        assert!(m.contains("profile `qa`"), "{m}");
+        // No files at all: an explicit profile cannot be found; the implicit default is fine.
+        let m = err(base(Profile::Aws).region("eu-west-1").aws_profile("prod"));
+        assert!(m.contains("profile `prod` not found"), "{m}");
+        assert!(
+            S3ClientBuilder::from_env_vars(vars(&[
+                ("AWS_ACCESS_KEY_ID", "AKIAX"),
+                ("AWS_SECRET_ACCESS_KEY", "y"),
+                ("AWS_REGION", "eu-west-1"),
+            ]))
+            .build()
+            .is_ok()
+        );
+        // A malformed file names the file, never its content.
+        let bad = home("[default]\nprodsecretline\n", "");
+        let m = err(S3ClientBuilder::from_env_vars(vars(&[(
+            "HOME",
+            bad.path().to_str().unwrap(),
+        )])));
+        assert!(
+            m.contains("credentials line 2") && !m.contains("prodsecretline"),
+            "{m}"
+        );
+        // Secrets from the files never show in Debug.
+        let b = S3ClientBuilder::from_env_vars(vars(&[("HOME", h), ("AWS_PROFILE", "prod")]));
+        let shown = format!("{b:?}");
+        assert!(
+            !shown.contains("prodsecret") && !shown.contains("prodtoken"),
+            "{shown}"
+        );
     }
 
     #[test]

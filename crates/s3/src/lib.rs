@@ -36,6 +36,7 @@ mod client;
 pub mod codec;
 mod config;
 mod credentials;
+mod shared_config;
 pub mod validate;
 mod wire;
 
@@ -45,3 +46,4 @@ pub use config::{
     S3ClientBuilder,
 };
 pub use credentials::{ProvideCredentials, S3Credentials};
+pub use shared_config::{SharedConfigFiles, SharedProfile};

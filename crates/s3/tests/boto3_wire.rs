@@ -21,7 +21,21 @@ struct Seen {
     path: String,
     query: Vec<(String, String)>,
     signed: BTreeSet<String>,
+    /// The operation's own `x-amz-*` headers (as tools/s3/record.py keeps them).
+    amz: std::collections::BTreeMap<String, String>,
     body: String,
+}
+
+fn operation_header(name: &str) -> bool {
+    name.starts_with("x-amz-")
+        && !matches!(
+            name,
+            "x-amz-date"
+                | "x-amz-content-sha256"
+                | "x-amz-security-token"
+                | "x-amz-sdk-checksum-algorithm"
+        )
+        && !name.starts_with("x-amz-checksum-")
 }
 
 const CHECKSUM: &str = "<body checksum>";
@@ -84,9 +98,18 @@ async fn serve(listener: tokio::net::TcpListener, seen: Arc<Mutex<Vec<Seen>>>) {
             let (path, query) = target.split_once('?').unwrap_or((&target, ""));
             let mut q: Vec<(String, String)> = url_pairs(query);
             q.sort();
-            let auth = lines
+            let headers: Vec<(String, String)> = lines
                 .filter_map(|l| l.split_once(':'))
-                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect();
+            let amz = headers
+                .iter()
+                .filter(|(k, _)| operation_header(k))
+                .cloned()
+                .collect();
+            let auth = headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
                 .map(|(_, v)| v.trim().to_owned())
                 .unwrap_or_default();
             let signed = auth
@@ -116,6 +139,7 @@ async fn serve(listener: tokio::net::TcpListener, seen: Arc<Mutex<Vec<Seen>>>) {
                 path: path.to_owned(),
                 query: q,
                 signed: normalise_signed(signed),
+                amz,
                 body,
             });
             let reply = format!(
@@ -185,12 +209,19 @@ fn body_form(body: &str) -> String {
     }
 }
 
+// The core model types are becoming #[non_exhaustive]: set fields on a default.
+#[allow(clippy::field_reassign_with_default)]
 async fn run_all(c: &S3Client) {
     let b = "example-bucket";
     let _ = c.list_buckets().await.expect("list_buckets");
     c.create_bucket(b, &CreateBucketOptions::default())
         .await
         .expect("create");
+    let mut locked = CreateBucketOptions::default();
+    locked.object_lock_enabled = true;
+    c.create_bucket(b, &locked)
+        .await
+        .expect("create with object lock");
     c.head_bucket(b).await.expect("head");
     c.delete_bucket(b).await.expect("delete");
     let cors = CorsConfiguration::new(vec![
@@ -320,6 +351,13 @@ async fn requests_match_the_boto3_recording() {
                 .map(|h| h.as_str().unwrap().to_owned()),
         );
         assert_eq!(ours.signed, signed, "{op}: signed headers");
+        let amz: std::collections::BTreeMap<String, String> = theirs["amz_headers"]
+            .as_object()
+            .expect("amz_headers (re-record with tools/s3/record.py)")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        assert_eq!(ours.amz, amz, "{op}: x-amz-* headers");
         assert_eq!(
             body_form(&ours.body),
             body_form(theirs["body"].as_str().unwrap()),

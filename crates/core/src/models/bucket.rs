@@ -191,6 +191,13 @@ pub struct CreateBucketOptions {
     /// R2 jurisdiction (overrides the client default for this bucket).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<Jurisdiction>,
+    /// S3 Object Lock at creation (`x-amz-bucket-object-lock-enabled: true`; S3 turns
+    /// versioning on with it, and it cannot be switched off later). Default `false`. Only
+    /// providers whose [`Capabilities::create_object_lock`](crate::Capabilities::create_object_lock)
+    /// is set accept it; the others refuse it with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported)
+    /// before any request.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub object_lock_enabled: bool,
 }
 
 #[cfg(test)]

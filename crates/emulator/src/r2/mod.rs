@@ -3,6 +3,7 @@
 pub(crate) mod json;
 pub(crate) mod public;
 pub(crate) mod routes;
+pub(crate) mod s3;
 
 use http::{HeaderValue, StatusCode};
 use serde_json::{Value, json};
