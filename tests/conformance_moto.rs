@@ -99,20 +99,16 @@ async fn replication_v2_round_trip(admin: &S3Client, bucket: &str) {
         .put_versioning(bucket, VersioningStatus::Enabled)
         .await
         .expect("replication needs versioning");
-    let cfg = ReplicationConfiguration {
-        role: Some("arn:aws:iam::123456789012:role/replication".into()),
-        rules: vec![ReplicationRule {
-            id: Some("to-backup".into()),
-            enabled: true,
-            priority: Some(1),
-            prefix: None,
-            destination: ReplicationDestination {
-                bucket: "arn:aws:s3:::ba-replica-destination".into(),
-                storage_class: Some(StorageClass::Standard),
-            },
-            delete_marker_replication: Some(false),
-        }],
-    };
+    let cfg = ReplicationConfiguration::new(vec![
+        ReplicationRule::new(
+            ReplicationDestination::new("arn:aws:s3:::ba-replica-destination")
+                .with_storage_class(StorageClass::Standard),
+        )
+        .with_id("to-backup")
+        .with_priority(1)
+        .with_delete_marker_replication(false),
+    ])
+    .with_role("arn:aws:iam::123456789012:role/replication");
     admin.put_replication(bucket, &cfg).await.expect("put");
     assert_eq!(admin.get_replication(bucket).await.expect("get"), Some(cfg));
     admin.delete_replication(bucket).await.expect("delete");

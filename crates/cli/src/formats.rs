@@ -919,17 +919,15 @@ impl S3Doc {
     fn into_neutral(self) -> Result<CorsConfiguration, FormatError> {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            rules.push(CorsRule {
-                id: r.id,
-                allowed_methods: parse_methods(
-                    &r.methods,
-                    &format!("CORSRules[{i}].AllowedMethods"),
-                )?,
-                allowed_origins: r.origins,
-                allowed_headers: r.headers,
-                expose_headers: r.expose,
-                max_age_seconds: r.max_age,
-            });
+            let mut cors_rule = CorsRule::new(
+                r.origins,
+                parse_methods(&r.methods, &format!("CORSRules[{i}].AllowedMethods"))?,
+            )
+            .with_allowed_headers(r.headers)
+            .with_expose_headers(r.expose);
+            cors_rule.id = r.id;
+            cors_rule.max_age_seconds = r.max_age;
+            rules.push(cors_rule);
         }
         Ok(CorsConfiguration::new(rules))
     }
@@ -1046,29 +1044,28 @@ impl CosDoc {
         let mut rules = Vec::with_capacity(list.len());
         for (i, r) in list.into_iter().enumerate() {
             let at = format!("CORSRule[{i}]");
-            rules.push(CorsRule {
-                id: r.id,
-                allowed_methods: parse_methods(
-                    &r.methods.into_vec(),
-                    &format!("{at}.AllowedMethod"),
-                )?,
-                allowed_origins: r.origins.into_vec(),
-                allowed_headers: r.headers.into_vec(),
-                expose_headers: r.expose.into_vec(),
-                max_age_seconds: r
-                    .max_age
-                    .map(|m| m.get(&format!("{at}.MaxAgeSeconds")))
-                    .transpose()?,
-            });
+            let mut cors_rule = CorsRule::new(
+                r.origins.into_vec(),
+                parse_methods(&r.methods.into_vec(), &format!("{at}.AllowedMethod"))?,
+            )
+            .with_allowed_headers(r.headers.into_vec())
+            .with_expose_headers(r.expose.into_vec());
+            cors_rule.id = r.id;
+            cors_rule.max_age_seconds = r
+                .max_age
+                .map(|m| m.get(&format!("{at}.MaxAgeSeconds")))
+                .transpose()?;
+            rules.push(cors_rule);
         }
         let cos_response_vary = self
             .response_vary
             .map(|v| v.get("ResponseVary"))
             .transpose()?;
-        Ok(CorsConfiguration {
-            rules,
-            extras: CorsExtras { cos_response_vary },
-        })
+        Ok(CorsConfiguration::new(rules).with_extras({
+            let mut cors_extras = CorsExtras::default();
+            cors_extras.cos_response_vary = cos_response_vary;
+            cors_extras
+        }))
     }
 }
 

@@ -115,22 +115,29 @@ impl ReplicationXml {
                     &format!("replication rule {i} DeleteMarkerReplication"),
                 )?),
             };
-            rules.push(ReplicationRule {
-                id: non_empty(r.id),
-                enabled: status_from_wire(&r.status, &format!("replication rule {i}"))?,
-                priority,
-                prefix,
-                destination: ReplicationDestination {
-                    bucket: r.destination.bucket.trim().to_owned(),
-                    storage_class: non_empty(r.destination.storage_class)
-                        .map(|c| storage_class_from_wire(&c)),
-                },
-                delete_marker_replication,
+            rules.push({
+                let mut replication_rule = ReplicationRule::new({
+                    let mut replication_destination =
+                        ReplicationDestination::new(r.destination.bucket.trim().to_owned());
+                    replication_destination.storage_class =
+                        non_empty(r.destination.storage_class).map(|c| storage_class_from_wire(&c));
+                    replication_destination
+                })
+                .with_enabled(status_from_wire(
+                    &r.status,
+                    &format!("replication rule {i}"),
+                )?);
+                replication_rule.id = non_empty(r.id);
+                replication_rule.priority = priority;
+                replication_rule.prefix = prefix;
+                replication_rule.delete_marker_replication = delete_marker_replication;
+                replication_rule
             });
         }
-        Ok(ReplicationConfiguration {
-            role: non_empty(self.role),
-            rules,
+        Ok({
+            let mut replication_configuration = ReplicationConfiguration::new(rules);
+            replication_configuration.role = non_empty(self.role);
+            replication_configuration
         })
     }
 }
