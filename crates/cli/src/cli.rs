@@ -564,37 +564,35 @@ impl CreateArgs {
                 )
             })
         };
-        {
-            let mut create_bucket_options = bucket_admin_core::CreateBucketOptions::new()
-                .with_grants(
-                    [
-                        grant(GrantPermission::Read, &self.grant_read),
-                        grant(GrantPermission::Write, &self.grant_write),
-                        grant(GrantPermission::ReadAcp, &self.grant_read_acp),
-                        grant(GrantPermission::WriteAcp, &self.grant_write_acp),
-                        grant(GrantPermission::FullControl, &self.grant_full_control),
-                    ]
-                    .into_iter()
-                    .flatten(),
-                )
-                .with_tags(self.tag.iter().map(|(k, v)| Tag {
-                    key: k.clone(),
-                    value: v.clone(),
-                }))
-                .with_multi_az(self.multi_az);
-            create_bucket_options.acl = self.acl.map(|a| match a {
-                AclArg::Private => CannedAcl::Private,
-                AclArg::PublicRead => CannedAcl::PublicRead,
-                AclArg::PublicReadWrite => CannedAcl::PublicReadWrite,
-                AclArg::AuthenticatedRead => CannedAcl::AuthenticatedRead,
-            });
-            create_bucket_options.location_hint = self.location.clone();
-            create_bucket_options.storage_class = self.storage_class.map(|c| match c {
-                StorageClassArg::Standard => StorageClass::Standard,
-                StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
-            });
-            create_bucket_options
-        }
+        let mut options = bucket_admin_core::CreateBucketOptions::new()
+            .with_grants(
+                [
+                    grant(GrantPermission::Read, &self.grant_read),
+                    grant(GrantPermission::Write, &self.grant_write),
+                    grant(GrantPermission::ReadAcp, &self.grant_read_acp),
+                    grant(GrantPermission::WriteAcp, &self.grant_write_acp),
+                    grant(GrantPermission::FullControl, &self.grant_full_control),
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .with_tags(self.tag.iter().map(|(k, v)| Tag {
+                key: k.clone(),
+                value: v.clone(),
+            }))
+            .with_multi_az(self.multi_az);
+        options.acl = self.acl.map(|a| match a {
+            AclArg::Private => CannedAcl::Private,
+            AclArg::PublicRead => CannedAcl::PublicRead,
+            AclArg::PublicReadWrite => CannedAcl::PublicReadWrite,
+            AclArg::AuthenticatedRead => CannedAcl::AuthenticatedRead,
+        });
+        options.location_hint = self.location.clone();
+        options.storage_class = self.storage_class.map(|c| match c {
+            StorageClassArg::Standard => StorageClass::Standard,
+            StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
+        });
+        options
     }
 }
 

@@ -288,63 +288,59 @@ fn lifecycle_from_sdk(v: &Value) -> LifecycleConfiguration {
             } else {
                 Some(Expiration::ExpiredObjectDeleteMarker)
             };
-            {
-                let mut lifecycle_rule = LifecycleRule::new()
-                    .with_enabled(r["Status"] == "Enabled")
-                    .with_filter(filter)
-                    .with_transitions(list(&r["Transition"]).iter().map(|t| {
-                        Transition::new(
-                            match num(&t["Days"]) {
-                                Some(d) => Trigger::After(Age::days(d)),
-                                None => Trigger::On(date(&t["Date"])),
-                            },
+            let mut rule = LifecycleRule::new()
+                .with_enabled(r["Status"] == "Enabled")
+                .with_filter(filter)
+                .with_transitions(list(&r["Transition"]).iter().map(|t| {
+                    Transition::new(
+                        match num(&t["Days"]) {
+                            Some(d) => Trigger::After(Age::days(d)),
+                            None => Trigger::On(date(&t["Date"])),
+                        },
+                        class(&t["StorageClass"]),
+                    )
+                }))
+                .with_noncurrent_version_transitions(
+                    list(&r["NoncurrentVersionTransition"]).iter().map(|t| {
+                        NoncurrentTransition::new(
+                            num(&t["NoncurrentDays"]).unwrap(),
                             class(&t["StorageClass"]),
                         )
-                    }))
-                    .with_noncurrent_version_transitions(
-                        list(&r["NoncurrentVersionTransition"]).iter().map(|t| {
-                            NoncurrentTransition::new(
-                                num(&t["NoncurrentDays"]).unwrap(),
-                                class(&t["StorageClass"]),
-                            )
-                        }),
-                    );
-                lifecycle_rule.id = text(&r["ID"]);
-                lifecycle_rule.expiration = expiration;
-                lifecycle_rule.abort_incomplete_multipart_upload =
-                    num(&r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]).map(Age::days);
-                lifecycle_rule.noncurrent_version_expiration_days =
-                    num(&r["NoncurrentVersionExpiration"]["NoncurrentDays"]);
-                lifecycle_rule
-            }
+                    }),
+                );
+            rule.id = text(&r["ID"]);
+            rule.expiration = expiration;
+            rule.abort_incomplete_multipart_upload =
+                num(&r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]).map(Age::days);
+            rule.noncurrent_version_expiration_days =
+                num(&r["NoncurrentVersionExpiration"]["NoncurrentDays"]);
+            rule
         })
         .collect();
     LifecycleConfiguration::new(rules)
 }
 
 fn replication_from_sdk(v: &Value) -> ReplicationConfiguration {
-    {
-        let mut replication_configuration = ReplicationConfiguration::new(
-            list(&v["Rule"])
-                .iter()
-                .map(|r| {
-                    let mut replication_rule = ReplicationRule::new({
-                        let mut replication_destination =
-                            ReplicationDestination::new(text(&r["Destination"]["Bucket"]).unwrap());
-                        replication_destination.storage_class =
-                            r["Destination"].get("StorageClass").map(class);
-                        replication_destination
-                    })
-                    .with_enabled(r["Status"] == "Enabled");
-                    replication_rule.id = text(&r["ID"]);
-                    replication_rule.prefix = r.get("Prefix").map(|p| text(p).unwrap_or_default());
-                    replication_rule
+    let mut replication_configuration = ReplicationConfiguration::new(
+        list(&v["Rule"])
+            .iter()
+            .map(|r| {
+                let mut replication_rule = ReplicationRule::new({
+                    let mut replication_destination =
+                        ReplicationDestination::new(text(&r["Destination"]["Bucket"]).unwrap());
+                    replication_destination.storage_class =
+                        r["Destination"].get("StorageClass").map(class);
+                    replication_destination
                 })
-                .collect(),
-        );
-        replication_configuration.role = text(&v["Role"]);
-        replication_configuration
-    }
+                .with_enabled(r["Status"] == "Enabled");
+                replication_rule.id = text(&r["ID"]);
+                replication_rule.prefix = r.get("Prefix").map(|p| text(p).unwrap_or_default());
+                replication_rule
+            })
+            .collect(),
+    );
+    replication_configuration.role = text(&v["Role"]);
+    replication_configuration
 }
 
 fn replication_norm(mut c: ReplicationConfiguration) -> ReplicationConfiguration {
@@ -580,26 +576,24 @@ fn neutral_policy(v: &Value) -> bucket_admin_core::BucketPolicy {
     let st = &v["Statement"][0];
     let principal: bucket_admin_core::Principal =
         serde_json::from_value(st["Principal"].clone()).unwrap();
-    {
-        let mut bucket_policy = bucket_admin_core::BucketPolicy::new(vec![
-            bucket_admin_core::PolicyStatement::new(
-                bucket_admin_core::Effect::Allow,
-                strings(&st["Action"]),
-                strings(&st["Resource"]),
-            )
-            .with_principal(principal)
-            .with_conditions(
-                st["condition"]
-                    .as_object()
-                    .unwrap()
-                    .clone()
-                    .into_iter()
-                    .collect(),
-            ),
-        ]);
-        bucket_policy.version = text(&v["version"]);
-        bucket_policy
-    }
+    let mut bucket_policy = bucket_admin_core::BucketPolicy::new(vec![
+        bucket_admin_core::PolicyStatement::new(
+            bucket_admin_core::Effect::Allow,
+            strings(&st["Action"]),
+            strings(&st["Resource"]),
+        )
+        .with_principal(principal)
+        .with_conditions(
+            st["condition"]
+                .as_object()
+                .unwrap()
+                .clone()
+                .into_iter()
+                .collect(),
+        ),
+    ]);
+    bucket_policy.version = text(&v["version"]);
+    bucket_policy
 }
 
 #[tokio::test]

@@ -154,20 +154,18 @@ impl CreateSpec {
 
     /// The provider-neutral create options.
     pub fn to_options(&self) -> CreateBucketOptions {
-        {
-            let mut create_bucket_options = CreateBucketOptions::new()
-                .with_tags(
-                    self.tags
-                        .iter()
-                        .map(|(k, v)| Tag::new(k.clone(), v.clone())),
-                )
-                .with_multi_az(self.multi_az);
-            create_bucket_options.acl = self.acl;
-            create_bucket_options.location_hint = self.location.clone();
-            create_bucket_options.storage_class = self.storage_class.clone();
-            create_bucket_options.jurisdiction = self.jurisdiction;
-            create_bucket_options
-        }
+        let mut options = CreateBucketOptions::new()
+            .with_tags(
+                self.tags
+                    .iter()
+                    .map(|(k, v)| Tag::new(k.clone(), v.clone())),
+            )
+            .with_multi_az(self.multi_az);
+        options.acl = self.acl;
+        options.location_hint = self.location.clone();
+        options.storage_class = self.storage_class.clone();
+        options.jurisdiction = self.jurisdiction;
+        options
     }
 }
 

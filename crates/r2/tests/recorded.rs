@@ -173,23 +173,21 @@ fn cors_from(body: &Value) -> CorsConfiguration {
             .iter()
             .map(|r| {
                 let allowed = r.get("allowed").cloned().unwrap_or(Value::Null);
-                {
-                    let mut cors_rule = CorsRule::new(
-                        strs(allowed.get("origins")),
-                        strs(allowed.get("methods"))
-                            .iter()
-                            .map(|m| m.parse::<CorsMethod>().unwrap()),
-                    )
-                    .with_allowed_headers(strs(allowed.get("headers")))
-                    .with_expose_headers(strs(
-                        r.get("exposeHeaders").or_else(|| r.get("expose_headers")),
-                    ));
-                    cors_rule.id = r.get("id").and_then(Value::as_str).map(str::to_owned);
-                    cors_rule.max_age_seconds =
-                        u(r.get("maxAgeSeconds").or_else(|| r.get("max_age_seconds")))
-                            .map(|n| n as u32);
-                    cors_rule
-                }
+                let mut rule = CorsRule::new(
+                    strs(allowed.get("origins")),
+                    strs(allowed.get("methods"))
+                        .iter()
+                        .map(|m| m.parse::<CorsMethod>().unwrap()),
+                )
+                .with_allowed_headers(strs(allowed.get("headers")))
+                .with_expose_headers(strs(
+                    r.get("exposeHeaders").or_else(|| r.get("expose_headers")),
+                ));
+                rule.id = r.get("id").and_then(Value::as_str).map(str::to_owned);
+                rule.max_age_seconds =
+                    u(r.get("maxAgeSeconds").or_else(|| r.get("max_age_seconds")))
+                        .map(|n| n as u32);
+                rule
             })
             .collect(),
     )
@@ -424,40 +422,35 @@ fn class_from(v: Option<&Value>) -> Option<StorageClass> {
 
 /// A bucket object as the SDK parsed it, read independently of the crate.
 fn bucket_from(b: &Value, jurisdiction: Jurisdiction) -> BucketInfo {
-    {
-        let mut bucket_info = BucketInfo::named(b["name"].as_str().unwrap().to_owned())
-            .with_jurisdiction(
-                b["jurisdiction"]
-                    .as_str()
-                    .map_or(jurisdiction, |j| j.parse().unwrap()),
-            );
-        bucket_info.region = b["location"].as_str().map(str::to_ascii_lowercase);
-        bucket_info.created = b["creation_date"].as_str().map(|d| {
-            time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).unwrap()
-        });
-        bucket_info.storage_class = class_from(b.get("storage_class"));
-        bucket_info
-    }
+    let mut info = BucketInfo::named(b["name"].as_str().unwrap().to_owned()).with_jurisdiction(
+        b["jurisdiction"]
+            .as_str()
+            .map_or(jurisdiction, |j| j.parse().unwrap()),
+    );
+    info.region = b["location"].as_str().map(str::to_ascii_lowercase);
+    info.created = b["creation_date"].as_str().map(|d| {
+        time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).unwrap()
+    });
+    info.storage_class = class_from(b.get("storage_class"));
+    info
 }
 
 fn custom_from(d: &Value) -> CustomDomain {
-    {
-        let mut custom_domain = CustomDomain::new(d["domain"].as_str().unwrap().to_owned())
-            .with_enabled(d["enabled"].as_bool().unwrap_or(false))
-            .with_ciphers(strs(d.get("ciphers")));
-        custom_domain.zone_id = d["zoneId"].as_str().map(str::to_owned);
-        custom_domain.zone_name = d["zoneName"].as_str().map(str::to_owned);
-        custom_domain.min_tls = d["minTLS"].as_str().map(str::to_owned);
-        custom_domain.ownership_status = d
-            .pointer("/status/ownership")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        custom_domain.ssl_status = d
-            .pointer("/status/ssl")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        custom_domain
-    }
+    let mut custom_domain = CustomDomain::new(d["domain"].as_str().unwrap().to_owned())
+        .with_enabled(d["enabled"].as_bool().unwrap_or(false))
+        .with_ciphers(strs(d.get("ciphers")));
+    custom_domain.zone_id = d["zoneId"].as_str().map(str::to_owned);
+    custom_domain.zone_name = d["zoneName"].as_str().map(str::to_owned);
+    custom_domain.min_tls = d["minTLS"].as_str().map(str::to_owned);
+    custom_domain.ownership_status = d
+        .pointer("/status/ownership")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    custom_domain.ssl_status = d
+        .pointer("/status/ssl")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    custom_domain
 }
 
 /// The outcome the SDK's parsed result stands for, in the shape [`replay`] reports.

@@ -588,31 +588,28 @@ pub(crate) fn parse_replication(body: &[u8]) -> Result<ReplicationConfiguration,
                 .or_else(|| f.and.as_ref().and_then(|a| a.prefix.clone())),
             None => r.prefix.clone(),
         };
-        rules.push({
-            let mut replication_rule = ReplicationRule::new({
-                let mut replication_destination = ReplicationDestination::new(bucket);
-                replication_destination.storage_class = match opt(&dest.storage_class) {
-                    Some(c) => Some(cos_class(c)?),
-                    None => None,
-                };
-                replication_destination
-            })
-            .with_enabled(enabled);
-            replication_rule.id = opt(&r.id).map(str::to_owned);
-            replication_rule.priority = match opt(&r.priority) {
-                Some(p) => Some(parse_u32(p, "Priority")?),
-                None => None,
-            };
-            replication_rule.prefix = prefix;
-            replication_rule.delete_marker_replication =
-                match r.delete_marker.as_ref().and_then(|d| opt(&d.status)) {
-                    Some("Enabled") => Some(true),
-                    Some("Disabled") => Some(false),
-                    Some(_) => return Err(malformed()),
-                    None => None,
-                };
-            replication_rule
-        });
+        // Checked in document order, as before: priority, destination class, delete markers.
+        let priority = match opt(&r.priority) {
+            Some(p) => Some(parse_u32(p, "Priority")?),
+            None => None,
+        };
+        let mut destination = ReplicationDestination::new(bucket);
+        destination.storage_class = match opt(&dest.storage_class) {
+            Some(c) => Some(cos_class(c)?),
+            None => None,
+        };
+        let mut rule = ReplicationRule::new(destination).with_enabled(enabled);
+        rule.id = opt(&r.id).map(str::to_owned);
+        rule.priority = priority;
+        rule.prefix = prefix;
+        rule.delete_marker_replication = match r.delete_marker.as_ref().and_then(|d| opt(&d.status))
+        {
+            Some("Enabled") => Some(true),
+            Some("Disabled") => Some(false),
+            Some(_) => return Err(malformed()),
+            None => None,
+        };
+        rules.push(rule);
     }
     let mut cfg = ReplicationConfiguration::new(rules);
     cfg.role = opt(&x.role).map(str::to_owned);

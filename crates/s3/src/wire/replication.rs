@@ -122,29 +122,20 @@ impl ReplicationXml {
                     &format!("replication rule {i} DeleteMarkerReplication"),
                 )?),
             };
-            rules.push({
-                let mut replication_rule = ReplicationRule::new({
-                    let mut replication_destination =
-                        ReplicationDestination::new(r.destination.bucket.trim().to_owned());
-                    replication_destination.storage_class =
-                        non_empty(r.destination.storage_class).map(|c| storage_class_from_wire(&c));
-                    replication_destination
-                })
-                .with_enabled(status_from_wire(
-                    &r.status,
-                    &format!("replication rule {i}"),
-                )?);
-                replication_rule.id = non_empty(r.id);
-                replication_rule.priority = priority;
-                replication_rule.prefix = prefix;
-                replication_rule.delete_marker_replication = delete_marker_replication;
-                replication_rule
-            });
+            let enabled = status_from_wire(&r.status, &format!("replication rule {i}"))?;
+            let mut destination =
+                ReplicationDestination::new(r.destination.bucket.trim().to_owned());
+            destination.storage_class =
+                non_empty(r.destination.storage_class).map(|c| storage_class_from_wire(&c));
+            let mut rule = ReplicationRule::new(destination).with_enabled(enabled);
+            rule.id = non_empty(r.id);
+            rule.priority = priority;
+            rule.prefix = prefix;
+            rule.delete_marker_replication = delete_marker_replication;
+            rules.push(rule);
         }
-        Ok({
-            let mut replication_configuration = ReplicationConfiguration::new(rules);
-            replication_configuration.role = non_empty(self.role);
-            replication_configuration
-        })
+        let mut config = ReplicationConfiguration::new(rules);
+        config.role = non_empty(self.role);
+        Ok(config)
     }
 }
