@@ -56,7 +56,7 @@
 pub use bucket_admin_core::*;
 
 mod url;
-pub use url::{FromUrlError, from_url, from_url_with_vars};
+pub use url::{BucketUrl, FromUrlError, Scheme, from_url, from_url_with_vars};
 
 /// Tencent Cloud COS provider (feature `cos`).
 #[cfg(feature = "cos")]
