@@ -10,7 +10,7 @@ use bucket_admin::preflight::{PreflightRequest, evaluate};
 use bucket_admin::r2::codec as r2_codec;
 use bucket_admin::{
     Age, CorsConfiguration, CorsMethod, CorsRule, Expiration, LifecycleConfiguration,
-    LifecycleFilter, LifecycleRule, StorageClass, Transition, Trigger,
+    LifecycleFilter, LifecycleRule, StorageClass, Transition,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -79,20 +79,17 @@ fn signing(c: &mut Criterion) {
 fn thousand_lifecycle_rules() -> LifecycleConfiguration {
     LifecycleConfiguration::new(
         (0..1000)
-            .map(|i| LifecycleRule {
-                id: Some(format!("rule-{i}")),
-                enabled: i % 2 == 0,
-                filter: LifecycleFilter {
-                    prefix: Some(format!("logs/{i}/")),
-                    tags: vec![],
-                },
-                expiration: Some(Expiration::After(Age::days(365))),
-                transitions: vec![Transition {
-                    trigger: Trigger::After(Age::days(30)),
-                    storage_class: StorageClass::InfrequentAccess,
-                }],
-                abort_incomplete_multipart_upload: Some(Age::days(7)),
-                ..LifecycleRule::default()
+            .map(|i| {
+                LifecycleRule::new()
+                    .with_id(format!("rule-{i}"))
+                    .with_enabled(i % 2 == 0)
+                    .with_filter(LifecycleFilter::default().with_prefix(format!("logs/{i}/")))
+                    .with_expiration(Expiration::After(Age::days(365)))
+                    .with_transitions([Transition::after(
+                        Age::days(30),
+                        StorageClass::InfrequentAccess,
+                    )])
+                    .with_abort_incomplete_multipart_upload(Age::days(7))
             })
             .collect(),
     )

@@ -16,15 +16,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if cos.owns_bucket {
         // create_bucket(Bucket='examplebucket-1250000000', ACL='private', GrantRead=..., BucketAZConfig='MAZ')
-        let options = CreateBucketOptions {
-            acl: Some(CannedAcl::Private),
-            grants: vec![Grant {
-                permission: GrantPermission::Read,
-                grantees: vec![r#"id="100000000011""#.into()],
-            }],
-            multi_az: true,
-            ..CreateBucketOptions::default()
-        };
+        let options = CreateBucketOptions::new()
+            .with_acl(CannedAcl::Private)
+            .with_grants([Grant::new(GrantPermission::Read, [r#"id="100000000011""#])])
+            .with_multi_az(true);
         client.create_bucket(&cos.bucket, &options).await?;
         println!("created {}", cos.bucket);
     }

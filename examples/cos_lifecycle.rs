@@ -7,7 +7,7 @@ mod common;
 
 use bucket_admin::{
     Age, BucketAdmin, CreateBucketOptions, Expiration, LifecycleConfiguration, LifecycleFilter,
-    LifecycleRule, NoncurrentTransition, StorageClass, Tag, Transition, Trigger,
+    LifecycleRule, NoncurrentTransition, StorageClass, Tag, Transition,
 };
 
 #[tokio::main]
@@ -22,37 +22,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lifecycle = LifecycleConfiguration::new(vec![
         // The seed's simple example: expire after 200 days, STANDARD_IA after 100, abort
         // incomplete multipart uploads after 7.
-        LifecycleRule {
-            id: Some("Rule-1".into()),
-            enabled: true,
-            expiration: Some(Expiration::After(Age::days(200))),
-            transitions: vec![Transition {
-                trigger: Trigger::After(Age::days(100)),
-                storage_class: StorageClass::InfrequentAccess,
-            }],
-            abort_incomplete_multipart_upload: Some(Age::days(7)),
-            ..LifecycleRule::default()
-        },
+        LifecycleRule::new()
+            .with_id("Rule-1")
+            .with_expiration(Expiration::After(Age::days(200)))
+            .with_transitions([Transition::after(
+                Age::days(100),
+                StorageClass::InfrequentAccess,
+            )])
+            .with_abort_incomplete_multipart_upload(Age::days(7)),
         // The seed's full example: prefix + tag filter, archive, noncurrent versions.
-        LifecycleRule {
-            id: Some("Rule-2".into()),
-            enabled: true,
-            filter: LifecycleFilter {
-                prefix: Some("logs/".into()),
-                tags: vec![Tag::new("team", "data")],
-            },
-            expiration: Some(Expiration::After(Age::days(100))),
-            transitions: vec![Transition {
-                trigger: Trigger::After(Age::days(60)),
-                storage_class: StorageClass::Archive,
-            }],
-            noncurrent_version_expiration_days: Some(100),
-            noncurrent_version_transitions: vec![NoncurrentTransition {
-                noncurrent_days: 60,
-                storage_class: StorageClass::InfrequentAccess,
-            }],
-            ..LifecycleRule::default()
-        },
+        LifecycleRule::new()
+            .with_id("Rule-2")
+            .with_filter(
+                LifecycleFilter::default()
+                    .with_prefix("logs/")
+                    .with_tags([Tag::new("team", "data")]),
+            )
+            .with_expiration(Expiration::After(Age::days(100)))
+            .with_transitions([Transition::after(Age::days(60), StorageClass::Archive)])
+            .with_noncurrent_version_expiration_days(100)
+            .with_noncurrent_version_transitions([NoncurrentTransition::new(
+                60,
+                StorageClass::InfrequentAccess,
+            )]),
     ]);
     cos.client.put_lifecycle(&cos.bucket, &lifecycle).await?;
 

@@ -33,20 +33,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Replication requires versioning on the source.
     let appid = cos.bucket.rsplit('-').next().unwrap_or("1250000000");
-    let replication = ReplicationConfiguration {
-        role: Some("qcs::cam::uin/100000000001:uin/100000000001".into()),
-        rules: vec![ReplicationRule {
-            id: Some("to-shanghai".into()),
-            enabled: true,
-            priority: None,
-            prefix: Some("data/".into()),
-            destination: ReplicationDestination {
-                bucket: format!("qcs::cos:ap-shanghai::destinationbucket-{appid}"),
-                storage_class: Some(StorageClass::Standard),
-            },
-            delete_marker_replication: None,
-        }],
-    };
+    let replication = ReplicationConfiguration::new(vec![
+        ReplicationRule::new(
+            ReplicationDestination::new(format!("qcs::cos:ap-shanghai::destinationbucket-{appid}"))
+                .with_storage_class(StorageClass::Standard),
+        )
+        .with_id("to-shanghai")
+        .with_prefix("data/"),
+    ])
+    .with_role("qcs::cam::uin/100000000001:uin/100000000001");
     cos.client
         .put_replication(&cos.bucket, &replication)
         .await?;

@@ -178,8 +178,6 @@ fn moto_endpoint() -> Option<(String, Option<Moto>)> {
 
 /// An S3 bucket with CORS and lifecycle rules, fitted to R2 with the loss report; written to
 /// R2 only on the emulator (the quickstart never adds buckets to a real account).
-// The core model types are becoming #[non_exhaustive]: set fields on a default.
-#[allow(clippy::field_reassign_with_default)]
 async fn s3_to_r2(endpoint: &str, r2: &common::R2) -> Result<(), Box<dyn std::error::Error>> {
     // moto without IAM enforcement accepts any key; the requests are signed all the same.
     let s3 = S3Client::builder()

@@ -41,8 +41,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Features: `cos` and `r2` (the providers, both default) and the TLS backend, `rustls`
-//! (default) or `native-tls`. Plain `http://` needs `allow_http(true)` on the builders except
+//! Features: `cos` and `r2` (the providers, both default), `formats` (default: the file shapes
+//! of AWS, COS and R2 tools, as [`formats`]) and the TLS backend, `rustls` (default) or
+//! `native-tls`. Plain `http://` needs `allow_http(true)` on the builders except
 //! to loopback addresses (an emulator on this machine).
 //!
 //! Before migrating, ask the target what it can hold: [`convert::cors_for`] and
@@ -55,7 +56,7 @@
 pub use bucket_admin_core::*;
 
 mod url;
-pub use url::{FromUrlError, from_url, from_url_with_vars};
+pub use url::{BucketUrl, FromUrlError, Scheme, from_url, from_url_with_vars};
 
 /// Tencent Cloud COS provider (feature `cos`).
 #[cfg(feature = "cos")]
@@ -77,6 +78,13 @@ pub use bucket_admin_s3 as s3;
 #[cfg(feature = "estate")]
 #[doc(inline)]
 pub use bucket_admin_estate as estate;
+
+/// The CORS, lifecycle, replication and policy file shapes in circulation (AWS JSON, COS SDK
+/// dicts, COS/S3 XML, wrangler/R2 JSON), read into and written from the neutral models: what the
+/// `bucket-admin` command line reads and writes (feature `formats`).
+#[cfg(feature = "formats")]
+#[doc(inline)]
+pub use bucket_admin_formats as formats;
 
 /// The README's Rust snippets, compiled and run as doctests so they cannot rot.
 #[cfg(all(doctest, feature = "cos", feature = "r2"))]

@@ -1,7 +1,10 @@
 //! [`from_url`]: a [`BucketAdmin`] and a bucket name from one URL and the environment's
-//! credentials, like `object_store::parse_url`.
+//! credentials, like `object_store::parse_url`; [`BucketUrl`]: the same URLs (and `s3://`)
+//! taken apart, for tools that add their own rules (the `bucket-admin` CLI parses its targets
+//! with it).
 
 use std::fmt;
+use std::str::FromStr;
 
 use bucket_admin_core::{BucketAdmin, Error, ErrorKind};
 
@@ -162,6 +165,164 @@ where
     }
 }
 
+/// The provider a bucket URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// `cos://`: Tencent Cloud COS.
+    Cos,
+    /// `r2://`: Cloudflare R2 (its REST API).
+    R2,
+    /// `s3://`: an S3-compatible service.
+    S3,
+}
+
+impl Scheme {
+    /// The scheme as written in a URL, lower case (`cos`, `r2`, `s3`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Scheme::Cos => "cos",
+            Scheme::R2 => "r2",
+            Scheme::S3 => "s3",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A bucket URL taken apart: `cos://`, `r2://` or `s3://`, then an optional bucket, then
+/// `?name=value&...`; or a COS virtual-host address as the COS console and SDK logs print it
+/// (`https://<bucket>-<appid>.cos.<region>.myqcloud.com`, also `.tencentcos.cn`), which reads
+/// as `cos://<bucket>-<appid>?region=<region>`.
+///
+/// Nothing is checked beyond the shape: the parts are kept as written (not percent-decoded),
+/// so each tool applies its own rules and words its own messages. [`from_url`] is one such
+/// tool: it needs a bucket and no path, decodes the parts, refuses repeated and unknown
+/// parameters.
+///
+/// ```
+/// use bucket_admin::{BucketUrl, Scheme};
+///
+/// let url: BucketUrl = "r2://assets?jurisdiction=eu".parse().unwrap();
+/// assert_eq!(url.scheme, Scheme::R2);
+/// assert_eq!(url.bucket.as_deref(), Some("assets"));
+/// assert_eq!(url.param("jurisdiction"), Some("eu"));
+///
+/// let host = BucketUrl::parse("https://web-1250000000.cos.ap-beijing.myqcloud.com").unwrap();
+/// assert_eq!((host.scheme, host.param("region")), (Scheme::Cos, Some("ap-beijing")));
+///
+/// // An account URL has no bucket; a path after the bucket is reported, not dropped.
+/// assert_eq!(BucketUrl::parse("cos://?region=ap-beijing").unwrap().bucket, None);
+/// assert_eq!(BucketUrl::parse("s3://logs/2024/").unwrap().path.as_deref(), Some("2024"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct BucketUrl {
+    /// The provider.
+    pub scheme: Scheme,
+    /// The bucket as written; `None` for an account URL (`r2://`, `cos://?region=..`).
+    pub bucket: Option<String>,
+    /// What follows the bucket after a `/`, trailing slashes removed; `None` when nothing
+    /// does. Bucket URLs name buckets, so a tool normally refuses a path.
+    pub path: Option<String>,
+    /// The query's `name=value` pairs as written, in order (a name without `=` has the value
+    /// `""`); empty pairs (`&&`) are skipped.
+    pub params: Vec<(String, String)>,
+    /// Whether the URL was a COS virtual-host address (its query, if any, is not read).
+    pub host_style: bool,
+}
+
+impl BucketUrl {
+    /// Takes `url` apart. Fails only when it has no `scheme://` ([`FromUrlError::InvalidUrl`])
+    /// or a scheme other than `cos`, `r2` and `s3` that is not a COS virtual-host address
+    /// ([`FromUrlError::UnknownScheme`], with the scheme in lower case).
+    pub fn parse(url: &str) -> Result<BucketUrl, FromUrlError> {
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return Err(FromUrlError::InvalidUrl {
+                url: url.to_owned(),
+                reason: "no scheme".into(),
+            });
+        };
+        let web = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+        if web || scheme.eq_ignore_ascii_case("cos") {
+            let authority = rest.split('?').next().unwrap_or("");
+            if let Some((bucket, region)) = cos_host(authority) {
+                return Ok(BucketUrl {
+                    scheme: Scheme::Cos,
+                    bucket: Some(bucket),
+                    path: None,
+                    params: vec![("region".into(), region)],
+                    host_style: true,
+                });
+            }
+        }
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "cos" => Scheme::Cos,
+            "r2" => Scheme::R2,
+            "s3" => Scheme::S3,
+            other => {
+                return Err(FromUrlError::UnknownScheme {
+                    scheme: other.to_owned(),
+                });
+            }
+        };
+        let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (bucket, path) = location.split_once('/').unwrap_or((location, ""));
+        let path = path.trim_end_matches('/');
+        let params = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+        Ok(BucketUrl {
+            scheme,
+            bucket: (!bucket.is_empty()).then(|| bucket.to_owned()),
+            path: (!path.is_empty()).then(|| path.to_owned()),
+            params,
+            host_style: false,
+        })
+    }
+
+    /// The value of the first parameter called `name`, as written.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl FromStr for BucketUrl {
+    type Err = FromUrlError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        BucketUrl::parse(s)
+    }
+}
+
+/// `<bucket>-<appid>.cos.<region>.myqcloud.com` (or `.tencentcos.cn`, optionally with a
+/// path of `/`): the bucket and region a COS virtual host names.
+fn cos_host(authority: &str) -> Option<(String, String)> {
+    let host = authority.trim_end_matches('/');
+    let base = host
+        .strip_suffix(".myqcloud.com")
+        .or_else(|| host.strip_suffix(".tencentcos.cn"))?;
+    let (bucket, region) = base.split_once(".cos.")?;
+    let region_ok = !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (region_ok && !bucket.is_empty() && !bucket.contains('.'))
+        .then(|| (bucket.to_owned(), region.to_owned()))
+}
+
 // Without a provider feature every URL is refused before its bucket and parameters are read.
 #[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
 struct Parsed {
@@ -170,31 +331,32 @@ struct Parsed {
     params: Vec<(String, String)>,
 }
 
+/// [`BucketUrl::parse`], then what [`from_url`] requires: a COS or R2 bucket, no path, no
+/// fragment, no credentials or port, parameters decoded and named once.
 fn parse(url: &str) -> Result<Parsed, FromUrlError> {
     let invalid = |reason: &str| FromUrlError::InvalidUrl {
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
-    let trimmed = url.trim();
-    let Some((scheme, rest)) = trimmed.split_once("://") else {
-        return Err(invalid("no scheme"));
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "cos" && scheme != "r2" {
-        return Err(FromUrlError::UnknownScheme { scheme });
+    let parts = BucketUrl::parse(url.trim())?;
+    if parts.scheme == Scheme::S3 {
+        // s3:// is a bucket URL, but from_url builds COS and R2 clients only.
+        return Err(FromUrlError::UnknownScheme {
+            scheme: parts.scheme.as_str().to_owned(),
+        });
     }
-    let (location, query) = match rest.split_once('?') {
-        Some((l, q)) => (l, Some(q)),
-        None => (rest, None),
-    };
-    if location.contains('#') || query.is_some_and(|q| q.contains('#')) {
+    let bucket = parts.bucket.unwrap_or_default();
+    let in_params = parts
+        .params
+        .iter()
+        .any(|(k, v)| k.contains('#') || v.contains('#'));
+    if bucket.contains('#') || parts.path.as_deref().is_some_and(|p| p.contains('#')) || in_params {
         return Err(invalid("a fragment (#) has no meaning here"));
     }
-    let bucket = location.strip_suffix('/').unwrap_or(location);
     if bucket.is_empty() {
         return Err(invalid("no bucket name"));
     }
-    if bucket.contains('/') {
+    if parts.path.is_some() {
         return Err(invalid(
             "a path after the bucket name (object keys and prefixes are not used)",
         ));
@@ -205,8 +367,7 @@ fn parse(url: &str) -> Result<Parsed, FromUrlError> {
         ));
     }
     let mut params = Vec::new();
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+    for (k, v) in &parts.params {
         let k = decode(k).ok_or_else(|| invalid("a parameter name is not valid UTF-8"))?;
         let v = decode(v).ok_or_else(|| invalid("a parameter value is not valid UTF-8"))?;
         if params.iter().any(|(seen, _): &(String, String)| *seen == k) {
@@ -218,8 +379,8 @@ fn parse(url: &str) -> Result<Parsed, FromUrlError> {
         params.push((k, v));
     }
     Ok(Parsed {
-        scheme,
-        bucket: decode(bucket).ok_or_else(|| invalid("the bucket name is not valid UTF-8"))?,
+        scheme: parts.scheme.as_str().to_owned(),
+        bucket: decode(&bucket).ok_or_else(|| invalid("the bucket name is not valid UTF-8"))?,
         params,
     })
 }
@@ -362,7 +523,56 @@ fn r2(
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{BucketUrl, FromUrlError, Scheme, decode};
+
+    #[test]
+    fn bucket_urls_are_taken_apart_as_written() {
+        let u = BucketUrl::parse("S3://logs/?profile=minio&endpoint=http%3A%2F%2Fh:9000&&flag")
+            .unwrap();
+        assert_eq!(u.scheme, Scheme::S3);
+        assert_eq!(u.bucket.as_deref(), Some("logs"));
+        assert_eq!(u.path, None, "a trailing slash is not a path");
+        assert_eq!(
+            u.params,
+            [
+                ("profile".to_owned(), "minio".to_owned()),
+                ("endpoint".to_owned(), "http%3A%2F%2Fh:9000".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
+        assert!(!u.host_style);
+        let u = BucketUrl::parse("r2://a//b/c//").unwrap();
+        assert_eq!(
+            (u.bucket.as_deref(), u.path.as_deref()),
+            (Some("a"), Some("/b/c"))
+        );
+        assert_eq!(BucketUrl::parse("r2://").unwrap().bucket, None);
+        assert_eq!(BucketUrl::parse("r2://a//").unwrap().path, None);
+    }
+
+    #[test]
+    fn cos_virtual_hosts_read_as_cos_urls() {
+        for url in [
+            "https://web-1250000000.cos.ap-beijing.myqcloud.com",
+            "http://web-1250000000.cos.ap-beijing.myqcloud.com/",
+            "cos://web-1250000000.cos.ap-beijing.tencentcos.cn?ignored=1",
+        ] {
+            let u = BucketUrl::parse(url).unwrap();
+            assert!(u.host_style, "{url}");
+            assert_eq!(u.scheme, Scheme::Cos);
+            assert_eq!(u.bucket.as_deref(), Some("web-1250000000"));
+            assert_eq!(u.params, [("region".to_owned(), "ap-beijing".to_owned())]);
+        }
+        // Not a COS host: an unknown scheme, named in lower case.
+        assert!(matches!(
+            BucketUrl::parse("HTTPS://example.com"),
+            Err(FromUrlError::UnknownScheme { scheme }) if scheme == "https"
+        ));
+        assert!(matches!(
+            BucketUrl::parse("web-1250000000"),
+            Err(FromUrlError::InvalidUrl { .. })
+        ));
+    }
 
     #[test]
     fn percent_decoding() {

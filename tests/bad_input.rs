@@ -7,7 +7,7 @@ use bucket_admin::r2::R2Client;
 use bucket_admin::{
     Age, BucketAdmin, BucketPolicy, CorsConfiguration, CorsMethod, CorsRule, CreateBucketOptions,
     Error, ErrorKind, Expiration, LifecycleConfiguration, LifecycleFilter, LifecycleRule,
-    StorageClass, Tag, Transition, Trigger, VersioningStatus,
+    StorageClass, Tag, Transition, VersioningStatus,
 };
 use bucket_admin_emulator::Emulator;
 
@@ -74,12 +74,9 @@ fn lifecycle(rule: LifecycleRule) -> LifecycleConfiguration {
 }
 
 fn expiring(id: &str) -> LifecycleRule {
-    LifecycleRule {
-        id: Some(id.into()),
-        enabled: true,
-        expiration: Some(Expiration::After(Age::days(30))),
-        ..LifecycleRule::default()
-    }
+    LifecycleRule::new()
+        .with_id(id)
+        .with_expiration(Expiration::After(Age::days(30)))
 }
 
 fn policy(actions: &[&str], resources: &[&str]) -> BucketPolicy {
@@ -176,14 +173,11 @@ async fn cos_rejects_bad_input_before_sending() {
     }
 
     let mut both = expiring("both");
-    both.filter = LifecycleFilter {
-        prefix: Some("logs/".into()),
-        tags: vec![Tag::new("", "x")],
-    };
-    let fractional = LifecycleRule {
-        expiration: Some(Expiration::After(Age::seconds(90_000))),
-        ..expiring("fractional")
-    };
+    both.filter = LifecycleFilter::default()
+        .with_prefix("logs/")
+        .with_tags([Tag::new("", "x")]);
+    let fractional =
+        expiring("fractional").with_expiration(Expiration::After(Age::seconds(90_000)));
     let thousand_and_one =
         LifecycleConfiguration::new((0..1001).map(|i| expiring(&format!("r{i}"))).collect());
     let lifecycle_cases = vec![
@@ -195,11 +189,7 @@ async fn cos_rejects_bad_input_before_sending() {
         ),
         (
             "no action",
-            lifecycle(LifecycleRule {
-                id: Some("x".into()),
-                enabled: true,
-                ..LifecycleRule::default()
-            }),
+            lifecycle(LifecycleRule::new().with_id("x")),
             "rules[0]",
             "action",
         ),
@@ -253,13 +243,7 @@ async fn cos_rejects_bad_input_before_sending() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
 
     let err = client
-        .create_bucket(
-            good,
-            &CreateBucketOptions {
-                location_hint: Some("weur".into()),
-                ..CreateBucketOptions::default()
-            },
-        )
+        .create_bucket(good, &CreateBucketOptions::new().with_location_hint("weur"))
         .await
         .expect_err("R2-only option");
     assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
@@ -304,32 +288,14 @@ async fn r2_rejects_bad_input_before_sending() {
         assert_names(case, &err, field, words);
     }
 
-    let tagged = LifecycleRule {
-        filter: LifecycleFilter {
-            prefix: None,
-            tags: vec![Tag::new("tmp", "1")],
-        },
-        ..expiring("tagged")
-    };
-    let noncurrent = LifecycleRule {
-        noncurrent_version_expiration_days: Some(5),
-        ..expiring("noncurrent")
-    };
-    let archive = LifecycleRule {
-        transitions: vec![Transition {
-            trigger: Trigger::After(Age::days(30)),
-            storage_class: StorageClass::Archive,
-        }],
-        ..expiring("archive")
-    };
-    let no_id = LifecycleRule {
-        id: None,
-        ..expiring("x")
-    };
-    let delete_marker = LifecycleRule {
-        expiration: Some(Expiration::ExpiredObjectDeleteMarker),
-        ..expiring("markers")
-    };
+    let tagged = expiring("tagged")
+        .with_filter(LifecycleFilter::default().with_tags([Tag::new("tmp", "1")]));
+    let noncurrent = expiring("noncurrent").with_noncurrent_version_expiration_days(5);
+    let archive = expiring("archive")
+        .with_transitions([Transition::after(Age::days(30), StorageClass::Archive)]);
+    let mut no_id = expiring("x");
+    no_id.id = None;
+    let delete_marker = expiring("markers").with_expiration(Expiration::ExpiredObjectDeleteMarker);
     for (case, cfg, field, words) in [
         (
             "tag filter",
@@ -364,26 +330,17 @@ async fn r2_rejects_bad_input_before_sending() {
     for (case, options, field) in [
         (
             "acl",
-            CreateBucketOptions {
-                acl: Some(bucket_admin::CannedAcl::PublicRead),
-                ..Default::default()
-            },
+            CreateBucketOptions::new().with_acl(bucket_admin::CannedAcl::PublicRead),
             "acl",
         ),
         (
             "tags",
-            CreateBucketOptions {
-                tags: vec![Tag::new("a", "b")],
-                ..Default::default()
-            },
+            CreateBucketOptions::new().with_tags([Tag::new("a", "b")]),
             "tags",
         ),
         (
             "multi-AZ",
-            CreateBucketOptions {
-                multi_az: true,
-                ..Default::default()
-            },
+            CreateBucketOptions::new().with_multi_az(true),
             "multi_az",
         ),
     ] {

@@ -93,8 +93,6 @@ async fn moto_conformance_with_signatures_checked() {
 /// `object_lock_enabled` sends `x-amz-bucket-object-lock-enabled: true`; moto then reports the
 /// lock to boto3's GetObjectLockConfiguration (signed with the same key) and versioning is on.
 /// A bucket created without it has no lock configuration.
-// The core model types are becoming #[non_exhaustive]: set fields on a default.
-#[allow(clippy::field_reassign_with_default)]
 async fn object_lock_on_create(
     admin: &S3Client,
     endpoint: &str,
@@ -103,8 +101,7 @@ async fn object_lock_on_create(
     bucket: &str,
 ) {
     let plain = format!("{bucket}-plain");
-    let mut locked = CreateBucketOptions::default();
-    locked.object_lock_enabled = true;
+    let locked = CreateBucketOptions::new().with_object_lock_enabled(true);
     admin
         .create_bucket(bucket, &locked)
         .await
@@ -170,20 +167,16 @@ async fn replication_v2_round_trip(admin: &S3Client, bucket: &str) {
         .put_versioning(bucket, VersioningStatus::Enabled)
         .await
         .expect("replication needs versioning");
-    let cfg = ReplicationConfiguration {
-        role: Some("arn:aws:iam::123456789012:role/replication".into()),
-        rules: vec![ReplicationRule {
-            id: Some("to-backup".into()),
-            enabled: true,
-            priority: Some(1),
-            prefix: None,
-            destination: ReplicationDestination {
-                bucket: "arn:aws:s3:::ba-replica-destination".into(),
-                storage_class: Some(StorageClass::Standard),
-            },
-            delete_marker_replication: Some(false),
-        }],
-    };
+    let cfg = ReplicationConfiguration::new(vec![
+        ReplicationRule::new(
+            ReplicationDestination::new("arn:aws:s3:::ba-replica-destination")
+                .with_storage_class(StorageClass::Standard),
+        )
+        .with_id("to-backup")
+        .with_priority(1)
+        .with_delete_marker_replication(false),
+    ])
+    .with_role("arn:aws:iam::123456789012:role/replication");
     admin.put_replication(bucket, &cfg).await.expect("put");
     assert_eq!(admin.get_replication(bucket).await.expect("get"), Some(cfg));
     admin.delete_replication(bucket).await.expect("delete");

@@ -33,14 +33,11 @@ async fn cos_pages_with_max_keys_marker_tags_and_region() {
     let emu = Emulator::start().await.unwrap();
     let client = cos(&emu);
     for (i, name) in ["a", "b", "c", "d", "e"].iter().enumerate() {
-        let options = CreateBucketOptions {
-            tags: if i % 2 == 0 {
-                vec![Tag::new("team", "web")]
-            } else {
-                Vec::new()
-            },
-            ..Default::default()
-        };
+        let options = CreateBucketOptions::new().with_tags(if i % 2 == 0 {
+            vec![Tag::new("team", "web")]
+        } else {
+            Vec::new()
+        });
         client
             .create_bucket(&format!("{name}-1250000000"), &options)
             .await

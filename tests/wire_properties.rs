@@ -52,7 +52,12 @@ prop_compose! {
         expose_headers in prop::collection::vec("[A-Za-z][A-Za-z0-9-]{0,15}", 0..4),
         max_age_seconds in proptest::option::of(max_age),
     ) -> CorsRule {
-        CorsRule { id, allowed_origins: origins, allowed_methods: methods, allowed_headers, expose_headers, max_age_seconds }
+        let mut rule = CorsRule::new(origins, methods)
+            .with_allowed_headers(allowed_headers)
+            .with_expose_headers(expose_headers);
+        rule.id = id;
+        rule.max_age_seconds = max_age_seconds;
+        rule
     }
 }
 
@@ -100,17 +105,23 @@ prop_compose! {
             cos_date().prop_map(Expiration::On),
             Just(Expiration::ExpiredObjectDeleteMarker),
         ]),
-        transitions in prop::collection::vec((cos_trigger(), cos_class()).prop_map(|(trigger, storage_class)| Transition { trigger, storage_class }), 0..3),
+        transitions in prop::collection::vec((cos_trigger(), cos_class()).prop_map(|(trigger, storage_class)| Transition::new(trigger, storage_class)), 0..3),
         abort in proptest::option::of((1u32..1000).prop_map(Age::days)),
         noncurrent in proptest::option::of(1u32..1000),
-        noncurrent_transitions in prop::collection::vec((1u32..1000, cos_class()).prop_map(|(noncurrent_days, storage_class)| NoncurrentTransition { noncurrent_days, storage_class }), 0..2),
+        noncurrent_transitions in prop::collection::vec((1u32..1000, cos_class()).prop_map(|(noncurrent_days, storage_class)| NoncurrentTransition::new(noncurrent_days, storage_class)), 0..2),
     ) -> LifecycleRule {
-        LifecycleRule {
-            id, enabled, filter: LifecycleFilter { prefix, tags }, expiration, transitions,
-            abort_incomplete_multipart_upload: abort,
-            noncurrent_version_expiration_days: noncurrent,
-            noncurrent_version_transitions: noncurrent_transitions,
-        }
+        let mut filter = LifecycleFilter::default().with_tags(tags);
+        filter.prefix = prefix;
+        let mut rule = LifecycleRule::new()
+            .with_enabled(enabled)
+            .with_filter(filter)
+            .with_transitions(transitions)
+            .with_noncurrent_version_transitions(noncurrent_transitions);
+        rule.id = id;
+        rule.expiration = expiration;
+        rule.abort_incomplete_multipart_upload = abort;
+        rule.noncurrent_version_expiration_days = noncurrent;
+        rule
     }
 }
 
@@ -126,14 +137,19 @@ prop_compose! {
         transitions in prop::collection::vec(prop_oneof![
             (1u64..100_000_000).prop_map(|s| Trigger::After(Age::seconds(s))),
             r2_date().prop_map(Trigger::On),
-        ].prop_map(|trigger| Transition { trigger, storage_class: StorageClass::InfrequentAccess }), 0..2),
+        ].prop_map(|trigger| Transition::new(trigger, StorageClass::InfrequentAccess)), 0..2),
         abort in proptest::option::of((1u64..100_000_000).prop_map(Age::seconds)),
     ) -> LifecycleRule {
-        LifecycleRule {
-            id: Some(id), enabled, filter: LifecycleFilter { prefix, tags: vec![] }, expiration, transitions,
-            abort_incomplete_multipart_upload: abort,
-            ..LifecycleRule::default()
-        }
+        let mut filter = LifecycleFilter::default();
+        filter.prefix = prefix;
+        let mut rule = LifecycleRule::new()
+            .with_id(id)
+            .with_enabled(enabled)
+            .with_filter(filter)
+            .with_transitions(transitions);
+        rule.expiration = expiration;
+        rule.abort_incomplete_multipart_upload = abort;
+        rule
     }
 }
 

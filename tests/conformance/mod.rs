@@ -15,7 +15,7 @@ use bucket_admin::{
     Age, BucketAdmin, BucketPolicy, Capabilities, CorsConfiguration, CorsMethod, CorsRule,
     CreateBucketOptions, ErrorKind, Expiration, LifecycleConfiguration, LifecycleFilter,
     LifecycleRule, ReplicationConfiguration, ReplicationDestination, ReplicationRule, StorageClass,
-    Transition, Trigger, VersioningStatus,
+    Transition, VersioningStatus,
 };
 
 /// What the suite can observe or control besides the trait (the emulator can do all of it; a
@@ -86,26 +86,19 @@ pub fn sample_cors() -> CorsConfiguration {
 }
 
 pub fn sample_lifecycle(caps: &Capabilities) -> LifecycleConfiguration {
-    let mut rule = LifecycleRule {
-        id: Some("expire-logs".into()),
-        enabled: true,
-        filter: LifecycleFilter {
-            prefix: Some("logs/".into()),
-            tags: vec![],
-        },
-        expiration: Some(Expiration::After(Age::days(200))),
-        transitions: vec![],
-        abort_incomplete_multipart_upload: Some(Age::days(7)),
-        ..LifecycleRule::default()
-    };
+    let mut rule = LifecycleRule::new()
+        .with_id("expire-logs")
+        .with_filter(LifecycleFilter::default().with_prefix("logs/"))
+        .with_expiration(Expiration::After(Age::days(200)))
+        .with_abort_incomplete_multipart_upload(Age::days(7));
     if caps
         .lifecycle_transition_classes
         .contains(&StorageClass::InfrequentAccess)
     {
-        rule.transitions.push(Transition {
-            trigger: Trigger::After(Age::days(30)),
-            storage_class: StorageClass::InfrequentAccess,
-        });
+        rule.transitions.push(Transition::after(
+            Age::days(30),
+            StorageClass::InfrequentAccess,
+        ));
     }
     LifecycleConfiguration::new(vec![rule])
 }
@@ -317,20 +310,15 @@ pub async fn versioning_round_trip(s: &Subject<'_>) {
 
 pub async fn replication_round_trip(s: &Subject<'_>) {
     let bucket = s.fresh_bucket("replication").await;
-    let cfg = ReplicationConfiguration {
-        role: Some("qcs::cam::uin/100000000001:uin/100000000001".into()),
-        rules: vec![ReplicationRule {
-            id: Some("to-backup".into()),
-            enabled: true,
-            priority: None,
-            prefix: Some("data/".into()),
-            destination: ReplicationDestination {
-                bucket: s.replication_destination.clone(),
-                storage_class: Some(StorageClass::Standard),
-            },
-            delete_marker_replication: None,
-        }],
-    };
+    let cfg = ReplicationConfiguration::new(vec![
+        ReplicationRule::new(
+            ReplicationDestination::new(s.replication_destination.clone())
+                .with_storage_class(StorageClass::Standard),
+        )
+        .with_id("to-backup")
+        .with_prefix("data/"),
+    ])
+    .with_role("qcs::cam::uin/100000000001:uin/100000000001");
     if !s.caps().replication {
         let err = s
             .assert_no_request("put_replication", s.admin.put_replication(&bucket, &cfg))

@@ -567,55 +567,49 @@ impl CreateArgs {
     pub fn to_options(&self) -> bucket_admin_core::CreateBucketOptions {
         use bucket_admin_core::{CannedAcl, Grant, GrantPermission, StorageClass, Tag};
         let grant = |permission, list: &[String]| {
-            (!list.is_empty()).then(|| Grant {
-                permission,
-                grantees: list
-                    .iter()
-                    .map(|g| {
-                        // A bare account id is the common case; COS wants `id="..."`.
+            (!list.is_empty()).then(|| {
+                Grant::new(
+                    permission,
+                    list.iter().map(|g| {
                         if g.contains('=') {
                             g.clone()
                         } else {
                             format!("id=\"{g}\"")
                         }
-                    })
-                    .collect(),
+                    }),
+                )
             })
         };
-        bucket_admin_core::CreateBucketOptions {
-            acl: self.acl.map(|a| match a {
-                AclArg::Private => CannedAcl::Private,
-                AclArg::PublicRead => CannedAcl::PublicRead,
-                AclArg::PublicReadWrite => CannedAcl::PublicReadWrite,
-                AclArg::AuthenticatedRead => CannedAcl::AuthenticatedRead,
-            }),
-            grants: [
-                grant(GrantPermission::Read, &self.grant_read),
-                grant(GrantPermission::Write, &self.grant_write),
-                grant(GrantPermission::ReadAcp, &self.grant_read_acp),
-                grant(GrantPermission::WriteAcp, &self.grant_write_acp),
-                grant(GrantPermission::FullControl, &self.grant_full_control),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            tags: self
-                .tag
-                .iter()
-                .map(|(k, v)| Tag {
-                    key: k.clone(),
-                    value: v.clone(),
-                })
-                .collect(),
-            multi_az: self.multi_az,
-            location_hint: self.location.clone(),
-            storage_class: self.storage_class.map(|c| match c {
-                StorageClassArg::Standard => StorageClass::Standard,
-                StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
-            }),
-            jurisdiction: None,
-            object_lock_enabled: self.object_lock,
-        }
+        let mut options = bucket_admin_core::CreateBucketOptions::new()
+            .with_grants(
+                [
+                    grant(GrantPermission::Read, &self.grant_read),
+                    grant(GrantPermission::Write, &self.grant_write),
+                    grant(GrantPermission::ReadAcp, &self.grant_read_acp),
+                    grant(GrantPermission::WriteAcp, &self.grant_write_acp),
+                    grant(GrantPermission::FullControl, &self.grant_full_control),
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .with_tags(self.tag.iter().map(|(k, v)| Tag {
+                key: k.clone(),
+                value: v.clone(),
+            }))
+            .with_multi_az(self.multi_az)
+            .with_object_lock_enabled(self.object_lock);
+        options.acl = self.acl.map(|a| match a {
+            AclArg::Private => CannedAcl::Private,
+            AclArg::PublicRead => CannedAcl::PublicRead,
+            AclArg::PublicReadWrite => CannedAcl::PublicReadWrite,
+            AclArg::AuthenticatedRead => CannedAcl::AuthenticatedRead,
+        });
+        options.location_hint = self.location.clone();
+        options.storage_class = self.storage_class.map(|c| match c {
+            StorageClassArg::Standard => StorageClass::Standard,
+            StorageClassArg::InfrequentAccess => StorageClass::InfrequentAccess,
+        });
+        options
     }
 }
 

@@ -731,7 +731,8 @@ fn side_by_side(a: &PreflightOutcome, b: &PreflightOutcome) -> Vec<(String, Stri
     fn headers(o: &PreflightOutcome) -> BTreeMap<&'static str, String> {
         match o {
             PreflightOutcome::Allowed(x) => x.response_headers().into_iter().collect(),
-            PreflightOutcome::Denied(_) => BTreeMap::new(),
+            // Denied, or an outcome this CLI does not know: no headers were granted.
+            _ => BTreeMap::new(),
         }
     }
     let verdict = |o: &PreflightOutcome| match o {
@@ -743,6 +744,13 @@ fn side_by_side(a: &PreflightOutcome, b: &PreflightOutcome) -> Vec<(String, Stri
             ),
             _ => "denied".to_owned(),
         },
+        // An outcome newer than this CLI: show the library's own first line for it.
+        other => other
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     };
     let (ha, hb) = (headers(a), headers(b));
     let mut rows = vec![("result".to_owned(), verdict(a), verdict(b))];

@@ -208,10 +208,7 @@ pub async fn plan<S: Section>(
     };
     Ok(Some(match target.capabilities() {
         Some(caps) => S::convert(&cfg, caps)?,
-        None => Converted {
-            value: cfg,
-            changes: Vec::new(),
-        },
+        None => Converted::lossless(cfg),
     }))
 }
 
@@ -347,18 +344,15 @@ mod tests {
 
     #[test]
     fn decisions() {
-        let lossless = Converted {
-            value: cfg(60),
-            changes: vec![],
-        };
-        let lossy = Converted {
-            value: cfg(60),
-            changes: vec![Change {
-                path: "rules[0].max_age_seconds".into(),
-                kind: bucket_admin_core::convert::ChangeKind::Rounded,
-                detail: "x".into(),
-            }],
-        };
+        let lossless = Converted::lossless(cfg(60));
+        let lossy = Converted::new(
+            cfg(60),
+            vec![Change::new(
+                "rules[0].max_age_seconds",
+                bucket_admin_core::convert::ChangeKind::Rounded,
+                "x",
+            )],
+        );
         assert_eq!(
             decide::<Cors>(None, Some(&cfg(1)), false),
             Decision::SourceEmpty

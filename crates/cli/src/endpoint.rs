@@ -226,14 +226,10 @@ fn removed_rules<R: PartialEq + Clone>(
                 *p == c
             })
         })
-        .map(|(i, c)| Change {
-            path: format!("target.rules[{i}]"),
-            kind: ChangeKind::Dropped,
-            detail: format!(
+        .map(|(i, c)| Change::new(format!("target.rules[{i}]"), ChangeKind::Dropped, format!(
                 "the target's existing rule {} is not in the source; the copy removes it (the backup keeps it)",
                 describe(c)
-            ),
-        })
+            )))
         .collect()
 }
 

@@ -115,10 +115,7 @@ macro_rules! neutral_section {
             const NAME: &'static str = $name;
             const TITLE: &'static str = $title;
             fn convert(c: &$cfg, _t: &Capabilities) -> CoreResult<Converted<$cfg>> {
-                Ok(Converted {
-                    value: c.clone(),
-                    changes: Vec::new(),
-                })
+                Ok(Converted::lossless(c.clone()))
             }
             fn parse(text: &str, _f: Option<CorsFormat>) -> Result<$cfg, CliError> {
                 endpoint::parse_neutral(text, $title)
@@ -183,10 +180,7 @@ impl Section for Versioning {
     const NAME: &'static str = "versioning";
     const TITLE: &'static str = "versioning";
     fn convert(c: &VersioningStatus, _t: &Capabilities) -> CoreResult<Converted<VersioningStatus>> {
-        Ok(Converted {
-            value: *c,
-            changes: Vec::new(),
-        })
+        Ok(Converted::lossless(*c))
     }
     fn parse(text: &str, _f: Option<CorsFormat>) -> Result<VersioningStatus, CliError> {
         endpoint::parse_neutral(text, "versioning status")
@@ -247,10 +241,7 @@ fn open(connector: &Connector, url: &str) -> Result<Endpoint, CliError> {
 /// Reads the sections `wanted` of one bucket (those its provider has).
 async fn fetch(ep: &Endpoint, wanted: &[SectionName]) -> Result<BucketState, CliError> {
     let (admin, bucket) = bucket_of(ep);
-    let mut st = BucketState {
-        exists: admin.bucket_exists(bucket).await?,
-        ..Default::default()
-    };
+    let mut st = BucketState::missing().with_exists(admin.bucket_exists(bucket).await?);
     if !st.exists {
         return Ok(st);
     }
@@ -549,9 +540,7 @@ pub async fn export_cmd(
 
 /// The hash a state file records for a bucket: of its whole desired configuration.
 fn spec_hash(url: &str, spec: &est::BucketSpec) -> String {
-    let one = Estate {
-        buckets: BTreeMap::from([(url.to_owned(), spec.clone())]),
-    };
+    let one = Estate::default().with_bucket(url, spec.clone());
     copy::plan_hash(&est::to_value(&one))
 }
 
@@ -622,7 +611,7 @@ async fn put_section<S: Section>(
     changes: Vec<Change>,
     opts: &CopyOptions,
 ) -> CopyReport {
-    copy::apply::<S>(source, ep, Some(Converted { value, changes }), opts).await
+    copy::apply::<S>(source, ep, Some(Converted::new(value, changes)), opts).await
 }
 
 /// Carries out one bucket's plan (from [`bucket_admin_estate::plan`]): create the bucket when
@@ -744,10 +733,7 @@ impl Section for EstateSection {
         c: &serde_json::Value,
         _t: &Capabilities,
     ) -> CoreResult<Converted<serde_json::Value>> {
-        Ok(Converted {
-            value: c.clone(),
-            changes: Vec::new(),
-        })
+        Ok(Converted::lossless(c.clone()))
     }
     fn parse(text: &str, _f: Option<CorsFormat>) -> Result<serde_json::Value, CliError> {
         endpoint::parse_neutral(text, "estate")

@@ -113,18 +113,15 @@ async fn cors_copy_from_s3_on_moto_to_r2_on_the_emulator() {
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let rule = CorsRule {
-        id: Some("web".into()),
-        allowed_origins: vec!["https://app.example.com".into()],
-        allowed_methods: vec![CorsMethod::Get, CorsMethod::Put],
-        allowed_headers: vec!["content-type".into()],
-        expose_headers: vec!["etag".into()],
-        max_age_seconds: Some(600),
-    };
-    let cors = CorsConfiguration {
-        rules: vec![rule.clone()],
-        ..Default::default()
-    };
+    let rule = CorsRule::new(
+        ["https://app.example.com"],
+        [CorsMethod::Get, CorsMethod::Put],
+    )
+    .with_id("web")
+    .with_allowed_headers(["content-type"])
+    .with_expose_headers(["etag"])
+    .with_max_age_seconds(600);
+    let cors = CorsConfiguration::new(vec![rule.clone()]);
     for b in ["assets", "logs"] {
         s3.create_bucket(b, &Default::default()).await.unwrap();
         s3.put_cors(b, &cors).await.unwrap();

@@ -58,7 +58,10 @@ impl fmt::Display for ChangeKind {
 }
 
 /// One loss or change made to fit the target.
+///
+/// Non-exhaustive: build it with [`Change::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Change {
     /// Path of the field in the *source* configuration, e.g. `rules[3].max_age_seconds`.
     pub path: String,
@@ -66,6 +69,17 @@ pub struct Change {
     pub kind: ChangeKind,
     /// Why, in words a user can act on.
     pub detail: String,
+}
+
+impl Change {
+    /// `kind` happened to the field at `path`, because of `detail`.
+    pub fn new(path: impl Into<String>, kind: ChangeKind, detail: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            kind,
+            detail: detail.into(),
+        }
+    }
 }
 
 impl fmt::Display for Change {
@@ -77,6 +91,7 @@ impl fmt::Display for Change {
 /// A converted value and everything that changed on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[must_use = "a conversion plan lists what changed; apply its value and report its changes"]
+#[non_exhaustive]
 pub struct Converted<T> {
     /// What the target can hold.
     pub value: T,
@@ -85,6 +100,16 @@ pub struct Converted<T> {
 }
 
 impl<T> Converted<T> {
+    /// `value`, reached with `changes`.
+    pub fn new(value: T, changes: Vec<Change>) -> Self {
+        Self { value, changes }
+    }
+
+    /// `value`, unchanged.
+    pub fn lossless(value: T) -> Self {
+        Self::new(value, Vec::new())
+    }
+
     /// Whether nothing was lost or changed.
     pub fn is_lossless(&self) -> bool {
         self.changes.is_empty()

@@ -33,7 +33,11 @@ use serde::{Deserialize, Serialize};
 use crate::models::{CorsConfiguration, CorsRule};
 
 /// A CORS preflight request, as a browser sends it.
+///
+/// Non-exhaustive (private-network access adds request headers): build it with
+/// [`PreflightRequest::new`] and [`PreflightRequest::with_headers`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreflightRequest {
     /// `Origin` header.
     pub origin: String,
@@ -56,6 +60,7 @@ impl PreflightRequest {
 
     /// Add requested headers; each item may itself be a comma-separated list, as in the
     /// `Access-Control-Request-Headers` header.
+    #[must_use]
     pub fn with_headers(mut self, headers: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         for h in headers {
             self.request_headers.extend(split_header_list(h.as_ref()));
@@ -74,7 +79,11 @@ pub fn split_header_list(value: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The headers of an allowed preflight answer.
+///
+/// Non-exhaustive (more `Access-Control-*` headers exist): build it with
+/// [`PreflightAllowed::new`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreflightAllowed {
     /// Index of the matching rule (`None` for a live answer from a provider).
     pub rule_index: Option<usize>,
@@ -96,6 +105,66 @@ pub struct PreflightAllowed {
 }
 
 impl PreflightAllowed {
+    /// An answer allowing `allow_origin` with `allow_methods`, not tied to a rule, with no
+    /// credentials, headers or max-age.
+    pub fn new(
+        allow_origin: impl Into<String>,
+        allow_methods: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            rule_index: None,
+            rule_id: None,
+            allow_origin: allow_origin.into(),
+            allow_credentials: false,
+            allow_methods: allow_methods.into_iter().map(Into::into).collect(),
+            allow_headers: Vec::new(),
+            expose_headers: Vec::new(),
+            max_age_seconds: None,
+        }
+    }
+
+    /// Say which rule matched.
+    #[must_use]
+    pub fn with_rule(mut self, index: usize, id: Option<String>) -> Self {
+        self.rule_index = Some(index);
+        self.rule_id = id;
+        self
+    }
+
+    /// Set `Access-Control-Allow-Credentials`.
+    #[must_use]
+    pub fn with_allow_credentials(mut self, allow: bool) -> Self {
+        self.allow_credentials = allow;
+        self
+    }
+
+    /// Set `Access-Control-Allow-Headers`.
+    #[must_use]
+    pub fn with_allow_headers(
+        mut self,
+        headers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allow_headers = headers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Set `Access-Control-Expose-Headers`.
+    #[must_use]
+    pub fn with_expose_headers(
+        mut self,
+        headers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.expose_headers = headers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Set `Access-Control-Max-Age`.
+    #[must_use]
+    pub fn with_max_age_seconds(mut self, seconds: Option<u32>) -> Self {
+        self.max_age_seconds = seconds;
+        self
+    }
+
     /// The response headers COS sends for this answer, in wire form.
     pub fn response_headers(&self) -> Vec<(&'static str, String)> {
         let mut h = vec![("Access-Control-Allow-Origin", self.allow_origin.clone())];
@@ -132,7 +201,10 @@ pub enum Mismatch {
 }
 
 /// Why one rule did not match.
+///
+/// Non-exhaustive: build it with [`RuleMismatch::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleMismatch {
     /// Index of the rule.
     pub rule_index: usize,
@@ -164,8 +236,22 @@ pub enum DenialReason {
     },
 }
 
+impl RuleMismatch {
+    /// Rule `rule_index` (with `rule_id`) failed the `failed` check.
+    pub fn new(rule_index: usize, rule_id: Option<String>, failed: Mismatch) -> Self {
+        Self {
+            rule_index,
+            rule_id,
+            failed,
+        }
+    }
+}
+
 /// A denied preflight.
+///
+/// Non-exhaustive: build it with [`PreflightDenied::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreflightDenied {
     /// Why.
     pub reason: DenialReason,
@@ -174,10 +260,31 @@ pub struct PreflightDenied {
     pub mismatches: Vec<RuleMismatch>,
 }
 
+impl PreflightDenied {
+    /// A denial for `reason`, with no per-rule mismatches.
+    pub fn new(reason: DenialReason) -> Self {
+        Self {
+            reason,
+            mismatches: Vec::new(),
+        }
+    }
+
+    /// Set what failed in each rule.
+    #[must_use]
+    pub fn with_mismatches(mut self, mismatches: Vec<RuleMismatch>) -> Self {
+        self.mismatches = mismatches;
+        self
+    }
+}
+
 /// The answer to a preflight: allowed with headers, or denied with the reason.
+///
+/// Non-exhaustive: a later version may tell more outcomes apart (for example a request that is
+/// not a preflight at all). Treat an outcome you do not know as not allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 #[must_use = "an outcome says whether the browser request would be allowed"]
+#[non_exhaustive]
 pub enum PreflightOutcome {
     /// The preflight succeeds (HTTP 200 with these headers).
     Allowed(PreflightAllowed),

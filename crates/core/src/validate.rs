@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 /// One validation problem: which field, and what rule it broke.
+///
+/// Non-exhaustive (a severity or a provider may follow): build it with [`Violation::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Violation {
     /// Path of the offending field, e.g. `rules[0].max_age_seconds`.
     pub field: String,

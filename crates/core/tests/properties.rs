@@ -40,7 +40,12 @@ prop_compose! {
         expose_headers in prop::collection::vec("[A-Za-z][A-Za-z0-9-]{0,15}", 0..4),
         max_age_seconds in proptest::option::of(0u32..200_000),
     ) -> CorsRule {
-        CorsRule { id, allowed_origins: origins, allowed_methods: methods, allowed_headers, expose_headers, max_age_seconds }
+        let mut rule = CorsRule::new(origins, methods)
+            .with_allowed_headers(allowed_headers)
+            .with_expose_headers(expose_headers);
+        rule.id = id;
+        rule.max_age_seconds = max_age_seconds;
+        rule
     }
 }
 
@@ -93,16 +98,21 @@ prop_compose! {
             Just(Expiration::ExpiredObjectDeleteMarker),
         ]),
         transitions in prop::collection::vec((prop_oneof![age().prop_map(Trigger::After), date().prop_map(Trigger::On)], storage_class())
-            .prop_map(|(trigger, storage_class)| Transition { trigger, storage_class }), 0..3),
+            .prop_map(|(trigger, storage_class)| Transition::new(trigger, storage_class)), 0..3),
         abort in proptest::option::of(age()),
         noncurrent in proptest::option::of(1u32..1000),
     ) -> LifecycleRule {
-        LifecycleRule {
-            id, enabled, filter: LifecycleFilter { prefix, tags }, expiration, transitions,
-            abort_incomplete_multipart_upload: abort,
-            noncurrent_version_expiration_days: noncurrent,
-            noncurrent_version_transitions: vec![],
-        }
+        let mut filter = LifecycleFilter::default().with_tags(tags);
+        filter.prefix = prefix;
+        let mut rule = LifecycleRule::new()
+            .with_enabled(enabled)
+            .with_filter(filter)
+            .with_transitions(transitions);
+        rule.id = id;
+        rule.expiration = expiration;
+        rule.abort_incomplete_multipart_upload = abort;
+        rule.noncurrent_version_expiration_days = noncurrent;
+        rule
     }
 }
 
@@ -325,6 +335,7 @@ proptest! {
             PreflightOutcome::Denied(d) => {
                 prop_assert!(d.mismatches.len() <= cfg.rules.len());
             }
+            other => prop_assert!(false, "evaluate gave an outcome this test does not know: {other}"),
         }
     }
 

@@ -1215,37 +1215,34 @@ impl CosClient {
                 .ok()
                 .and_then(ErrorXml::parse)
                 .unwrap_or_default();
-            return Ok(PreflightOutcome::Denied(PreflightDenied {
-                reason: DenialReason::ProviderRejected {
+            return Ok(PreflightOutcome::Denied(PreflightDenied::new(
+                DenialReason::ProviderRejected {
                     status: resp.status,
                     code: parsed.code,
                     message: parsed.message,
                 },
-                mismatches: Vec::new(),
-            }));
+            )));
         }
         let list = |name: &str| -> Vec<String> {
             resp.header(name)
                 .map(|v| bucket_admin_core::preflight::split_header_list(v).collect())
                 .unwrap_or_default()
         };
-        Ok(PreflightOutcome::Allowed(PreflightAllowed {
-            rule_index: None,
-            rule_id: None,
-            allow_origin: resp
-                .header("access-control-allow-origin")
-                .unwrap_or("")
-                .to_owned(),
-            allow_credentials: resp
-                .header("access-control-allow-credentials")
+        let allowed = PreflightAllowed::new(
+            resp.header("access-control-allow-origin").unwrap_or(""),
+            list("access-control-allow-methods"),
+        )
+        .with_allow_credentials(
+            resp.header("access-control-allow-credentials")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
-            allow_methods: list("access-control-allow-methods"),
-            allow_headers: list("access-control-allow-headers"),
-            expose_headers: list("access-control-expose-headers"),
-            max_age_seconds: resp
-                .header("access-control-max-age")
+        )
+        .with_allow_headers(list("access-control-allow-headers"))
+        .with_expose_headers(list("access-control-expose-headers"))
+        .with_max_age_seconds(
+            resp.header("access-control-max-age")
                 .and_then(|v| v.trim().parse().ok()),
-        }))
+        );
+        Ok(PreflightOutcome::Allowed(allowed))
     }
 
     /// The `Authorization` value for a request you send yourself (the SDK's `get_auth`):
@@ -1540,15 +1537,15 @@ impl BucketAdmin for CosClient {
             .execute(self.bucket_request(op, Method::HEAD, bucket))
             .await?;
         let az = resp.header("x-cos-bucket-az-type");
-        Ok(BucketInfo {
-            name: bucket.to_owned(),
-            region: resp
+        Ok({
+            let mut bucket_info = BucketInfo::named(bucket.to_owned())
+                .with_bucket_type(bucket_type_from_wire(resp.header("x-cos-bucket-arch")));
+            bucket_info.region = resp
                 .header("x-cos-bucket-region")
                 .map(str::to_owned)
-                .or_else(|| Some(self.region().to_owned())),
-            multi_az: az.map(|t| t.trim().eq_ignore_ascii_case("MAZ")),
-            bucket_type: Some(bucket_type_from_wire(resp.header("x-cos-bucket-arch"))),
-            ..BucketInfo::default()
+                .or_else(|| Some(self.region().to_owned()));
+            bucket_info.multi_az = az.map(|t| t.trim().eq_ignore_ascii_case("MAZ"));
+            bucket_info
         })
     }
 

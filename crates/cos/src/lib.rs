@@ -48,7 +48,7 @@
 //! let bucket = "examplebucket-1250000000";
 //!
 //! // response = client.create_bucket(Bucket=..., BucketAZConfig='MAZ', ACL='private')
-//! let options = CreateBucketOptions { multi_az: true, acl: Some(CannedAcl::Private), ..Default::default() };
+//! let options = CreateBucketOptions::new().with_multi_az(true).with_acl(CannedAcl::Private);
 //! client.create_bucket(bucket, &options).await?;
 //! println!("exists: {}", client.bucket_exists(bucket).await?);
 //!
@@ -63,14 +63,13 @@
 //! client.put_cors(bucket, &cors).await?;
 //!
 //! // client.put_bucket_lifecycle(Bucket=..., LifecycleConfiguration={'Rule': [{'Expiration': {'Days': 200}, ...}]})
-//! let lifecycle = LifecycleConfiguration::new(vec![LifecycleRule {
-//!     id: Some("Rule-1".into()),
-//!     enabled: true,
-//!     expiration: Some(Expiration::After(Age::days(200))),
-//!     transitions: vec![Transition { trigger: Trigger::After(Age::days(100)), storage_class: StorageClass::InfrequentAccess }],
-//!     abort_incomplete_multipart_upload: Some(Age::days(7)),
-//!     ..Default::default()
-//! }]);
+//! let lifecycle = LifecycleConfiguration::new(vec![
+//!     LifecycleRule::new()
+//!         .with_id("Rule-1")
+//!         .with_expiration(Expiration::After(Age::days(200)))
+//!         .with_transition(Transition::after(Age::days(100), StorageClass::InfrequentAccess))
+//!         .with_abort_incomplete_multipart_upload(Age::days(7)),
+//! ]);
 //! client.put_lifecycle(bucket, &lifecycle).await?;
 //! // response = client.get_bucket_lifecycle(Bucket=...)
 //! println!("{:?}", client.get_lifecycle(bucket).await?);
@@ -79,20 +78,14 @@
 //! client.put_versioning(bucket, VersioningStatus::Enabled).await?;
 //!
 //! // client.put_bucket_replication(Bucket=..., ReplicationConfiguration={'Role': ..., 'Rule': [...]})
-//! let replication = ReplicationConfiguration {
-//!     role: Some("qcs::cam::uin/100000000001:uin/100000000001".into()),
-//!     rules: vec![ReplicationRule {
-//!         id: Some("rule-1".into()),
-//!         enabled: true,
-//!         priority: None,
-//!         prefix: None,
-//!         destination: ReplicationDestination {
-//!             bucket: "qcs::cos:ap-shanghai::destinationbucket-1250000000".into(),
-//!             storage_class: Some(StorageClass::Standard),
-//!         },
-//!         delete_marker_replication: None,
-//!     }],
-//! };
+//! let replication = ReplicationConfiguration::new(vec![
+//!     ReplicationRule::new(
+//!         ReplicationDestination::new("qcs::cos:ap-shanghai::destinationbucket-1250000000")
+//!             .with_storage_class(StorageClass::Standard),
+//!     )
+//!     .with_id("rule-1"),
+//! ])
+//! .with_role("qcs::cam::uin/100000000001:uin/100000000001");
 //! client.put_replication(bucket, &replication).await?;
 //!
 //! // client.get_bucket_policy(Bucket=...); json.loads(response['Policy'])

@@ -107,6 +107,7 @@ pub enum HeaderSelection {
 }
 
 /// The validity window of a signature, in Unix seconds.
+// Deliberately exhaustive: a validity window is a start and an end and can never grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyTime {
     /// First second the signature is valid.

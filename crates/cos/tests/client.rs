@@ -228,8 +228,6 @@ async fn malformed_xml_is_decode_and_transport_errors_are_classified() {
     assert_eq!(err.retryable(), Retryable::Always);
 }
 
-// The core model types are becoming #[non_exhaustive]: set fields on a default.
-#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn validation_rejects_everything_before_sending() {
     let server = serve(vec![Canned::new(200, "")]).await;
@@ -246,12 +244,11 @@ async fn validation_rejects_everything_before_sending() {
     let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();
     assert_eq!(fields, ["rules", "rules[0].expose_headers[0]"]);
 
-    let lifecycle = LifecycleConfiguration::new(vec![LifecycleRule {
-        id: Some("x".repeat(256)),
-        enabled: true,
-        expiration: Some(Expiration::After(Age::seconds(3600))),
-        ..LifecycleRule::default()
-    }]);
+    let lifecycle = LifecycleConfiguration::new(vec![
+        LifecycleRule::new()
+            .with_id("x".repeat(256))
+            .with_expiration(Expiration::After(Age::seconds(3600))),
+    ]);
     let err = client.put_lifecycle(BUCKET, &lifecycle).await.unwrap_err();
     let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();
     assert_eq!(fields, ["rules[0].id", "rules[0].expiration.after"]);
@@ -263,31 +260,20 @@ async fn validation_rejects_everything_before_sending() {
         .unwrap_err();
     assert_eq!(err.violations()[0].field, "status");
 
-    let replication = ReplicationConfiguration {
-        role: None,
-        rules: vec![ReplicationRule {
-            id: Some("r".into()),
-            enabled: true,
-            priority: None,
-            prefix: None,
-            destination: ReplicationDestination {
-                bucket: "destinationbucket-1250000000".into(),
-                storage_class: Some(StorageClass::Standard),
-            },
-            delete_marker_replication: None,
-        }],
-    };
+    let replication = ReplicationConfiguration::new(vec![
+        ReplicationRule::new(
+            ReplicationDestination::new("destinationbucket-1250000000")
+                .with_storage_class(StorageClass::Standard),
+        )
+        .with_id("r"),
+    ]);
     let err = client
         .put_replication(BUCKET, &replication)
         .await
         .unwrap_err();
     assert_eq!(err.violations()[0].field, "rules[0].destination.bucket");
 
-    let policy = BucketPolicy {
-        version: None,
-        statements: vec![],
-        extra: Default::default(),
-    };
+    let policy = BucketPolicy::new(vec![]);
     let err = client.put_policy(BUCKET, &policy).await.unwrap_err();
     assert_eq!(err.violations()[0].field, "statements");
 
@@ -300,24 +286,15 @@ async fn validation_rejects_everything_before_sending() {
 
     for (opts, field) in [
         (
-            CreateBucketOptions {
-                location_hint: Some("weur".into()),
-                ..Default::default()
-            },
+            CreateBucketOptions::new().with_location_hint("weur"),
             "location_hint",
         ),
         (
-            CreateBucketOptions {
-                storage_class: Some(StorageClass::InfrequentAccess),
-                ..Default::default()
-            },
+            CreateBucketOptions::new().with_storage_class(StorageClass::InfrequentAccess),
             "storage_class",
         ),
         (
-            CreateBucketOptions {
-                jurisdiction: Some(Jurisdiction::Eu),
-                ..Default::default()
-            },
+            CreateBucketOptions::new().with_jurisdiction(Jurisdiction::Eu),
             "jurisdiction",
         ),
     ] {
@@ -325,8 +302,7 @@ async fn validation_rejects_everything_before_sending() {
         assert_eq!(err.kind(), ErrorKind::Unsupported);
         assert!(err.message().contains(field), "{}", err.message());
     }
-    let mut locked = CreateBucketOptions::default();
-    locked.object_lock_enabled = true;
+    let locked = CreateBucketOptions::new().with_object_lock_enabled(true);
     let err = client.create_bucket(BUCKET, &locked).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unsupported);
     assert!(
@@ -345,10 +321,8 @@ async fn validation_rejects_everything_before_sending() {
 async fn create_sends_tags_and_preflight_is_unsigned() {
     let server = serve(vec![Canned::new(200, "")]).await;
     let client = common::client(&server).build().unwrap();
-    let opts = CreateBucketOptions {
-        tags: vec![bucket_admin_core::Tag::new("team", "data ops")],
-        ..Default::default()
-    };
+    let opts =
+        CreateBucketOptions::new().with_tags([bucket_admin_core::Tag::new("team", "data ops")]);
     client.create_bucket(BUCKET, &opts).await.unwrap();
     let req = &server.requests()[0];
     assert_eq!(req.header("x-cos-tagging"), Some("team=data%20ops"));
@@ -813,16 +787,15 @@ async fn lifecycle_dates_outside_china_time_are_rejected_before_sending() {
     let server = serve(vec![Canned::new(200, "")]).await;
     let client = common::client(&server).build().unwrap();
     let day = time::macros::date!(2031 - 04 - 20);
-    let cfg = LifecycleConfiguration::new(vec![LifecycleRule {
-        id: Some("r".into()),
-        enabled: true,
-        expiration: Some(Expiration::On(LifecycleDate::utc(day))),
-        transitions: vec![Transition {
-            trigger: Trigger::On(LifecycleDate::utc(day)),
-            storage_class: StorageClass::Archive,
-        }],
-        ..LifecycleRule::default()
-    }]);
+    let cfg = LifecycleConfiguration::new(vec![
+        LifecycleRule::new()
+            .with_id("r")
+            .with_expiration(Expiration::On(LifecycleDate::utc(day)))
+            .with_transitions([Transition::on(
+                LifecycleDate::utc(day),
+                StorageClass::Archive,
+            )]),
+    ]);
     let err = client.put_lifecycle(BUCKET, &cfg).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();

@@ -227,25 +227,29 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 fn cors_from_sdk(v: &Value) -> CorsConfiguration {
-    CorsConfiguration {
-        rules: list(&v["CORSRule"])
+    CorsConfiguration::new(
+        list(&v["CORSRule"])
             .iter()
-            .map(|r| CorsRule {
-                id: text(&r["ID"]),
-                allowed_origins: strings(&r["AllowedOrigin"]),
-                allowed_methods: strings(&r["AllowedMethod"])
-                    .iter()
-                    .map(|m| m.parse().unwrap())
-                    .collect(),
-                allowed_headers: strings(&r["AllowedHeader"]),
-                expose_headers: strings(&r["ExposeHeader"]),
-                max_age_seconds: num(&r["MaxAgeSeconds"]),
+            .map(|r| {
+                let mut cors_rule = CorsRule::new(
+                    strings(&r["AllowedOrigin"]),
+                    strings(&r["AllowedMethod"])
+                        .iter()
+                        .map(|m| m.parse::<bucket_admin_core::CorsMethod>().unwrap()),
+                )
+                .with_allowed_headers(strings(&r["AllowedHeader"]))
+                .with_expose_headers(strings(&r["ExposeHeader"]));
+                cors_rule.id = text(&r["ID"]);
+                cors_rule.max_age_seconds = num(&r["MaxAgeSeconds"]);
+                cors_rule
             })
             .collect(),
-        extras: CorsExtras {
-            cos_response_vary: text(&v["ResponseVary"]).map(|s| s == "true"),
-        },
-    }
+    )
+    .with_extras({
+        let mut cors_extras = CorsExtras::default();
+        cors_extras.cos_response_vary = text(&v["ResponseVary"]).map(|s| s == "true");
+        cors_extras
+    })
 }
 
 fn tags(v: &Value) -> Vec<Tag> {
@@ -265,9 +269,10 @@ fn lifecycle_from_sdk(v: &Value) -> LifecycleConfiguration {
         .iter()
         .map(|r| {
             let f = &r["Filter"];
-            let mut filter = LifecycleFilter {
-                prefix: text(&f["Prefix"]),
-                tags: tags(&f["Tag"]),
+            let mut filter = {
+                let mut lifecycle_filter = LifecycleFilter::default().with_tags(tags(&f["Tag"]));
+                lifecycle_filter.prefix = text(&f["Prefix"]);
+                lifecycle_filter
             };
             if !f["And"].is_null() {
                 filter.prefix = text(&f["And"]["Prefix"]);
@@ -283,60 +288,59 @@ fn lifecycle_from_sdk(v: &Value) -> LifecycleConfiguration {
             } else {
                 Some(Expiration::ExpiredObjectDeleteMarker)
             };
-            LifecycleRule {
-                id: text(&r["ID"]),
-                enabled: r["Status"] == "Enabled",
-                filter,
-                expiration,
-                transitions: list(&r["Transition"])
-                    .iter()
-                    .map(|t| Transition {
-                        trigger: match num(&t["Days"]) {
+            let mut rule = LifecycleRule::new()
+                .with_enabled(r["Status"] == "Enabled")
+                .with_filter(filter)
+                .with_transitions(list(&r["Transition"]).iter().map(|t| {
+                    Transition::new(
+                        match num(&t["Days"]) {
                             Some(d) => Trigger::After(Age::days(d)),
                             None => Trigger::On(date(&t["Date"])),
                         },
-                        storage_class: class(&t["StorageClass"]),
-                    })
-                    .collect(),
-                abort_incomplete_multipart_upload: num(
-                    &r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
-                )
-                .map(Age::days),
-                noncurrent_version_expiration_days: num(
-                    &r["NoncurrentVersionExpiration"]["NoncurrentDays"],
-                ),
-                noncurrent_version_transitions: list(&r["NoncurrentVersionTransition"])
-                    .iter()
-                    .map(|t| NoncurrentTransition {
-                        noncurrent_days: num(&t["NoncurrentDays"]).unwrap(),
-                        storage_class: class(&t["StorageClass"]),
-                    })
-                    .collect(),
-            }
+                        class(&t["StorageClass"]),
+                    )
+                }))
+                .with_noncurrent_version_transitions(
+                    list(&r["NoncurrentVersionTransition"]).iter().map(|t| {
+                        NoncurrentTransition::new(
+                            num(&t["NoncurrentDays"]).unwrap(),
+                            class(&t["StorageClass"]),
+                        )
+                    }),
+                );
+            rule.id = text(&r["ID"]);
+            rule.expiration = expiration;
+            rule.abort_incomplete_multipart_upload =
+                num(&r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]).map(Age::days);
+            rule.noncurrent_version_expiration_days =
+                num(&r["NoncurrentVersionExpiration"]["NoncurrentDays"]);
+            rule
         })
         .collect();
-    LifecycleConfiguration { rules }
+    LifecycleConfiguration::new(rules)
 }
 
 fn replication_from_sdk(v: &Value) -> ReplicationConfiguration {
-    ReplicationConfiguration {
-        role: text(&v["Role"]),
-        rules: list(&v["Rule"])
+    let mut replication_configuration = ReplicationConfiguration::new(
+        list(&v["Rule"])
             .iter()
-            .map(|r| ReplicationRule {
-                id: text(&r["ID"]),
-                enabled: r["Status"] == "Enabled",
-                priority: None,
-                // The SDK turns an empty <Prefix></Prefix> into None; "" and None are the same.
-                prefix: r.get("Prefix").map(|p| text(p).unwrap_or_default()),
-                destination: ReplicationDestination {
-                    bucket: text(&r["Destination"]["Bucket"]).unwrap(),
-                    storage_class: r["Destination"].get("StorageClass").map(class),
-                },
-                delete_marker_replication: None,
+            .map(|r| {
+                let mut replication_rule = ReplicationRule::new({
+                    let mut replication_destination =
+                        ReplicationDestination::new(text(&r["Destination"]["Bucket"]).unwrap());
+                    replication_destination.storage_class =
+                        r["Destination"].get("StorageClass").map(class);
+                    replication_destination
+                })
+                .with_enabled(r["Status"] == "Enabled");
+                replication_rule.id = text(&r["ID"]);
+                replication_rule.prefix = r.get("Prefix").map(|p| text(p).unwrap_or_default());
+                replication_rule
             })
             .collect(),
-    }
+    );
+    replication_configuration.role = text(&v["Role"]);
+    replication_configuration
 }
 
 fn replication_norm(mut c: ReplicationConfiguration) -> ReplicationConfiguration {
@@ -424,18 +428,18 @@ async fn every_recorded_success() {
                     let got = client.list_buckets().await.unwrap();
                     let want: Vec<BucketInfo> = list(&result["Buckets"]["Bucket"])
                         .iter()
-                        .map(|b| BucketInfo {
-                            name: text(&b["Name"]).unwrap(),
-                            region: text(&b["Location"]),
-                            created: Some(
-                                time::OffsetDateTime::parse(
-                                    &text(&b["CreationDate"]).unwrap(),
-                                    &time::format_description::well_known::Rfc3339,
-                                )
-                                .unwrap(),
-                            ),
-                            bucket_type: text(&b["BucketType"]),
-                            ..BucketInfo::default()
+                        .map(|b| {
+                            let mut bucket_info = BucketInfo::named(text(&b["Name"]).unwrap())
+                                .with_created(
+                                    time::OffsetDateTime::parse(
+                                        &text(&b["CreationDate"]).unwrap(),
+                                        &time::format_description::well_known::Rfc3339,
+                                    )
+                                    .unwrap(),
+                                );
+                            bucket_info.region = text(&b["Location"]);
+                            bucket_info.bucket_type = text(&b["BucketType"]);
+                            bucket_info
                         })
                         .collect();
                     assert_eq!(got, want, "{name}");
@@ -455,20 +459,16 @@ async fn every_recorded_success() {
                         ("GrantWrite", GrantPermission::Write),
                     ] {
                         if let Some(g) = text(&kwargs[key]) {
-                            opts.grants.push(Grant {
+                            opts.grants.push(Grant::new(
                                 permission,
-                                grantees: g
-                                    .split(",id=")
-                                    .enumerate()
-                                    .map(|(i, s)| {
-                                        if i == 0 {
-                                            s.to_owned()
-                                        } else {
-                                            format!("id={s}")
-                                        }
-                                    })
-                                    .collect(),
-                            });
+                                g.split(",id=").enumerate().map(|(i, s)| {
+                                    if i == 0 {
+                                        s.to_owned()
+                                    } else {
+                                        format!("id={s}")
+                                    }
+                                }),
+                            ));
                         }
                     }
                     opts.multi_az = kwargs["BucketAZConfig"] == "MAZ";
@@ -576,26 +576,24 @@ fn neutral_policy(v: &Value) -> bucket_admin_core::BucketPolicy {
     let st = &v["Statement"][0];
     let principal: bucket_admin_core::Principal =
         serde_json::from_value(st["Principal"].clone()).unwrap();
-    bucket_admin_core::BucketPolicy {
-        version: text(&v["version"]),
-        statements: vec![bucket_admin_core::PolicyStatement {
-            sid: None,
-            effect: bucket_admin_core::Effect::Allow,
-            principal: Some(principal),
-            actions: strings(&st["Action"]),
-            resources: strings(&st["Resource"]),
-            conditions: Some(
-                st["condition"]
-                    .as_object()
-                    .unwrap()
-                    .clone()
-                    .into_iter()
-                    .collect(),
-            ),
-            extra: Default::default(),
-        }],
-        extra: Default::default(),
-    }
+    let mut bucket_policy = bucket_admin_core::BucketPolicy::new(vec![
+        bucket_admin_core::PolicyStatement::new(
+            bucket_admin_core::Effect::Allow,
+            strings(&st["Action"]),
+            strings(&st["Resource"]),
+        )
+        .with_principal(principal)
+        .with_conditions(
+            st["condition"]
+                .as_object()
+                .unwrap()
+                .clone()
+                .into_iter()
+                .collect(),
+        ),
+    ]);
+    bucket_policy.version = text(&v["version"]);
+    bucket_policy
 }
 
 #[tokio::test]

@@ -114,7 +114,8 @@ pub(crate) fn actual_cors(
             h.push(("vary", "Origin".into()));
             h
         }
-        PreflightOutcome::Denied(_) => Vec::new(),
+        // Denied, or an outcome the emulator does not know: no CORS headers (fail closed).
+        _ => Vec::new(),
     }
 }
 

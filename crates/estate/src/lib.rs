@@ -19,7 +19,7 @@
 //! "#).unwrap();
 //! let mut caps = Capabilities::none(Provider::R2);
 //! caps.cors = true;
-//! let state = FetchedState::from([("r2://assets".to_owned(), BucketState { exists: true, ..Default::default() })]);
+//! let state = FetchedState::from([("r2://assets".to_owned(), BucketState::existing())]);
 //! let p = plan(&estate, &state, &CapabilityMap::from([("r2://assets".to_owned(), caps)]));
 //! assert!(p.has_changes());
 //! assert_eq!(p.drift_lines(), ["r2://assets cors: put"]);

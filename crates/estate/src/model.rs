@@ -82,8 +82,12 @@ impl<T> Desired<T> {
 }
 
 /// Options used to create a bucket that does not exist yet.
+///
+/// Non-exhaustive (it follows [`CreateBucketOptions`]): start from [`CreateSpec::default`] and
+/// the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CreateSpec {
     /// Location hint (R2 `wnam`, `weur`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,26 +110,71 @@ pub struct CreateSpec {
 }
 
 impl CreateSpec {
+    /// Set the location hint.
+    #[must_use]
+    pub fn with_location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+
+    /// Set the default storage class.
+    #[must_use]
+    pub fn with_storage_class(mut self, storage_class: StorageClass) -> Self {
+        self.storage_class = Some(storage_class);
+        self
+    }
+
+    /// Set the canned ACL.
+    #[must_use]
+    pub fn with_acl(mut self, acl: CannedAcl) -> Self {
+        self.acl = Some(acl);
+        self
+    }
+
+    /// Add a bucket tag.
+    #[must_use]
+    pub fn with_tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.insert(key.into(), value.into());
+        self
+    }
+
+    /// Ask for a multi-AZ bucket.
+    #[must_use]
+    pub fn with_multi_az(mut self, multi_az: bool) -> Self {
+        self.multi_az = multi_az;
+        self
+    }
+
+    /// Set the jurisdiction.
+    #[must_use]
+    pub fn with_jurisdiction(mut self, jurisdiction: Jurisdiction) -> Self {
+        self.jurisdiction = Some(jurisdiction);
+        self
+    }
+
     /// The provider-neutral create options.
     pub fn to_options(&self) -> CreateBucketOptions {
-        CreateBucketOptions {
-            acl: self.acl,
-            tags: self
-                .tags
-                .iter()
-                .map(|(k, v)| Tag::new(k.clone(), v.clone()))
-                .collect(),
-            multi_az: self.multi_az,
-            location_hint: self.location.clone(),
-            storage_class: self.storage_class.clone(),
-            jurisdiction: self.jurisdiction,
-            ..CreateBucketOptions::default()
-        }
+        let mut options = CreateBucketOptions::new()
+            .with_tags(
+                self.tags
+                    .iter()
+                    .map(|(k, v)| Tag::new(k.clone(), v.clone())),
+            )
+            .with_multi_az(self.multi_az);
+        options.acl = self.acl;
+        options.location_hint = self.location.clone();
+        options.storage_class = self.storage_class.clone();
+        options.jurisdiction = self.jurisdiction;
+        options
     }
 }
 
 /// Everything the estate says about one bucket, shared rule sets resolved.
+///
+/// Non-exhaustive (each new section is a field): start from [`BucketSpec::default`] (nothing
+/// managed) and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct BucketSpec {
     /// Create options (`None`: defaults, when the bucket has to be created).
     pub create: Option<CreateSpec>,
@@ -142,6 +191,48 @@ pub struct BucketSpec {
 }
 
 impl BucketSpec {
+    /// Set the create options.
+    #[must_use]
+    pub fn with_create(mut self, create: CreateSpec) -> Self {
+        self.create = Some(create);
+        self
+    }
+
+    /// Set the desired CORS.
+    #[must_use]
+    pub fn with_cors(mut self, cors: Desired<CorsConfiguration>) -> Self {
+        self.cors = cors;
+        self
+    }
+
+    /// Set the desired lifecycle.
+    #[must_use]
+    pub fn with_lifecycle(mut self, lifecycle: Desired<LifecycleConfiguration>) -> Self {
+        self.lifecycle = lifecycle;
+        self
+    }
+
+    /// Set the desired versioning.
+    #[must_use]
+    pub fn with_versioning(mut self, versioning: Desired<VersioningStatus>) -> Self {
+        self.versioning = versioning;
+        self
+    }
+
+    /// Set the desired replication.
+    #[must_use]
+    pub fn with_replication(mut self, replication: Desired<ReplicationConfiguration>) -> Self {
+        self.replication = replication;
+        self
+    }
+
+    /// Set the desired policy.
+    #[must_use]
+    pub fn with_policy(mut self, policy: Desired<BucketPolicy>) -> Self {
+        self.policy = policy;
+        self
+    }
+
     /// Whether `section` is managed.
     pub fn manages(&self, section: SectionName) -> bool {
         match section {
@@ -155,10 +246,23 @@ impl BucketSpec {
 }
 
 /// A parsed, validated estate: bucket URL → what it must hold.
+///
+/// Non-exhaustive (room for estate-wide settings): parse one, or start from
+/// [`Estate::default`] and add buckets with [`Estate::with_bucket`].
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Estate {
     /// The buckets, by target URL (`cos://assets-1250000000?region=ap-beijing`, `r2://assets`).
     pub buckets: BTreeMap<String, BucketSpec>,
+}
+
+impl Estate {
+    /// Add (or replace) the bucket at `url`.
+    #[must_use]
+    pub fn with_bucket(mut self, url: impl Into<String>, spec: BucketSpec) -> Self {
+        self.buckets.insert(url.into(), spec);
+        self
+    }
 }
 
 /// An estate file that does not validate: every problem, each with its path.

@@ -14,7 +14,11 @@ use serde::Serialize;
 use crate::model::{Desired, Estate, SectionName};
 
 /// What one bucket holds now, as read by the caller.
+///
+/// Non-exhaustive (each new section is a field): build it with [`BucketState::missing`] or
+/// [`BucketState::existing`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
 pub struct BucketState {
     /// Whether the bucket exists.
     pub exists: bool,
@@ -28,6 +32,63 @@ pub struct BucketState {
     pub replication: Option<ReplicationConfiguration>,
     /// Policy.
     pub policy: Option<BucketPolicy>,
+}
+
+impl BucketState {
+    /// A bucket that does not exist.
+    pub fn missing() -> Self {
+        Self::default()
+    }
+
+    /// A bucket that exists and holds nothing yet (add what it holds with the setters).
+    pub fn existing() -> Self {
+        Self {
+            exists: true,
+            ..Self::default()
+        }
+    }
+
+    /// Set whether the bucket exists.
+    #[must_use]
+    pub fn with_exists(mut self, exists: bool) -> Self {
+        self.exists = exists;
+        self
+    }
+
+    /// Set its CORS configuration.
+    #[must_use]
+    pub fn with_cors(mut self, cors: CorsConfiguration) -> Self {
+        self.cors = Some(cors);
+        self
+    }
+
+    /// Set its lifecycle configuration.
+    #[must_use]
+    pub fn with_lifecycle(mut self, lifecycle: LifecycleConfiguration) -> Self {
+        self.lifecycle = Some(lifecycle);
+        self
+    }
+
+    /// Set its versioning status.
+    #[must_use]
+    pub fn with_versioning(mut self, versioning: VersioningStatus) -> Self {
+        self.versioning = versioning;
+        self
+    }
+
+    /// Set its replication configuration.
+    #[must_use]
+    pub fn with_replication(mut self, replication: ReplicationConfiguration) -> Self {
+        self.replication = Some(replication);
+        self
+    }
+
+    /// Set its policy.
+    #[must_use]
+    pub fn with_policy(mut self, policy: BucketPolicy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
 }
 
 /// The state of every bucket of an estate, by the estate's URL.
@@ -67,7 +128,10 @@ pub enum Action {
 }
 
 /// The plan for one section of one bucket.
+///
+/// Non-exhaustive: made by [`plan`], read by the caller.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SectionPlan {
     /// Which section.
     pub section: SectionName,
@@ -100,7 +164,10 @@ impl SectionPlan {
 }
 
 /// The plan for one bucket.
+///
+/// Non-exhaustive: made by [`plan`], read by the caller.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BucketPlan {
     /// The bucket's URL (as in the estate).
     pub url: String,
@@ -119,7 +186,10 @@ impl BucketPlan {
 }
 
 /// The whole plan: inspectable, serialisable.
+///
+/// Non-exhaustive: made by [`plan`], read by the caller.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Plan {
     /// One entry per bucket of the estate, in URL order.
     pub buckets: Vec<BucketPlan>,
@@ -266,14 +336,14 @@ fn same_replication(p: &ReplicationConfiguration, a: &ReplicationConfiguration) 
 }
 
 fn unsupported(section: SectionName, caps: &Capabilities) -> Change {
-    Change {
-        path: section.as_str().into(),
-        kind: ChangeKind::Dropped,
-        detail: format!(
+    Change::new(
+        section.as_str(),
+        ChangeKind::Dropped,
+        format!(
             "{} has no {section} configuration; nothing can be written",
             caps.provider
         ),
-    }
+    )
 }
 
 /// Plans one rule-like section.
@@ -314,11 +384,8 @@ fn plan_section<T: Clone + Serialize>(
                 Ok(c) => c,
                 Err(e) => {
                     p.action = Action::Unsupported;
-                    p.changes.push(Change {
-                        path: section.as_str().into(),
-                        kind: ChangeKind::Dropped,
-                        detail: e,
-                    });
+                    p.changes
+                        .push(Change::new(section.as_str(), ChangeKind::Dropped, e));
                     return Some(p);
                 }
             };
@@ -393,12 +460,7 @@ pub fn plan(estate: &Estate, state: &FetchedState, caps: &CapabilityMap) -> Plan
             versioning_now.as_ref(),
             c.versioning,
             c,
-            |v| {
-                Ok(Converted {
-                    value: *v,
-                    changes: vec![],
-                })
-            },
+            |v| Ok(Converted::lossless(*v)),
             |a, b| a == b,
             SectionValue::Versioning,
         ));
@@ -408,12 +470,7 @@ pub fn plan(estate: &Estate, state: &FetchedState, caps: &CapabilityMap) -> Plan
             st.replication.as_ref(),
             c.replication,
             c,
-            |v| {
-                Ok(Converted {
-                    value: v.clone(),
-                    changes: vec![],
-                })
-            },
+            |v| Ok(Converted::lossless(v.clone())),
             same_replication,
             SectionValue::Replication,
         ));
@@ -423,12 +480,7 @@ pub fn plan(estate: &Estate, state: &FetchedState, caps: &CapabilityMap) -> Plan
             st.policy.as_ref(),
             c.policy,
             c,
-            |v| {
-                Ok(Converted {
-                    value: v.clone(),
-                    changes: vec![],
-                })
-            },
+            |v| Ok(Converted::lossless(v.clone())),
             |a, b| a == b,
             SectionValue::Policy,
         ));

@@ -6,7 +6,10 @@
 use time::Date;
 
 /// The bucket's managed public domain (`<hash>.r2.dev`).
+///
+/// Non-exhaustive (Cloudflare reports more over time): build one with [`ManagedDomain::new`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ManagedDomain {
     /// Bucket id Cloudflare assigned.
     pub bucket_id: String,
@@ -16,8 +19,23 @@ pub struct ManagedDomain {
     pub enabled: bool,
 }
 
+impl ManagedDomain {
+    /// The managed domain `domain` of bucket `bucket_id`, enabled or not.
+    pub fn new(bucket_id: impl Into<String>, domain: impl Into<String>, enabled: bool) -> Self {
+        Self {
+            bucket_id: bucket_id.into(),
+            domain: domain.into(),
+            enabled,
+        }
+    }
+}
+
 /// A custom domain connected to a bucket.
+///
+/// Non-exhaustive (Cloudflare reports more over time): build one with [`CustomDomain::new`] and
+/// the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct CustomDomain {
     /// The domain name.
     pub domain: String,
@@ -37,8 +55,65 @@ pub struct CustomDomain {
     pub ssl_status: Option<String>,
 }
 
+impl CustomDomain {
+    /// A disabled domain with nothing else reported.
+    pub fn new(domain: impl Into<String>) -> Self {
+        Self {
+            domain: domain.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Set whether the bucket is publicly reachable through it.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+    /// Set the zone id.
+    #[must_use]
+    pub fn with_zone_id(mut self, zone_id: impl Into<String>) -> Self {
+        self.zone_id = Some(zone_id.into());
+        self
+    }
+    /// Set the zone name.
+    #[must_use]
+    pub fn with_zone_name(mut self, zone_name: impl Into<String>) -> Self {
+        self.zone_name = Some(zone_name.into());
+        self
+    }
+    /// Set the minimum TLS version.
+    #[must_use]
+    pub fn with_min_tls(mut self, min_tls: impl Into<String>) -> Self {
+        self.min_tls = Some(min_tls.into());
+        self
+    }
+    /// Set the allowed TLS ciphers.
+    #[must_use]
+    pub fn with_ciphers(mut self, ciphers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ciphers = ciphers.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Set the ownership verification status.
+    #[must_use]
+    pub fn with_ownership_status(mut self, ownership_status: impl Into<String>) -> Self {
+        self.ownership_status = Some(ownership_status.into());
+        self
+    }
+    /// Set the certificate status.
+    #[must_use]
+    pub fn with_ssl_status(mut self, ssl_status: impl Into<String>) -> Self {
+        self.ssl_status = Some(ssl_status.into());
+        self
+    }
+}
+
 /// A custom domain to connect to a bucket.
+///
+/// Non-exhaustive (Cloudflare adds settings): build one with [`NewCustomDomain::new`] and the
+/// `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NewCustomDomain {
     /// The domain name, in a zone of the same account.
     pub domain: String,
@@ -63,10 +138,33 @@ impl NewCustomDomain {
             ciphers: Vec::new(),
         }
     }
+
+    /// Set whether public access is enabled right away.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+    /// Set the minimum TLS version.
+    #[must_use]
+    pub fn with_min_tls(mut self, min_tls: impl Into<String>) -> Self {
+        self.min_tls = Some(min_tls.into());
+        self
+    }
+    /// Set the allowed TLS ciphers.
+    #[must_use]
+    pub fn with_ciphers(mut self, ciphers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ciphers = ciphers.into_iter().map(Into::into).collect();
+        self
+    }
 }
 
 /// Changes to a connected custom domain; `None` leaves a setting as it is.
+///
+/// Non-exhaustive (Cloudflare adds settings): start from [`CustomDomainUpdate::default`] and the
+/// `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct CustomDomainUpdate {
     /// Enable or disable public access.
     pub enabled: Option<bool>,
@@ -74,6 +172,27 @@ pub struct CustomDomainUpdate {
     pub min_tls: Option<String>,
     /// Allowed TLS ciphers.
     pub ciphers: Option<Vec<String>>,
+}
+
+impl CustomDomainUpdate {
+    /// Enable or disable public access.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+    /// Change the minimum TLS version.
+    #[must_use]
+    pub fn with_min_tls(mut self, min_tls: impl Into<String>) -> Self {
+        self.min_tls = Some(min_tls.into());
+        self
+    }
+    /// Change the allowed TLS ciphers.
+    #[must_use]
+    pub fn with_ciphers(mut self, ciphers: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ciphers = Some(ciphers.into_iter().map(Into::into).collect());
+        self
+    }
 }
 
 /// How long a bucket lock rule keeps objects from being deleted or overwritten.
@@ -91,7 +210,11 @@ pub enum LockCondition {
 }
 
 /// A bucket lock (object retention) rule.
+///
+/// Non-exhaustive (room for more conditions' settings): build one with [`LockRule::new`] and the
+/// `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LockRule {
     /// Unique id of the rule (required by R2).
     pub id: String,
@@ -101,4 +224,29 @@ pub struct LockRule {
     pub prefix: Option<String>,
     /// How long objects are locked.
     pub condition: LockCondition,
+}
+
+impl LockRule {
+    /// An enabled rule `id` locking every object under `condition`.
+    pub fn new(id: impl Into<String>, condition: LockCondition) -> Self {
+        Self {
+            id: id.into(),
+            enabled: true,
+            prefix: None,
+            condition,
+        }
+    }
+
+    /// Enable or disable the rule.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+    /// Lock only keys with this prefix.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
 }

@@ -22,6 +22,7 @@ use tokio::time::Instant;
 /// let p = Pacing::cloudflare_default();
 /// assert_eq!((p.requests, p.per), (1200, Duration::from_secs(300)));
 /// ```
+// Deliberately exhaustive: a rate is a count per window and can never grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pacing {
     /// Requests allowed per window (0 is treated as 1).

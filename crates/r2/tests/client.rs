@@ -162,12 +162,11 @@ async fn jurisdiction_header_is_sent_only_when_not_default() {
         .with_jurisdiction(Jurisdiction::Fedramp)
         .put_lifecycle(
             "b-1",
-            &LifecycleConfiguration::new(vec![LifecycleRule {
-                id: Some("x".into()),
-                enabled: true,
-                expiration: Some(Expiration::After(Age::days(1))),
-                ..Default::default()
-            }]),
+            &LifecycleConfiguration::new(vec![
+                LifecycleRule::new()
+                    .with_id("x")
+                    .with_expiration(Expiration::After(Age::days(1))),
+            ]),
         )
         .await
         .unwrap();
@@ -269,8 +268,6 @@ async fn missing_bucket_in_default_mentions_other_jurisdictions() {
     assert!(!eu_err.message().contains("another jurisdiction"));
 }
 
-// The core model types are becoming #[non_exhaustive]: set fields on a default.
-#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn unsupported_features_send_nothing() {
     let server = Server::always(Canned::ok(json!({}))).await;
@@ -286,66 +283,38 @@ async fn unsupported_features_send_nothing() {
             .unwrap_err(),
         admin.get_replication("b-1").await.unwrap_err(),
         admin
-            .put_replication(
-                "b-1",
-                &ReplicationConfiguration {
-                    role: None,
-                    rules: vec![],
-                },
-            )
+            .put_replication("b-1", &ReplicationConfiguration::new(vec![]))
             .await
             .unwrap_err(),
         admin.delete_replication("b-1").await.unwrap_err(),
         admin.get_policy("b-1").await.unwrap_err(),
         admin
-            .put_policy(
-                "b-1",
-                &BucketPolicy {
-                    version: None,
-                    statements: vec![],
-                    extra: Default::default(),
-                },
-            )
+            .put_policy("b-1", &BucketPolicy::new(vec![]))
             .await
             .unwrap_err(),
         admin.delete_policy("b-1").await.unwrap_err(),
         admin
             .create_bucket(
                 "b-1",
-                &CreateBucketOptions {
-                    acl: Some(CannedAcl::PublicRead),
-                    ..Default::default()
-                },
+                &CreateBucketOptions::new().with_acl(CannedAcl::PublicRead),
             )
             .await
             .unwrap_err(),
         admin
             .create_bucket(
                 "b-1",
-                &CreateBucketOptions {
-                    tags: vec![Tag::new("a", "b")],
-                    ..Default::default()
-                },
+                &CreateBucketOptions::new().with_tags([Tag::new("a", "b")]),
             )
+            .await
+            .unwrap_err(),
+        admin
+            .create_bucket("b-1", &CreateBucketOptions::new().with_multi_az(true))
             .await
             .unwrap_err(),
         admin
             .create_bucket(
                 "b-1",
-                &CreateBucketOptions {
-                    multi_az: true,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap_err(),
-        admin
-            .create_bucket(
-                "b-1",
-                &CreateBucketOptions {
-                    storage_class: Some(StorageClass::Archive),
-                    ..Default::default()
-                },
+                &CreateBucketOptions::new().with_storage_class(StorageClass::Archive),
             )
             .await
             .unwrap_err(),
@@ -362,8 +331,7 @@ async fn unsupported_features_send_nothing() {
     assert!(errors[9].message().contains("tags"));
     assert!(errors[10].message().contains("multi_az"));
     assert!(errors[11].message().contains("storage_class"));
-    let mut locked = CreateBucketOptions::default();
-    locked.object_lock_enabled = true;
+    let locked = CreateBucketOptions::new().with_object_lock_enabled(true);
     let e = admin.create_bucket("b-1", &locked).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
     assert_eq!(e.attempts(), 0);
@@ -373,10 +341,7 @@ async fn unsupported_features_send_nothing() {
     let bad = admin
         .create_bucket(
             "Bad_Name",
-            &CreateBucketOptions {
-                location_hint: Some("mars".into()),
-                ..Default::default()
-            },
+            &CreateBucketOptions::new().with_location_hint("mars"),
         )
         .await
         .unwrap_err();
@@ -385,11 +350,9 @@ async fn unsupported_features_send_nothing() {
     let no_id = admin
         .put_lifecycle(
             "b-1",
-            &LifecycleConfiguration::new(vec![LifecycleRule {
-                enabled: true,
-                expiration: Some(Expiration::After(Age::days(1))),
-                ..Default::default()
-            }]),
+            &LifecycleConfiguration::new(vec![
+                LifecycleRule::new().with_expiration(Expiration::After(Age::days(1))),
+            ]),
         )
         .await
         .unwrap_err();
@@ -421,12 +384,10 @@ async fn create_sends_hint_class_and_jurisdiction_and_is_not_retried_on_conflict
     let err = client
         .create_bucket(
             "new-bucket",
-            &CreateBucketOptions {
-                location_hint: Some("WEUR".into()),
-                storage_class: Some(StorageClass::InfrequentAccess),
-                jurisdiction: Some(Jurisdiction::Eu),
-                ..Default::default()
-            },
+            &CreateBucketOptions::new()
+                .with_location_hint("WEUR")
+                .with_storage_class(StorageClass::InfrequentAccess)
+                .with_jurisdiction(Jurisdiction::Eu),
         )
         .await
         .unwrap_err();
@@ -650,10 +611,7 @@ async fn extras_domains_and_lock() {
         .update_custom_domain(
             "b-1",
             "cdn.example.com",
-            &CustomDomainUpdate {
-                min_tls: Some("1.2".into()),
-                ..Default::default()
-            },
+            &CustomDomainUpdate::default().with_min_tls("1.2"),
         )
         .await
         .unwrap();
@@ -667,14 +625,12 @@ async fn extras_domains_and_lock() {
     );
     c.put_lock_rules(
         "b-1",
-        &[LockRule {
-            id: "a".into(),
-            enabled: true,
-            prefix: None,
-            condition: LockCondition::Age {
+        &[LockRule::new(
+            "a",
+            LockCondition::Age {
                 max_age_seconds: 60,
             },
-        }],
+        )],
     )
     .await
     .unwrap();
@@ -1168,16 +1124,15 @@ async fn lifecycle_dates_outside_utc_are_rejected_before_sending() {
     let server = Server::always(Canned::ok(json!({}))).await;
     let client = server.client();
     let day = time::macros::date!(2031 - 04 - 20);
-    let mut cfg = LifecycleConfiguration::new(vec![LifecycleRule {
-        id: Some("r".into()),
-        enabled: true,
-        expiration: Some(Expiration::On(LifecycleDate::china(day))),
-        transitions: vec![Transition {
-            trigger: Trigger::On(LifecycleDate::china(day)),
-            storage_class: StorageClass::InfrequentAccess,
-        }],
-        ..LifecycleRule::default()
-    }]);
+    let mut cfg = LifecycleConfiguration::new(vec![
+        LifecycleRule::new()
+            .with_id("r")
+            .with_expiration(Expiration::On(LifecycleDate::china(day)))
+            .with_transitions([Transition::on(
+                LifecycleDate::china(day),
+                StorageClass::InfrequentAccess,
+            )]),
+    ]);
     let err = client.put_lifecycle("b-1", &cfg).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let fields: Vec<_> = err.violations().iter().map(|v| v.field.as_str()).collect();

@@ -173,20 +173,21 @@ fn cors_from(body: &Value) -> CorsConfiguration {
             .iter()
             .map(|r| {
                 let allowed = r.get("allowed").cloned().unwrap_or(Value::Null);
-                CorsRule {
-                    id: r.get("id").and_then(Value::as_str).map(str::to_owned),
-                    allowed_origins: strs(allowed.get("origins")),
-                    allowed_methods: strs(allowed.get("methods"))
+                let mut rule = CorsRule::new(
+                    strs(allowed.get("origins")),
+                    strs(allowed.get("methods"))
                         .iter()
-                        .map(|m| m.parse::<CorsMethod>().unwrap())
-                        .collect(),
-                    allowed_headers: strs(allowed.get("headers")),
-                    expose_headers: strs(
-                        r.get("exposeHeaders").or_else(|| r.get("expose_headers")),
-                    ),
-                    max_age_seconds: u(r.get("maxAgeSeconds").or_else(|| r.get("max_age_seconds")))
-                        .map(|n| n as u32),
-                }
+                        .map(|m| m.parse::<CorsMethod>().unwrap()),
+                )
+                .with_allowed_headers(strs(allowed.get("headers")))
+                .with_expose_headers(strs(
+                    r.get("exposeHeaders").or_else(|| r.get("expose_headers")),
+                ));
+                rule.id = r.get("id").and_then(Value::as_str).map(str::to_owned);
+                rule.max_age_seconds =
+                    u(r.get("maxAgeSeconds").or_else(|| r.get("max_age_seconds")))
+                        .map(|n| n as u32);
+                rule
             })
             .collect(),
     )
@@ -210,42 +211,47 @@ fn lifecycle_from(body: &Value) -> LifecycleConfiguration {
     LifecycleConfiguration::new(
         rules
             .iter()
-            .map(|r| LifecycleRule {
-                id: r.get("id").and_then(Value::as_str).map(str::to_owned),
-                enabled: r.get("enabled").and_then(Value::as_bool).unwrap_or(true),
-                filter: LifecycleFilter {
-                    prefix: r
-                        .pointer("/conditions/prefix")
-                        .and_then(Value::as_str)
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_owned),
-                    tags: vec![],
-                },
-                expiration: r.pointer("/deleteObjectsTransition/condition").map(
-                    |c| match trigger(c) {
-                        Trigger::After(a) => Expiration::After(a),
-                        Trigger::On(d) => Expiration::On(d),
-                    },
-                ),
-                transitions: r
-                    .get("storageClassTransitions")
-                    .and_then(Value::as_array)
-                    .map(|ts| {
-                        ts.iter()
-                            .map(|t| Transition {
-                                trigger: trigger(&t["condition"]),
-                                storage_class: StorageClass::InfrequentAccess,
-                            })
-                            .collect()
+            .map(|r| {
+                let mut lifecycle_rule = LifecycleRule::new()
+                    .with_enabled(r.get("enabled").and_then(Value::as_bool).unwrap_or(true))
+                    .with_filter({
+                        let mut lifecycle_filter = LifecycleFilter::default();
+                        lifecycle_filter.prefix = r
+                            .pointer("/conditions/prefix")
+                            .and_then(Value::as_str)
+                            .filter(|p| !p.is_empty())
+                            .map(str::to_owned);
+                        lifecycle_filter
                     })
-                    .unwrap_or_default(),
-                abort_incomplete_multipart_upload: r
+                    .with_transitions(
+                        r.get("storageClassTransitions")
+                            .and_then(Value::as_array)
+                            .map(|ts| {
+                                ts.iter()
+                                    .map(|t| {
+                                        Transition::new(
+                                            trigger(&t["condition"]),
+                                            StorageClass::InfrequentAccess,
+                                        )
+                                    })
+                                    .collect::<Vec<_>>()
+                            })
+                            .unwrap_or_default(),
+                    );
+                lifecycle_rule.id = r.get("id").and_then(Value::as_str).map(str::to_owned);
+                lifecycle_rule.expiration =
+                    r.pointer("/deleteObjectsTransition/condition")
+                        .map(|c| match trigger(c) {
+                            Trigger::After(a) => Expiration::After(a),
+                            Trigger::On(d) => Expiration::On(d),
+                        });
+                lifecycle_rule.abort_incomplete_multipart_upload = r
                     .pointer("/abortMultipartUploadsTransition/condition")
                     .map(|c| match trigger(c) {
                         Trigger::After(a) => a,
                         Trigger::On(_) => panic!("abort by date"),
-                    }),
-                ..LifecycleRule::default()
+                    });
+                lifecycle_rule
             })
             .collect(),
     )
@@ -259,28 +265,31 @@ fn lock_from(body: &Value) -> Vec<LockRule> {
         .unwrap_or_default();
     rules
         .iter()
-        .map(|r| LockRule {
-            id: r["id"].as_str().unwrap().to_owned(),
-            enabled: r.get("enabled").and_then(Value::as_bool).unwrap_or(true),
-            prefix: r
+        .map(|r| {
+            let mut lock_rule = LockRule::new(
+                r["id"].as_str().unwrap().to_owned(),
+                match r.pointer("/condition/type").and_then(Value::as_str) {
+                    Some("Age") => LockCondition::Age {
+                        max_age_seconds: u(r.pointer("/condition/maxAgeSeconds")).unwrap(),
+                    },
+                    Some("Date") => LockCondition::Date(
+                        date(
+                            r.pointer("/condition/date")
+                                .and_then(Value::as_str)
+                                .unwrap(),
+                        )
+                        .date(),
+                    ),
+                    _ => LockCondition::Indefinite,
+                },
+            )
+            .with_enabled(r.get("enabled").and_then(Value::as_bool).unwrap_or(true));
+            lock_rule.prefix = r
                 .get("prefix")
                 .and_then(Value::as_str)
                 .filter(|p| !p.is_empty())
-                .map(str::to_owned),
-            condition: match r.pointer("/condition/type").and_then(Value::as_str) {
-                Some("Age") => LockCondition::Age {
-                    max_age_seconds: u(r.pointer("/condition/maxAgeSeconds")).unwrap(),
-                },
-                Some("Date") => LockCondition::Date(
-                    date(
-                        r.pointer("/condition/date")
-                            .and_then(Value::as_str)
-                            .unwrap(),
-                    )
-                    .date(),
-                ),
-                _ => LockCondition::Indefinite,
-            },
+                .map(str::to_owned);
+            lock_rule
         })
         .collect()
 }
@@ -315,20 +324,18 @@ async fn replay(
     match (req_method, rest.as_slice()) {
         ("GET", []) if segs.is_empty() => c.list_buckets().await.map(shown),
         ("POST", []) if segs.is_empty() => {
-            let opts = CreateBucketOptions {
-                location_hint: body
-                    .get("locationHint")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                storage_class: body
-                    .get("storageClass")
+            let mut opts = CreateBucketOptions::new();
+            opts.location_hint = body
+                .get("locationHint")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            opts.storage_class =
+                body.get("storageClass")
                     .and_then(Value::as_str)
                     .map(|s| match s {
                         "InfrequentAccess" => StorageClass::InfrequentAccess,
                         _ => StorageClass::Standard,
-                    }),
-                ..Default::default()
-            };
+                    });
             let name = body["name"].as_str().unwrap();
             c.create_bucket(name, &opts).await.map(|()| None)
         }
@@ -381,14 +388,13 @@ async fn replay(
             c.get_custom_domain(bucket, domain).await.map(shown)
         }
         ("PUT", ["domains", "custom", domain]) => {
-            let upd = CustomDomainUpdate {
-                enabled: body.get("enabled").and_then(Value::as_bool),
-                min_tls: body
-                    .get("minTLS")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                ciphers: body.get("ciphers").map(|c| strs(Some(c))),
-            };
+            let mut upd = CustomDomainUpdate::default();
+            upd.enabled = body.get("enabled").and_then(Value::as_bool);
+            upd.min_tls = body
+                .get("minTLS")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            upd.ciphers = body.get("ciphers").map(|c| strs(Some(c)));
             c.update_custom_domain(bucket, domain, &upd)
                 .await
                 .map(shown)
@@ -416,39 +422,35 @@ fn class_from(v: Option<&Value>) -> Option<StorageClass> {
 
 /// A bucket object as the SDK parsed it, read independently of the crate.
 fn bucket_from(b: &Value, jurisdiction: Jurisdiction) -> BucketInfo {
-    BucketInfo {
-        name: b["name"].as_str().unwrap().to_owned(),
-        region: b["location"].as_str().map(str::to_ascii_lowercase),
-        created: b["creation_date"].as_str().map(|d| {
-            time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).unwrap()
-        }),
-        jurisdiction: Some(
-            b["jurisdiction"]
-                .as_str()
-                .map_or(jurisdiction, |j| j.parse().unwrap()),
-        ),
-        storage_class: class_from(b.get("storage_class")),
-        ..BucketInfo::default()
-    }
+    let mut info = BucketInfo::named(b["name"].as_str().unwrap().to_owned()).with_jurisdiction(
+        b["jurisdiction"]
+            .as_str()
+            .map_or(jurisdiction, |j| j.parse().unwrap()),
+    );
+    info.region = b["location"].as_str().map(str::to_ascii_lowercase);
+    info.created = b["creation_date"].as_str().map(|d| {
+        time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).unwrap()
+    });
+    info.storage_class = class_from(b.get("storage_class"));
+    info
 }
 
 fn custom_from(d: &Value) -> CustomDomain {
-    CustomDomain {
-        domain: d["domain"].as_str().unwrap().to_owned(),
-        enabled: d["enabled"].as_bool().unwrap_or(false),
-        zone_id: d["zoneId"].as_str().map(str::to_owned),
-        zone_name: d["zoneName"].as_str().map(str::to_owned),
-        min_tls: d["minTLS"].as_str().map(str::to_owned),
-        ciphers: strs(d.get("ciphers")),
-        ownership_status: d
-            .pointer("/status/ownership")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        ssl_status: d
-            .pointer("/status/ssl")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    }
+    let mut custom_domain = CustomDomain::new(d["domain"].as_str().unwrap().to_owned())
+        .with_enabled(d["enabled"].as_bool().unwrap_or(false))
+        .with_ciphers(strs(d.get("ciphers")));
+    custom_domain.zone_id = d["zoneId"].as_str().map(str::to_owned);
+    custom_domain.zone_name = d["zoneName"].as_str().map(str::to_owned);
+    custom_domain.min_tls = d["minTLS"].as_str().map(str::to_owned);
+    custom_domain.ownership_status = d
+        .pointer("/status/ownership")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    custom_domain.ssl_status = d
+        .pointer("/status/ssl")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    custom_domain
 }
 
 /// The outcome the SDK's parsed result stands for, in the shape [`replay`] reports.
@@ -473,11 +475,11 @@ fn expected_from_sdk(
         ("GET", ["cors"]) => shown(Some(cors_from(sdk)).filter(|c| !c.rules.is_empty())),
         ("GET", ["lifecycle"]) => shown(Some(lifecycle_from(sdk)).filter(|c| !c.rules.is_empty())),
         ("GET", ["lock"]) => shown(lock_from(sdk)),
-        ("GET" | "PUT", ["domains", "managed"]) => shown(ManagedDomain {
-            bucket_id: sdk["bucketId"].as_str().unwrap().to_owned(),
-            domain: sdk["domain"].as_str().unwrap().to_owned(),
-            enabled: sdk["enabled"].as_bool().unwrap(),
-        }),
+        ("GET" | "PUT", ["domains", "managed"]) => shown(ManagedDomain::new(
+            sdk["bucketId"].as_str().unwrap().to_owned(),
+            sdk["domain"].as_str().unwrap().to_owned(),
+            sdk["enabled"].as_bool().unwrap(),
+        )),
         ("GET", ["domains", "custom"]) => shown(
             sdk["domains"]
                 .as_array()

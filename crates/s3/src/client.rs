@@ -1029,13 +1029,13 @@ impl BucketAdmin for S3Client {
         let resp = self
             .execute(self.bucket_request(op, Method::HEAD, bucket))
             .await?;
-        Ok(BucketInfo {
-            name: bucket.to_owned(),
-            region: resp
+        Ok({
+            let mut bucket_info = BucketInfo::named(bucket.to_owned());
+            bucket_info.region = resp
                 .header("x-amz-bucket-region")
                 .map(str::to_owned)
-                .or_else(|| Some(self.region().to_owned())),
-            ..BucketInfo::default()
+                .or_else(|| Some(self.region().to_owned()));
+            bucket_info
         })
     }
 

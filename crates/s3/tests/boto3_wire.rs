@@ -209,16 +209,13 @@ fn body_form(body: &str) -> String {
     }
 }
 
-// The core model types are becoming #[non_exhaustive]: set fields on a default.
-#[allow(clippy::field_reassign_with_default)]
 async fn run_all(c: &S3Client) {
     let b = "example-bucket";
     let _ = c.list_buckets().await.expect("list_buckets");
     c.create_bucket(b, &CreateBucketOptions::default())
         .await
         .expect("create");
-    let mut locked = CreateBucketOptions::default();
-    locked.object_lock_enabled = true;
+    let locked = CreateBucketOptions::new().with_object_lock_enabled(true);
     c.create_bucket(b, &locked)
         .await
         .expect("create with object lock");
@@ -235,31 +232,24 @@ async fn run_all(c: &S3Client) {
     let _ = c.get_cors(b).await.expect("get_cors");
     c.delete_cors(b).await.expect("delete_cors");
     let lifecycle = LifecycleConfiguration::new(vec![
-        LifecycleRule {
-            id: Some("expire-logs".into()),
-            enabled: true,
-            filter: LifecycleFilter {
-                prefix: Some("logs/".into()),
-                tags: vec![],
-            },
-            expiration: Some(Expiration::After(Age::days(200))),
-            transitions: vec![Transition {
-                trigger: Trigger::After(Age::days(30)),
-                storage_class: StorageClass::InfrequentAccess,
-            }],
-            abort_incomplete_multipart_upload: Some(Age::days(7)),
-            ..LifecycleRule::default()
-        },
-        LifecycleRule {
-            id: Some("tagged".into()),
-            enabled: false,
-            filter: LifecycleFilter {
-                prefix: Some("tmp/".into()),
-                tags: vec![Tag::new("k", "v")],
-            },
-            noncurrent_version_expiration_days: Some(10),
-            ..LifecycleRule::default()
-        },
+        LifecycleRule::new()
+            .with_id("expire-logs")
+            .with_filter(LifecycleFilter::default().with_prefix("logs/"))
+            .with_expiration(Expiration::After(Age::days(200)))
+            .with_transitions([Transition::after(
+                Age::days(30),
+                StorageClass::InfrequentAccess,
+            )])
+            .with_abort_incomplete_multipart_upload(Age::days(7)),
+        LifecycleRule::new()
+            .with_id("tagged")
+            .with_enabled(false)
+            .with_filter(
+                LifecycleFilter::default()
+                    .with_prefix("tmp/")
+                    .with_tags([Tag::new("k", "v")]),
+            )
+            .with_noncurrent_version_expiration_days(10),
     ]);
     c.put_lifecycle(b, &lifecycle).await.expect("put_lifecycle");
     let _ = c.get_lifecycle(b).await.expect("get_lifecycle");
@@ -268,20 +258,17 @@ async fn run_all(c: &S3Client) {
         .await
         .expect("put_versioning");
     let _ = c.get_versioning(b).await.expect("get_versioning");
-    let replication = ReplicationConfiguration {
-        role: Some("arn:aws:iam::123456789012:role/replication".into()),
-        rules: vec![ReplicationRule {
-            id: Some("to-backup".into()),
-            enabled: true,
-            priority: Some(1),
-            prefix: Some("data/".into()),
-            destination: ReplicationDestination {
-                bucket: "arn:aws:s3:::backup".into(),
-                storage_class: Some(StorageClass::Standard),
-            },
-            delete_marker_replication: Some(false),
-        }],
-    };
+    let replication = ReplicationConfiguration::new(vec![
+        ReplicationRule::new(
+            ReplicationDestination::new("arn:aws:s3:::backup")
+                .with_storage_class(StorageClass::Standard),
+        )
+        .with_id("to-backup")
+        .with_priority(1)
+        .with_prefix("data/")
+        .with_delete_marker_replication(false),
+    ])
+    .with_role("arn:aws:iam::123456789012:role/replication");
     c.put_replication(b, &replication)
         .await
         .expect("put_replication");

@@ -245,8 +245,6 @@ async fn a_credentials_provider_is_asked_on_every_attempt() {
     assert!(!format!("{c:?}").contains("temp-secret"));
 }
 
-// The core model types are becoming #[non_exhaustive]: set fields on a default.
-#[allow(clippy::field_reassign_with_default)]
 #[tokio::test]
 async fn r2_profile_refuses_versioning_replication_and_policy_without_sending() {
     let s = server(Arc::new(|_: &Seen| (200, vec![], String::new()))).await;
@@ -269,8 +267,7 @@ async fn r2_profile_refuses_versioning_replication_and_policy_without_sending() 
         assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
         assert!(e.message().contains("r2 profile"), "{e}");
     }
-    let mut locked = CreateBucketOptions::default();
-    locked.object_lock_enabled = true;
+    let locked = CreateBucketOptions::new().with_object_lock_enabled(true);
     let e = c.create_bucket("bkt", &locked).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
     assert!(e.message().contains("object_lock_enabled"), "{e}");

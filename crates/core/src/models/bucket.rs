@@ -77,7 +77,11 @@ impl FromStr for Jurisdiction {
 }
 
 /// What a provider reports about a bucket.
+///
+/// Non-exhaustive: providers report more over time. Build it with [`BucketInfo::named`] and
+/// the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BucketInfo {
     /// Bucket name (COS: `<name>-<appid>`).
     pub name: String,
@@ -112,6 +116,48 @@ impl BucketInfo {
             name: name.into(),
             ..Self::default()
         }
+    }
+
+    /// Set the region or location.
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Set the creation time.
+    #[must_use]
+    pub fn with_created(mut self, created: OffsetDateTime) -> Self {
+        self.created = Some(created);
+        self
+    }
+
+    /// Set the R2 jurisdiction.
+    #[must_use]
+    pub fn with_jurisdiction(mut self, jurisdiction: Jurisdiction) -> Self {
+        self.jurisdiction = Some(jurisdiction);
+        self
+    }
+
+    /// Set the default storage class.
+    #[must_use]
+    pub fn with_storage_class(mut self, class: StorageClass) -> Self {
+        self.storage_class = Some(class);
+        self
+    }
+
+    /// Set whether the bucket spans several availability zones.
+    #[must_use]
+    pub fn with_multi_az(mut self, multi_az: bool) -> Self {
+        self.multi_az = Some(multi_az);
+        self
+    }
+
+    /// Set the provider bucket type.
+    #[must_use]
+    pub fn with_bucket_type(mut self, bucket_type: impl Into<String>) -> Self {
+        self.bucket_type = Some(bucket_type.into());
+        self
     }
 }
 
@@ -158,7 +204,10 @@ pub enum GrantPermission {
 }
 
 /// A grant: a permission for a list of grantees (COS `id="100000000001"` form, verbatim).
+///
+/// Non-exhaustive (a grant may gain conditions): build it with [`Grant::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Grant {
     /// The permission.
     pub permission: GrantPermission,
@@ -166,9 +215,38 @@ pub struct Grant {
     pub grantees: Vec<String>,
 }
 
+impl Grant {
+    /// Grant `permission` to `grantees`.
+    pub fn new(
+        permission: GrantPermission,
+        grantees: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            permission,
+            grantees: grantees.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// Options for creating a bucket. Providers reject, before sending, options they cannot honour
 /// (for example an ACL on R2), naming the field.
+///
+/// Non-exhaustive: every provider feature at creation is a new field. Start from
+/// [`CreateBucketOptions::new`] (nothing set) and the `with_*` setters.
+///
+/// ```
+/// use bucket_admin_core::{CannedAcl, CreateBucketOptions, Jurisdiction, Tag};
+///
+/// let cos = CreateBucketOptions::new()
+///     .with_acl(CannedAcl::Private)
+///     .with_tag(Tag::new("team", "web"));
+/// let r2 = CreateBucketOptions::new()
+///     .with_location_hint("weur")
+///     .with_jurisdiction(Jurisdiction::Eu);
+/// assert_ne!(cos, r2);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateBucketOptions {
     /// COS canned ACL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +276,84 @@ pub struct CreateBucketOptions {
     /// before any request.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub object_lock_enabled: bool,
+}
+
+impl CreateBucketOptions {
+    /// No option set: the provider's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the COS canned ACL.
+    #[must_use]
+    pub fn with_acl(mut self, acl: CannedAcl) -> Self {
+        self.acl = Some(acl);
+        self
+    }
+
+    /// Add a COS grant.
+    #[must_use]
+    pub fn with_grant(mut self, grant: Grant) -> Self {
+        self.grants.push(grant);
+        self
+    }
+
+    /// Set the COS grants.
+    #[must_use]
+    pub fn with_grants(mut self, grants: impl IntoIterator<Item = Grant>) -> Self {
+        self.grants = grants.into_iter().collect();
+        self
+    }
+
+    /// Add a COS bucket tag.
+    #[must_use]
+    pub fn with_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
+    }
+
+    /// Set the COS bucket tags.
+    #[must_use]
+    pub fn with_tags(mut self, tags: impl IntoIterator<Item = Tag>) -> Self {
+        self.tags = tags.into_iter().collect();
+        self
+    }
+
+    /// Ask for a COS multi-AZ bucket.
+    #[must_use]
+    pub fn with_multi_az(mut self, multi_az: bool) -> Self {
+        self.multi_az = multi_az;
+        self
+    }
+
+    /// Set the R2 location hint.
+    #[must_use]
+    pub fn with_location_hint(mut self, hint: impl Into<String>) -> Self {
+        self.location_hint = Some(hint.into());
+        self
+    }
+
+    /// Set the R2 default storage class.
+    #[must_use]
+    pub fn with_storage_class(mut self, class: StorageClass) -> Self {
+        self.storage_class = Some(class);
+        self
+    }
+
+    /// Set the R2 jurisdiction for this bucket.
+    #[must_use]
+    pub fn with_jurisdiction(mut self, jurisdiction: Jurisdiction) -> Self {
+        self.jurisdiction = Some(jurisdiction);
+        self
+    }
+
+    /// Create the bucket with S3 Object Lock enabled (see
+    /// [`Capabilities::create_object_lock`](crate::Capabilities::create_object_lock)).
+    #[must_use]
+    pub fn with_object_lock_enabled(mut self, enabled: bool) -> Self {
+        self.object_lock_enabled = enabled;
+        self
+    }
 }
 
 #[cfg(test)]

@@ -78,8 +78,12 @@ impl FromStr for CorsMethod {
 /// JSON (stable): `{"id": "...", "allowed_origins": [...], "allowed_methods": ["GET"],
 /// "allowed_headers": [...], "expose_headers": [...], "max_age_seconds": 600}`; empty lists and
 /// absent options may be omitted.
+///
+/// Non-exhaustive: providers keep adding rule fields, so build a rule with [`CorsRule::new`] and
+/// the `with_*` setters; the fields stay public for reading and changing.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CorsRule {
     /// Optional rule identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,12 +115,29 @@ impl CorsRule {
             ..Self::default()
         }
     }
+    /// Set the allowed origins.
+    #[must_use]
+    pub fn with_allowed_origins(
+        mut self,
+        origins: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Set the allowed methods.
+    #[must_use]
+    pub fn with_allowed_methods(mut self, methods: impl IntoIterator<Item = CorsMethod>) -> Self {
+        self.allowed_methods = methods.into_iter().collect();
+        self
+    }
     /// Set the id.
+    #[must_use]
     pub fn with_id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into());
         self
     }
     /// Set the allowed request headers.
+    #[must_use]
     pub fn with_allowed_headers(
         mut self,
         headers: impl IntoIterator<Item = impl Into<String>>,
@@ -125,6 +146,7 @@ impl CorsRule {
         self
     }
     /// Set the exposed response headers.
+    #[must_use]
     pub fn with_expose_headers(
         mut self,
         headers: impl IntoIterator<Item = impl Into<String>>,
@@ -133,6 +155,7 @@ impl CorsRule {
         self
     }
     /// Set the max-age.
+    #[must_use]
     pub fn with_max_age_seconds(mut self, seconds: u32) -> Self {
         self.max_age_seconds = Some(seconds);
         self
@@ -144,8 +167,12 @@ impl CorsRule {
 /// They live in the neutral model, typed and documented, so a get -> put round trip on the same
 /// provider never loses them, and a migration to a provider without them reports the loss
 /// (see [`crate::convert`]).
+///
+/// Non-exhaustive: each new provider setting is a new field. Start from
+/// [`CorsExtras::default`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CorsExtras {
     /// COS `ResponseVary`: whether COS adds `Vary: Origin, Access-Control-Request-*` to answers.
     /// COS only.
@@ -154,6 +181,13 @@ pub struct CorsExtras {
 }
 
 impl CorsExtras {
+    /// Set COS `ResponseVary`.
+    #[must_use]
+    pub fn with_cos_response_vary(mut self, vary: bool) -> Self {
+        self.cos_response_vary = Some(vary);
+        self
+    }
+
     /// Whether no extra is set.
     pub fn is_empty(&self) -> bool {
         self.cos_response_vary.is_none()
@@ -161,8 +195,11 @@ impl CorsExtras {
 }
 
 /// A bucket's CORS configuration: rules in evaluation order, plus provider extras.
+///
+/// Non-exhaustive: build it with [`CorsConfiguration::new`] and [`CorsConfiguration::with_extras`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CorsConfiguration {
     /// Rules, evaluated in order; the first match wins.
     pub rules: Vec<CorsRule>,
@@ -178,6 +215,13 @@ impl CorsConfiguration {
             rules,
             extras: CorsExtras::default(),
         }
+    }
+
+    /// Set the provider extras.
+    #[must_use]
+    pub fn with_extras(mut self, extras: CorsExtras) -> Self {
+        self.extras = extras;
+        self
     }
 
     /// Checks what holds for every provider: at least one rule, each with at least one origin

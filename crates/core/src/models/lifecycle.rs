@@ -247,8 +247,12 @@ pub enum Expiration {
 }
 
 /// Move current versions to another storage class.
+///
+/// Non-exhaustive (providers add per-transition options): build it with [`Transition::new`],
+/// [`Transition::after`] or [`Transition::on`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Transition {
     /// When.
     pub trigger: Trigger,
@@ -257,8 +261,12 @@ pub struct Transition {
 }
 
 /// Move noncurrent versions to another storage class.
+///
+/// Non-exhaustive (S3 already has `NewerNoncurrentVersions`): build it with
+/// [`NoncurrentTransition::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct NoncurrentTransition {
     /// Days after the version became noncurrent.
     pub noncurrent_days: u32,
@@ -266,7 +274,40 @@ pub struct NoncurrentTransition {
     pub storage_class: StorageClass,
 }
 
+impl Transition {
+    /// Move current versions to `storage_class` on `trigger`.
+    pub fn new(trigger: Trigger, storage_class: StorageClass) -> Self {
+        Self {
+            trigger,
+            storage_class,
+        }
+    }
+
+    /// Move current versions to `storage_class` once they are `age` old.
+    pub fn after(age: Age, storage_class: StorageClass) -> Self {
+        Self::new(Trigger::After(age), storage_class)
+    }
+
+    /// Move current versions to `storage_class` on `date`.
+    pub fn on(date: LifecycleDate, storage_class: StorageClass) -> Self {
+        Self::new(Trigger::On(date), storage_class)
+    }
+}
+
+impl NoncurrentTransition {
+    /// Move versions to `storage_class` `noncurrent_days` after they became noncurrent.
+    pub fn new(noncurrent_days: u32, storage_class: StorageClass) -> Self {
+        Self {
+            noncurrent_days,
+            storage_class,
+        }
+    }
+}
+
 /// An object tag `key=value` used in filters and on bucket creation.
+///
+/// Deliberately exhaustive: a tag is a key and a value on every provider and can never grow,
+/// so `Tag { key, value }` stays a valid literal and pattern downstream.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
@@ -287,8 +328,12 @@ impl Tag {
 }
 
 /// Which objects a rule applies to. Empty means every object in the bucket.
+///
+/// Non-exhaustive (S3 filters by object size too): build it with [`LifecycleFilter::prefix`],
+/// [`LifecycleFilter::default`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct LifecycleFilter {
     /// Key prefix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,6 +344,32 @@ pub struct LifecycleFilter {
 }
 
 impl LifecycleFilter {
+    /// A filter on a key prefix.
+    pub fn prefix(prefix: impl Into<String>) -> Self {
+        Self::default().with_prefix(prefix)
+    }
+
+    /// Set the key prefix.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Add a tag every matching object must carry.
+    #[must_use]
+    pub fn with_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
+    }
+
+    /// Set the tags every matching object must carry.
+    #[must_use]
+    pub fn with_tags(mut self, tags: impl IntoIterator<Item = Tag>) -> Self {
+        self.tags = tags.into_iter().collect();
+        self
+    }
+
     /// Whether the filter matches every object.
     pub fn is_empty(&self) -> bool {
         self.prefix.as_deref().unwrap_or("").is_empty() && self.tags.is_empty()
@@ -306,8 +377,22 @@ impl LifecycleFilter {
 }
 
 /// One lifecycle rule.
+///
+/// Non-exhaustive: build it with [`LifecycleRule::new`] (an enabled rule for every object, with
+/// no action yet) and the `with_*` setters. [`LifecycleRule::default`] is a *disabled* rule.
+///
+/// ```
+/// use bucket_admin_core::{Age, LifecycleFilter, LifecycleRule, StorageClass, Transition};
+///
+/// let rule = LifecycleRule::new()
+///     .with_id("archive-logs")
+///     .with_filter(LifecycleFilter::prefix("logs/"))
+///     .with_transition(Transition::after(Age::days(30), StorageClass::Archive));
+/// assert!(rule.enabled && !rule.has_no_action());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct LifecycleRule {
     /// Rule id (at most 255 characters; R2 requires one, COS generates one when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +420,87 @@ pub struct LifecycleRule {
 }
 
 impl LifecycleRule {
+    /// An enabled rule for every object, with no action yet (add at least one).
+    pub fn new() -> Self {
+        Self {
+            enabled: true,
+            ..Self::default()
+        }
+    }
+
+    /// Set the id.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Enable or disable the rule.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// Set which objects the rule applies to.
+    #[must_use]
+    pub fn with_filter(mut self, filter: LifecycleFilter) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Set the expiration of current versions.
+    #[must_use]
+    pub fn with_expiration(mut self, expiration: Expiration) -> Self {
+        self.expiration = Some(expiration);
+        self
+    }
+
+    /// Add a transition of current versions.
+    #[must_use]
+    pub fn with_transition(mut self, transition: Transition) -> Self {
+        self.transitions.push(transition);
+        self
+    }
+
+    /// Set the transitions of current versions.
+    #[must_use]
+    pub fn with_transitions(mut self, transitions: impl IntoIterator<Item = Transition>) -> Self {
+        self.transitions = transitions.into_iter().collect();
+        self
+    }
+
+    /// Abort incomplete multipart uploads this long after they started.
+    #[must_use]
+    pub fn with_abort_incomplete_multipart_upload(mut self, after: Age) -> Self {
+        self.abort_incomplete_multipart_upload = Some(after);
+        self
+    }
+
+    /// Expire noncurrent versions this many days after they became noncurrent.
+    #[must_use]
+    pub fn with_noncurrent_version_expiration_days(mut self, days: u32) -> Self {
+        self.noncurrent_version_expiration_days = Some(days);
+        self
+    }
+
+    /// Add a transition of noncurrent versions.
+    #[must_use]
+    pub fn with_noncurrent_version_transition(mut self, transition: NoncurrentTransition) -> Self {
+        self.noncurrent_version_transitions.push(transition);
+        self
+    }
+
+    /// Set the transitions of noncurrent versions.
+    #[must_use]
+    pub fn with_noncurrent_version_transitions(
+        mut self,
+        transitions: impl IntoIterator<Item = NoncurrentTransition>,
+    ) -> Self {
+        self.noncurrent_version_transitions = transitions.into_iter().collect();
+        self
+    }
+
     /// Whether the rule has no action at all.
     pub fn has_no_action(&self) -> bool {
         self.expiration.is_none()
@@ -346,8 +512,12 @@ impl LifecycleRule {
 }
 
 /// A bucket's lifecycle configuration. A put replaces every rule.
+///
+/// Non-exhaustive (room for provider extras, as [`crate::CorsConfiguration`] has): build it
+/// with [`LifecycleConfiguration::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct LifecycleConfiguration {
     /// The rules.
     pub rules: Vec<LifecycleRule>,

@@ -112,7 +112,10 @@ impl<'de> Deserialize<'de> for Principal {
 }
 
 /// One policy statement.
+///
+/// Non-exhaustive: build it with [`PolicyStatement::new`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyStatement {
     /// Statement id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +138,10 @@ pub struct PolicyStatement {
 }
 
 /// A bucket policy.
+///
+/// Non-exhaustive: build it with [`BucketPolicy::new`] and [`BucketPolicy::with_version`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BucketPolicy {
     /// Policy language version (COS `2.0`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,7 +153,77 @@ pub struct BucketPolicy {
     pub extra: BTreeMap<String, Value>,
 }
 
+impl PolicyStatement {
+    /// A statement with `effect` on `actions` over `resources`, for no particular principal.
+    pub fn new(
+        effect: Effect,
+        actions: impl IntoIterator<Item = impl Into<String>>,
+        resources: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            sid: None,
+            effect,
+            principal: None,
+            actions: actions.into_iter().map(Into::into).collect(),
+            resources: resources.into_iter().map(Into::into).collect(),
+            conditions: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Set the statement id.
+    #[must_use]
+    pub fn with_sid(mut self, sid: impl Into<String>) -> Self {
+        self.sid = Some(sid.into());
+        self
+    }
+
+    /// Set the principal.
+    #[must_use]
+    pub fn with_principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+
+    /// Set the conditions (operator -> key -> value, verbatim).
+    #[must_use]
+    pub fn with_conditions(mut self, conditions: BTreeMap<String, Value>) -> Self {
+        self.conditions = Some(conditions);
+        self
+    }
+
+    /// Keep a field the model does not type, verbatim.
+    #[must_use]
+    pub fn with_extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+}
+
 impl BucketPolicy {
+    /// A policy holding `statements`, with no version.
+    pub fn new(statements: Vec<PolicyStatement>) -> Self {
+        Self {
+            version: None,
+            statements,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    /// Set the policy language version (COS `2.0`, AWS `2012-10-17`).
+    #[must_use]
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Keep a top-level field the model does not type, verbatim.
+    #[must_use]
+    pub fn with_extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
     /// Checks what holds for every provider: at least one statement, each with at least one
     /// action and one resource, non-empty strings. Returns every problem found.
     pub fn validate(&self) -> Violations {

@@ -6,8 +6,11 @@ use crate::models::StorageClass;
 use crate::validate::Violations;
 
 /// Where a replication rule copies objects to.
+///
+/// Non-exhaustive: build it with [`ReplicationDestination::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ReplicationDestination {
     /// Destination bucket in the provider's resource format
     /// (COS: `qcs::cos:<region>::<BucketName-APPID>`).
@@ -18,8 +21,11 @@ pub struct ReplicationDestination {
 }
 
 /// One replication rule.
+///
+/// Non-exhaustive: build it with [`ReplicationRule::new`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ReplicationRule {
     /// Rule id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,8 +46,11 @@ pub struct ReplicationRule {
 }
 
 /// A bucket's replication configuration.
+///
+/// Non-exhaustive: build it with [`ReplicationConfiguration::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ReplicationConfiguration {
     /// The identity replication acts as (COS: `qcs::cam::uin/<owner>:uin/<sub>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,7 +59,85 @@ pub struct ReplicationConfiguration {
     pub rules: Vec<ReplicationRule>,
 }
 
+impl ReplicationDestination {
+    /// Replicate into `bucket` (COS: `qcs::cos:<region>::<bucket>`).
+    pub fn new(bucket: impl Into<String>) -> Self {
+        Self {
+            bucket: bucket.into(),
+            storage_class: None,
+        }
+    }
+
+    /// Set the storage class of the replicas.
+    #[must_use]
+    pub fn with_storage_class(mut self, class: StorageClass) -> Self {
+        self.storage_class = Some(class);
+        self
+    }
+}
+
+impl ReplicationRule {
+    /// An enabled rule replicating every object to `destination`.
+    pub fn new(destination: ReplicationDestination) -> Self {
+        Self {
+            id: None,
+            enabled: true,
+            priority: None,
+            prefix: None,
+            destination,
+            delete_marker_replication: None,
+        }
+    }
+
+    /// Set the id.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Enable or disable the rule.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// Set the priority.
+    #[must_use]
+    pub fn with_priority(mut self, priority: u32) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// Replicate only keys with this prefix.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Set whether delete markers are replicated.
+    #[must_use]
+    pub fn with_delete_marker_replication(mut self, replicate: bool) -> Self {
+        self.delete_marker_replication = Some(replicate);
+        self
+    }
+}
+
 impl ReplicationConfiguration {
+    /// A configuration holding `rules`, with no role.
+    pub fn new(rules: Vec<ReplicationRule>) -> Self {
+        Self { role: None, rules }
+    }
+
+    /// Set the role the provider replicates as.
+    #[must_use]
+    pub fn with_role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+
     /// Checks what holds for every provider: at least one and at most 1000 rules, unique ids,
     /// non-empty destinations, no two enabled rules with overlapping prefixes. Returns every
     /// problem found.

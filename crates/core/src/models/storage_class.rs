@@ -12,7 +12,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Provider names: COS `STANDARD` / `STANDARD_IA` / `ARCHIVE` / `DEEP_ARCHIVE` /
 /// `INTELLIGENT_TIERING`; R2 `Standard` / `InfrequentAccess`.
+///
+/// Non-exhaustive: a class that providers share may become a named variant (today it is
+/// [`StorageClass::Other`]). Code outside this crate that maps classes to wire names must
+/// handle an unknown variant without losing it, e.g. by sending [`StorageClass::as_str`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StorageClass {
     /// Hot storage (COS `STANDARD`, R2 `Standard`).
     Standard,

@@ -77,13 +77,11 @@ impl ListBucketsXml {
                         )
                     })?),
                 };
-                Ok(BucketInfo {
-                    name: b.name,
-                    region: non_empty(b.location),
-                    created,
-                    bucket_type: Some(bucket_type_from_wire(b.bucket_type.as_deref())),
-                    ..BucketInfo::default()
-                })
+                let mut info = BucketInfo::named(b.name)
+                    .with_bucket_type(bucket_type_from_wire(b.bucket_type.as_deref()));
+                info.region = non_empty(b.location);
+                info.created = created;
+                Ok(info)
             })
             .collect()
     }

@@ -158,14 +158,12 @@ impl CorsXml {
                     ))
                 })?),
             };
-            rules.push(CorsRule {
-                id: super::non_empty(r.id),
-                allowed_origins: r.allowed_origins,
-                allowed_methods: methods,
-                allowed_headers: r.allowed_headers,
-                expose_headers: r.expose_headers,
-                max_age_seconds,
-            });
+            let mut cors_rule = CorsRule::new(r.allowed_origins, methods)
+                .with_allowed_headers(r.allowed_headers)
+                .with_expose_headers(r.expose_headers);
+            cors_rule.id = super::non_empty(r.id);
+            cors_rule.max_age_seconds = max_age_seconds;
+            rules.push(cors_rule);
         }
         let cos_response_vary = match self.response_vary.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -175,10 +173,11 @@ impl CorsXml {
                 ))
             })?),
         };
-        Ok(CorsConfiguration {
-            rules,
-            extras: CorsExtras { cos_response_vary },
-        })
+        Ok(CorsConfiguration::new(rules).with_extras({
+            let mut cors_extras = CorsExtras::default();
+            cors_extras.cos_response_vary = cos_response_vary;
+            cors_extras
+        }))
     }
 }
 
@@ -206,18 +205,10 @@ mod pull_tests {
                 .with_allowed_headers(["x-cos-meta-*", "a&b"])
                 .with_expose_headers(["ETag", "é ü 腾讯"]),
             ]),
-            CorsConfiguration {
-                rules: vec![CorsRule::new(["*"], [CorsMethod::Post]).with_id("r")],
-                extras: CorsExtras {
-                    cos_response_vary: Some(true),
-                },
-            },
-            CorsConfiguration {
-                rules: vec![],
-                extras: CorsExtras {
-                    cos_response_vary: Some(false),
-                },
-            },
+            CorsConfiguration::new(vec![CorsRule::new(["*"], [CorsMethod::Post]).with_id("r")])
+                .with_extras(CorsExtras::default().with_cos_response_vary(true)),
+            CorsConfiguration::new(vec![])
+                .with_extras(CorsExtras::default().with_cos_response_vary(false)),
         ];
         for cfg in &configs {
             let serde = super::super::to_xml(&CorsXml::from_model(cfg)).unwrap();

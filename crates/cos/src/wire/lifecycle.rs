@@ -538,10 +538,10 @@ impl LifecycleXml {
                         )));
                     }
                 };
-                transitions.push(Transition {
+                transitions.push(Transition::new(
                     trigger,
-                    storage_class: storage_class_from_wire(&t.storage_class),
-                });
+                    storage_class_from_wire(&t.storage_class),
+                ));
             }
             let noncurrent_version_expiration_days = match r.noncurrent_expiration {
                 None => None,
@@ -557,10 +557,10 @@ impl LifecycleXml {
                     &ctx("NoncurrentVersionTransition.NoncurrentDays"),
                 )?
                 .unwrap_or(0);
-                noncurrent_version_transitions.push(NoncurrentTransition {
-                    noncurrent_days: days,
-                    storage_class: storage_class_from_wire(&t.storage_class),
-                });
+                noncurrent_version_transitions.push(NoncurrentTransition::new(
+                    days,
+                    storage_class_from_wire(&t.storage_class),
+                ));
             }
             let abort_incomplete_multipart_upload = match r.abort {
                 None => None,
@@ -570,18 +570,18 @@ impl LifecycleXml {
                 )?
                 .map(Age::days),
             };
-            rules.push(LifecycleRule {
-                id: non_empty(r.id),
-                enabled: status_from_wire(&r.status, &ctx("Status"))?,
-                filter,
-                expiration,
-                transitions,
-                abort_incomplete_multipart_upload,
-                noncurrent_version_expiration_days,
-                noncurrent_version_transitions,
-            });
+            let mut lifecycle_rule = LifecycleRule::new()
+                .with_enabled(status_from_wire(&r.status, &ctx("Status"))?)
+                .with_filter(filter)
+                .with_transitions(transitions)
+                .with_noncurrent_version_transitions(noncurrent_version_transitions);
+            lifecycle_rule.id = non_empty(r.id);
+            lifecycle_rule.expiration = expiration;
+            lifecycle_rule.abort_incomplete_multipart_upload = abort_incomplete_multipart_upload;
+            lifecycle_rule.noncurrent_version_expiration_days = noncurrent_version_expiration_days;
+            rules.push(lifecycle_rule);
         }
-        Ok(LifecycleConfiguration { rules })
+        Ok(LifecycleConfiguration::new(rules))
     }
 }
 
@@ -641,16 +641,15 @@ mod tests {
 
     #[test]
     fn fractional_days_are_rejected_with_the_field() {
-        let cfg = LifecycleConfiguration::new(vec![LifecycleRule {
-            enabled: true,
-            expiration: Some(Expiration::After(Age::seconds(3600))),
-            transitions: vec![Transition {
-                trigger: Trigger::After(Age::seconds(90_000)),
-                storage_class: bucket_admin_core::StorageClass::Archive,
-            }],
-            abort_incomplete_multipart_upload: Some(Age::seconds(10)),
-            ..LifecycleRule::default()
-        }]);
+        let cfg = LifecycleConfiguration::new(vec![
+            LifecycleRule::new()
+                .with_expiration(Expiration::After(Age::seconds(3600)))
+                .with_transitions([Transition::after(
+                    Age::seconds(90_000),
+                    bucket_admin_core::StorageClass::Archive,
+                )])
+                .with_abort_incomplete_multipart_upload(Age::seconds(10)),
+        ]);
         let v = LifecycleXml::from_model(&cfg).unwrap_err().into_vec();
         let fields: Vec<_> = v.iter().map(|x| x.field.as_str()).collect();
         assert_eq!(

@@ -149,6 +149,9 @@ pub(crate) fn storage_class_to_wire(class: &StorageClass) -> String {
         StorageClass::DeepArchive => "DEEP_ARCHIVE".into(),
         StorageClass::IntelligentTiering => "INTELLIGENT_TIERING".into(),
         StorageClass::Other(name) => name.clone(),
+        // A class added to the neutral model after this code: send its name rather than
+        // guess a mapping; COS rejects a name it does not know, so nothing is lost silently.
+        other => other.as_str().to_owned(),
     }
 }
 

@@ -115,22 +115,20 @@ impl ReplicationXml {
                     &format!("replication rule {i} DeleteMarkerReplication"),
                 )?),
             };
-            rules.push(ReplicationRule {
-                id: non_empty(r.id),
-                enabled: status_from_wire(&r.status, &format!("replication rule {i}"))?,
-                priority,
-                prefix,
-                destination: ReplicationDestination {
-                    bucket: r.destination.bucket.trim().to_owned(),
-                    storage_class: non_empty(r.destination.storage_class)
-                        .map(|c| storage_class_from_wire(&c)),
-                },
-                delete_marker_replication,
-            });
+            let enabled = status_from_wire(&r.status, &format!("replication rule {i}"))?;
+            let mut destination =
+                ReplicationDestination::new(r.destination.bucket.trim().to_owned());
+            destination.storage_class =
+                non_empty(r.destination.storage_class).map(|c| storage_class_from_wire(&c));
+            let mut rule = ReplicationRule::new(destination).with_enabled(enabled);
+            rule.id = non_empty(r.id);
+            rule.priority = priority;
+            rule.prefix = prefix;
+            rule.delete_marker_replication = delete_marker_replication;
+            rules.push(rule);
         }
-        Ok(ReplicationConfiguration {
-            role: non_empty(self.role),
-            rules,
-        })
+        let mut config = ReplicationConfiguration::new(rules);
+        config.role = non_empty(self.role);
+        Ok(config)
     }
 }

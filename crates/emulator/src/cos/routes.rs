@@ -1148,6 +1148,7 @@ fn preflight(sh: &Shared, req: &Req, target: &Target) -> Response {
             }
             resp
         }
-        PreflightOutcome::Denied(_) => error(sh, req, 403, "AccessForbidden", CORS_DENIED),
+        // Denied, or an outcome the emulator does not know: fail closed, as COS denies.
+        _ => error(sh, req, 403, "AccessForbidden", CORS_DENIED),
     }
 }

@@ -129,14 +129,12 @@ pub(crate) fn parse_cors(body: &[u8]) -> Result<CorsConfiguration, BodyError> {
             Some(s) => Some(parse_u32(s, "MaxAgeSeconds")?),
             None => None,
         };
-        rules.push(CorsRule {
-            id: opt(&r.id).map(str::to_owned),
-            allowed_origins: origins,
-            allowed_methods: methods,
-            allowed_headers: r.headers.iter().map(|h| h.trim().to_owned()).collect(),
-            expose_headers: r.expose.iter().map(|h| h.trim().to_owned()).collect(),
-            max_age_seconds: max_age,
-        });
+        let mut cors_rule = CorsRule::new(origins, methods)
+            .with_allowed_headers(r.headers.iter().map(|h| h.trim().to_owned()))
+            .with_expose_headers(r.expose.iter().map(|h| h.trim().to_owned()));
+        cors_rule.id = opt(&r.id).map(str::to_owned);
+        cors_rule.max_age_seconds = max_age;
+        rules.push(cors_rule);
     }
     let mut cfg = CorsConfiguration::new(rules);
     cfg.extras.cos_response_vary = match opt(&x.response_vary) {
@@ -282,6 +280,8 @@ pub(crate) fn cos_class_name(c: &StorageClass) -> &str {
         StorageClass::DeepArchive => "DEEP_ARCHIVE",
         StorageClass::IntelligentTiering => "INTELLIGENT_TIERING",
         StorageClass::Other(n) => n,
+        // A class newer than the emulator: store and echo its name rather than guess one.
+        other => other.as_str(),
     }
 }
 
@@ -364,19 +364,19 @@ pub(crate) fn parse_lifecycle(body: &[u8]) -> Result<LifecycleConfiguration, Bod
         let mut transitions = Vec::new();
         for t in &r.transitions {
             let class = opt(&t.storage_class).ok_or_else(malformed)?;
-            transitions.push(Transition {
-                trigger: trigger(t, "Transition")?,
-                storage_class: cos_class(class)?,
-            });
+            transitions.push(Transition::new(
+                trigger(t, "Transition")?,
+                cos_class(class)?,
+            ));
         }
         let mut nc_transitions = Vec::new();
         for t in &r.nc_transitions {
             let class = opt(&t.storage_class).ok_or_else(malformed)?;
             let days = opt(&t.noncurrent_days).ok_or_else(malformed)?;
-            nc_transitions.push(NoncurrentTransition {
-                noncurrent_days: parse_u32(days, "NoncurrentDays")?,
-                storage_class: cos_class(class)?,
-            });
+            nc_transitions.push(NoncurrentTransition::new(
+                parse_u32(days, "NoncurrentDays")?,
+                cos_class(class)?,
+            ));
         }
         let nc_expiration = match &r.nc_expiration {
             Some(w) => Some(parse_u32(
@@ -392,16 +392,15 @@ pub(crate) fn parse_lifecycle(body: &[u8]) -> Result<LifecycleConfiguration, Bod
             )?)),
             None => None,
         };
-        let rule = LifecycleRule {
-            id,
-            enabled,
-            filter,
-            expiration,
-            transitions,
-            abort_incomplete_multipart_upload: abort,
-            noncurrent_version_expiration_days: nc_expiration,
-            noncurrent_version_transitions: nc_transitions,
-        };
+        let mut rule = LifecycleRule::new()
+            .with_enabled(enabled)
+            .with_filter(filter)
+            .with_transitions(transitions)
+            .with_noncurrent_version_transitions(nc_transitions);
+        rule.id = id;
+        rule.expiration = expiration;
+        rule.abort_incomplete_multipart_upload = abort;
+        rule.noncurrent_version_expiration_days = nc_expiration;
         if rule.has_no_action() {
             return Err(invalid(format!("rule {i} has no action")));
         }
@@ -589,33 +588,31 @@ pub(crate) fn parse_replication(body: &[u8]) -> Result<ReplicationConfiguration,
                 .or_else(|| f.and.as_ref().and_then(|a| a.prefix.clone())),
             None => r.prefix.clone(),
         };
-        rules.push(ReplicationRule {
-            id: opt(&r.id).map(str::to_owned),
-            enabled,
-            priority: match opt(&r.priority) {
-                Some(p) => Some(parse_u32(p, "Priority")?),
-                None => None,
-            },
-            prefix,
-            destination: ReplicationDestination {
-                bucket,
-                storage_class: match opt(&dest.storage_class) {
-                    Some(c) => Some(cos_class(c)?),
-                    None => None,
-                },
-            },
-            delete_marker_replication: match r.delete_marker.as_ref().and_then(|d| opt(&d.status)) {
-                Some("Enabled") => Some(true),
-                Some("Disabled") => Some(false),
-                Some(_) => return Err(malformed()),
-                None => None,
-            },
-        });
+        // Checked in document order, as before: priority, destination class, delete markers.
+        let priority = match opt(&r.priority) {
+            Some(p) => Some(parse_u32(p, "Priority")?),
+            None => None,
+        };
+        let mut destination = ReplicationDestination::new(bucket);
+        destination.storage_class = match opt(&dest.storage_class) {
+            Some(c) => Some(cos_class(c)?),
+            None => None,
+        };
+        let mut rule = ReplicationRule::new(destination).with_enabled(enabled);
+        rule.id = opt(&r.id).map(str::to_owned);
+        rule.priority = priority;
+        rule.prefix = prefix;
+        rule.delete_marker_replication = match r.delete_marker.as_ref().and_then(|d| opt(&d.status))
+        {
+            Some("Enabled") => Some(true),
+            Some("Disabled") => Some(false),
+            Some(_) => return Err(malformed()),
+            None => None,
+        };
+        rules.push(rule);
     }
-    let cfg = ReplicationConfiguration {
-        role: opt(&x.role).map(str::to_owned),
-        rules,
-    };
+    let mut cfg = ReplicationConfiguration::new(rules);
+    cfg.role = opt(&x.role).map(str::to_owned);
     if let Some(v) = cfg.validate().as_slice().first() {
         return Err(invalid(format!("{}: {}", v.field, v.rule)));
     }

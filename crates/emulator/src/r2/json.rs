@@ -90,14 +90,12 @@ pub(crate) fn parse_cors(body: &[u8]) -> Result<CorsConfiguration, JsonError> {
                 )));
             }
         };
-        rules.push(CorsRule {
-            id: r.id,
-            allowed_origins: r.allowed.origins,
-            allowed_methods: methods,
-            allowed_headers: r.allowed.headers.unwrap_or_default(),
-            expose_headers: r.expose_headers.unwrap_or_default(),
-            max_age_seconds: max_age,
-        });
+        let mut cors_rule = CorsRule::new(r.allowed.origins, methods)
+            .with_allowed_headers(r.allowed.headers.unwrap_or_default())
+            .with_expose_headers(r.expose_headers.unwrap_or_default());
+        cors_rule.id = r.id;
+        cors_rule.max_age_seconds = max_age;
+        rules.push(cors_rule);
     }
     let cfg = CorsConfiguration::new(rules);
     if !cfg.rules.is_empty()
@@ -206,12 +204,11 @@ fn cond_trigger(c: &CondJson, at: &str) -> Result<Trigger, JsonError> {
 
 /// The rule every new bucket carries (r2-protocol.md §4).
 pub(crate) fn default_lifecycle() -> LifecycleConfiguration {
-    LifecycleConfiguration::new(vec![LifecycleRule {
-        id: Some("Default Multipart Abort Rule".into()),
-        enabled: true,
-        abort_incomplete_multipart_upload: Some(Age::days(7)),
-        ..LifecycleRule::default()
-    }])
+    LifecycleConfiguration::new(vec![
+        LifecycleRule::new()
+            .with_id("Default Multipart Abort Rule")
+            .with_abort_incomplete_multipart_upload(Age::days(7)),
+    ])
 }
 
 /// Parse and validate `PUT /lifecycle`: ≤ 1000 rules, unique non-empty ids, positive ages,
@@ -266,27 +263,26 @@ pub(crate) fn parse_lifecycle(body: &[u8]) -> Result<LifecycleConfiguration, Jso
                     ),
                 });
             }
-            transitions.push(Transition {
-                trigger: cond_trigger(
+            transitions.push(Transition::new(
+                cond_trigger(
                     &t.condition,
                     &format!("{at}.storageClassTransitions[{j}].condition"),
                 )?,
-                storage_class: StorageClass::InfrequentAccess,
-            });
+                StorageClass::InfrequentAccess,
+            ));
         }
-        rules.push(LifecycleRule {
-            id: Some(r.id),
-            enabled: r.enabled,
-            filter: LifecycleFilter {
-                prefix: Some(r.conditions.prefix).filter(|p| !p.is_empty()),
-                tags: Vec::new(),
-            },
-            expiration,
-            transitions,
-            abort_incomplete_multipart_upload: abort,
-            noncurrent_version_expiration_days: None,
-            noncurrent_version_transitions: Vec::new(),
-        });
+        let filter = match r.conditions.prefix {
+            p if p.is_empty() => LifecycleFilter::default(),
+            p => LifecycleFilter::prefix(p),
+        };
+        let mut rule = LifecycleRule::new()
+            .with_id(r.id)
+            .with_enabled(r.enabled)
+            .with_filter(filter)
+            .with_transitions(transitions);
+        rule.expiration = expiration;
+        rule.abort_incomplete_multipart_upload = abort;
+        rules.push(rule);
     }
     Ok(LifecycleConfiguration::new(rules))
 }

@@ -87,7 +87,8 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
                 crate::objects::add_headers(&mut resp, &headers);
                 resp
             }
-            PreflightOutcome::Denied(_) => text(403, "Forbidden"),
+            // Denied, or an outcome the emulator does not know: fail closed.
+            _ => text(403, "Forbidden"),
         };
     }
     let mut resp = match (&req.method, object) {

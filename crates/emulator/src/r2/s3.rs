@@ -418,7 +418,8 @@ pub(crate) fn handle(sh: &Shared, req: &Req, too_large: bool) -> Response {
                 crate::objects::add_headers(&mut resp, &headers);
                 resp
             }
-            PreflightOutcome::Denied(_) => error(
+            // Denied, or an outcome the emulator does not know: fail closed.
+            _ => error(
                 403,
                 "AccessDenied",
                 "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",

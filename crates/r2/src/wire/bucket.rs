@@ -82,16 +82,16 @@ impl WireBucket {
                 }
             },
         };
-        Ok(BucketInfo {
-            region: self
+        Ok({
+            let mut bucket_info = BucketInfo::named(self.name);
+            bucket_info.region = self
                 .location
                 .filter(|l| !l.is_empty())
-                .map(|l| l.to_ascii_lowercase()),
-            created,
-            jurisdiction,
-            storage_class: self.storage_class.as_deref().map(storage_class_from_wire),
-            name: self.name,
-            ..BucketInfo::default()
+                .map(|l| l.to_ascii_lowercase());
+            bucket_info.created = created;
+            bucket_info.jurisdiction = jurisdiction;
+            bucket_info.storage_class = self.storage_class.as_deref().map(storage_class_from_wire);
+            bucket_info
         })
     }
 }

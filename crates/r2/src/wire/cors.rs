@@ -216,14 +216,12 @@ pub(crate) fn from_wire(wire: WireCors) -> Result<Option<CorsConfiguration>, Err
                 Some(u32::try_from(v).unwrap_or(u32::MAX))
             }
         };
-        out.push(CorsRule {
-            id: rule.id,
-            allowed_origins: rule.allowed.origins,
-            allowed_methods: methods,
-            allowed_headers: rule.allowed.headers.unwrap_or_default(),
-            expose_headers: rule.expose_headers.unwrap_or_default(),
-            max_age_seconds,
-        });
+        let mut cors_rule = CorsRule::new(rule.allowed.origins, methods)
+            .with_allowed_headers(rule.allowed.headers.unwrap_or_default())
+            .with_expose_headers(rule.expose_headers.unwrap_or_default());
+        cors_rule.id = rule.id;
+        cors_rule.max_age_seconds = max_age_seconds;
+        out.push(cors_rule);
     }
     Ok(Some(CorsConfiguration::new(out)))
 }

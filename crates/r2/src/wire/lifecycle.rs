@@ -278,26 +278,24 @@ pub(crate) fn from_wire(wire: WireLifecycle) -> Result<Option<LifecycleConfigura
         };
         let mut transitions = Vec::new();
         for (j, t) in rule.transitions.iter().flatten().enumerate() {
-            transitions.push(Transition {
-                trigger: t
-                    .condition
+            transitions.push(Transition::new(
+                t.condition
                     .trigger(&format!("{at}.storageClassTransitions[{j}]"))?,
-                storage_class: storage_class_from_wire(&t.storage_class),
-            });
+                storage_class_from_wire(&t.storage_class),
+            ));
         }
-        out.push(LifecycleRule {
-            id: rule.id,
-            enabled: rule.enabled,
-            filter: LifecycleFilter {
-                prefix: Some(rule.conditions.prefix).filter(|p| !p.is_empty()),
-                tags: Vec::new(),
-            },
-            expiration,
-            transitions,
-            abort_incomplete_multipart_upload: abort,
-            noncurrent_version_expiration_days: None,
-            noncurrent_version_transitions: Vec::new(),
-        });
+        let filter = match rule.conditions.prefix {
+            p if p.is_empty() => LifecycleFilter::default(),
+            p => LifecycleFilter::prefix(p),
+        };
+        let mut neutral = LifecycleRule::new()
+            .with_enabled(rule.enabled)
+            .with_filter(filter)
+            .with_transitions(transitions);
+        neutral.id = rule.id;
+        neutral.expiration = expiration;
+        neutral.abort_incomplete_multipart_upload = abort;
+        out.push(neutral);
     }
     Ok(Some(LifecycleConfiguration::new(out)))
 }
@@ -311,21 +309,15 @@ mod tests {
     use super::*;
 
     fn rule(id: &str) -> LifecycleRule {
-        LifecycleRule {
-            id: Some(id.into()),
-            enabled: true,
-            filter: LifecycleFilter {
-                prefix: Some("logs/".into()),
-                tags: vec![],
-            },
-            expiration: Some(Expiration::After(Age::days(30))),
-            transitions: vec![Transition {
-                trigger: Trigger::On(LifecycleDate::utc(date!(2031 - 04 - 20))),
-                storage_class: StorageClass::InfrequentAccess,
-            }],
-            abort_incomplete_multipart_upload: Some(Age::seconds(3600)),
-            ..LifecycleRule::default()
-        }
+        LifecycleRule::new()
+            .with_id(id)
+            .with_filter(LifecycleFilter::default().with_prefix("logs/"))
+            .with_expiration(Expiration::After(Age::days(30)))
+            .with_transitions([Transition::on(
+                LifecycleDate::utc(date!(2031 - 04 - 20)),
+                StorageClass::InfrequentAccess,
+            )])
+            .with_abort_incomplete_multipart_upload(Age::seconds(3600))
     }
 
     #[test]
@@ -409,10 +401,8 @@ mod tests {
             ),
             (
                 Box::new(|r| {
-                    r.noncurrent_version_transitions.push(NoncurrentTransition {
-                        noncurrent_days: 1,
-                        storage_class: StorageClass::InfrequentAccess,
-                    })
+                    r.noncurrent_version_transitions
+                        .push(NoncurrentTransition::new(1, StorageClass::InfrequentAccess))
                 }),
                 "rules[0].noncurrent_version_transitions",
                 ErrorKind::Unsupported,

@@ -58,12 +58,10 @@ impl ListBucketsXml {
                         )
                     })?),
                 };
-                Ok(BucketInfo {
-                    name: b.name,
-                    region: non_empty(b.bucket_region),
-                    created,
-                    ..BucketInfo::default()
-                })
+                let mut info = BucketInfo::named(b.name);
+                info.region = non_empty(b.bucket_region);
+                info.created = created;
+                Ok(info)
             })
             .collect()
     }

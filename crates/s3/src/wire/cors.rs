@@ -74,18 +74,13 @@ impl CorsXml {
                     ))
                 })?),
             };
-            rules.push(CorsRule {
-                id: super::non_empty(r.id),
-                allowed_origins: r.allowed_origins,
-                allowed_methods: methods,
-                allowed_headers: r.allowed_headers,
-                expose_headers: r.expose_headers,
-                max_age_seconds,
-            });
+            let mut cors_rule = CorsRule::new(r.allowed_origins, methods)
+                .with_allowed_headers(r.allowed_headers)
+                .with_expose_headers(r.expose_headers);
+            cors_rule.id = super::non_empty(r.id);
+            cors_rule.max_age_seconds = max_age_seconds;
+            rules.push(cors_rule);
         }
-        Ok(CorsConfiguration {
-            rules,
-            extras: CorsExtras::default(),
-        })
+        Ok(CorsConfiguration::new(rules).with_extras(CorsExtras::default()))
     }
 }

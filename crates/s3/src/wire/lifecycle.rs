@@ -341,10 +341,10 @@ impl LifecycleXml {
                         ctx("Transition")
                     )));
                 };
-                transitions.push(Transition {
+                transitions.push(Transition::new(
                     trigger,
-                    storage_class: storage_class_from_wire(&t.storage_class),
-                });
+                    storage_class_from_wire(&t.storage_class),
+                ));
             }
             let noncurrent_version_expiration_days = match r.noncurrent_expiration {
                 None => None,
@@ -360,10 +360,10 @@ impl LifecycleXml {
                     &ctx("NoncurrentVersionTransition.NoncurrentDays"),
                 )?
                 .unwrap_or(0);
-                noncurrent_version_transitions.push(NoncurrentTransition {
-                    noncurrent_days: days,
-                    storage_class: storage_class_from_wire(&t.storage_class),
-                });
+                noncurrent_version_transitions.push(NoncurrentTransition::new(
+                    days,
+                    storage_class_from_wire(&t.storage_class),
+                ));
             }
             let abort_incomplete_multipart_upload = match r.abort {
                 None => None,
@@ -373,18 +373,18 @@ impl LifecycleXml {
                 )?
                 .map(Age::days),
             };
-            rules.push(LifecycleRule {
-                id: non_empty(r.id),
-                enabled: status_from_wire(&r.status, &ctx("Status"))?,
-                filter,
-                expiration,
-                transitions,
-                abort_incomplete_multipart_upload,
-                noncurrent_version_expiration_days,
-                noncurrent_version_transitions,
-            });
+            let mut lifecycle_rule = LifecycleRule::new()
+                .with_enabled(status_from_wire(&r.status, &ctx("Status"))?)
+                .with_filter(filter)
+                .with_transitions(transitions)
+                .with_noncurrent_version_transitions(noncurrent_version_transitions);
+            lifecycle_rule.id = non_empty(r.id);
+            lifecycle_rule.expiration = expiration;
+            lifecycle_rule.abort_incomplete_multipart_upload = abort_incomplete_multipart_upload;
+            lifecycle_rule.noncurrent_version_expiration_days = noncurrent_version_expiration_days;
+            rules.push(lifecycle_rule);
         }
-        Ok(LifecycleConfiguration { rules })
+        Ok(LifecycleConfiguration::new(rules))
     }
 }
 
@@ -416,11 +416,10 @@ mod tests {
         let utc = LifecycleDate::utc(date!(2021 - 04 - 20));
         assert_eq!(date_to_wire(utc), "2021-04-20T00:00:00Z");
         assert_eq!(date_from_wire("2021-04-20T00:00:00.000Z"), Ok(utc));
-        let cfg = LifecycleConfiguration::new(vec![LifecycleRule {
-            enabled: true,
-            expiration: Some(Expiration::On(LifecycleDate::china(date!(2021 - 04 - 20)))),
-            ..LifecycleRule::default()
-        }]);
+        let cfg = LifecycleConfiguration::new(vec![
+            LifecycleRule::new()
+                .with_expiration(Expiration::On(LifecycleDate::china(date!(2021 - 04 - 20)))),
+        ]);
         let v = LifecycleXml::from_model(&cfg, time::UtcOffset::UTC)
             .unwrap_err()
             .into_vec();
@@ -429,16 +428,15 @@ mod tests {
 
     #[test]
     fn fractional_days_are_rejected_with_the_field() {
-        let cfg = LifecycleConfiguration::new(vec![LifecycleRule {
-            enabled: true,
-            expiration: Some(Expiration::After(Age::seconds(3600))),
-            transitions: vec![Transition {
-                trigger: Trigger::After(Age::seconds(90_000)),
-                storage_class: bucket_admin_core::StorageClass::Archive,
-            }],
-            abort_incomplete_multipart_upload: Some(Age::seconds(10)),
-            ..LifecycleRule::default()
-        }]);
+        let cfg = LifecycleConfiguration::new(vec![
+            LifecycleRule::new()
+                .with_expiration(Expiration::After(Age::seconds(3600)))
+                .with_transitions([Transition::after(
+                    Age::seconds(90_000),
+                    bucket_admin_core::StorageClass::Archive,
+                )])
+                .with_abort_incomplete_multipart_upload(Age::seconds(10)),
+        ]);
         let v = LifecycleXml::from_model(&cfg, time::UtcOffset::UTC)
             .unwrap_err()
             .into_vec();
