@@ -1,77 +1,18 @@
 //! End-to-end tests: the real `bucket-admin` binary against an emulator started in this test
 //! process, with endpoint and credentials passed through the environment as a user would.
 
-use std::path::Path;
-use std::process::Output;
-
 use bucket_admin_core::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule};
 use bucket_admin_cos::CosClientBuilder;
 use bucket_admin_emulator::{Api, Emulator, Fault, FaultRule};
 use bucket_admin_r2::R2ClientBuilder;
 
-const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
+#[path = "support/run.rs"]
+mod run;
+use run::{BIN, Run, emulator_env, run_in};
 
 /// The environment a user would export after `bucket-admin emulator`.
 fn env_for(emu: &Emulator) -> Vec<(String, String)> {
-    let c = emu.cos_credentials();
-    let r = emu.r2_credentials();
-    vec![
-        ("COS_SECRET_ID".into(), c.secret_id.clone()),
-        ("COS_SECRET_KEY".into(), c.secret_key.clone()),
-        ("COS_REGION".into(), c.region.clone()),
-        ("COS_ENDPOINT".into(), emu.cos_endpoint()),
-        ("CLOUDFLARE_API_TOKEN".into(), r.api_token.clone()),
-        ("CLOUDFLARE_ACCOUNT_ID".into(), r.account_id.clone()),
-        ("CLOUDFLARE_BASE_URL".into(), emu.r2_base_url()),
-    ]
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs the binary in `dir` with exactly `env` (plus PATH): the child never sees the test
-/// runner's own credentials or RUST_LOG.
-async fn run_in(dir: &Path, env: &[(String, String)], args: &[&str]) -> Run {
-    let (dir, env) = (dir.to_owned(), env.to_owned());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    // Blocking wait on a worker thread, so the emulator keeps serving on the runtime.
-    let out: Output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(BIN)
-            .args(&args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env)
-            .output()
-            .expect("run bucket-admin")
-    })
-    .await
-    .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    emulator_env(emu)
 }
 
 struct Env {

@@ -5,52 +5,19 @@
 //! The browser cases run when `build.rs` finds Chromium and Playwright for Python (cfg
 //! `browser`) and show as ignored otherwise; the missing-tool error is checked always.
 
-use std::path::Path;
-
 use bucket_admin_core::Jurisdiction;
 use bucket_admin_emulator::Emulator;
 
-const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
+#[path = "support/run.rs"]
+mod run;
+use run::{emulator_env, run_in};
 
 const RULES: &str = r#"{"CORSRules":[{"AllowedOrigins":["https://app.example.com"],"AllowedMethods":["GET","PUT"],"AllowedHeaders":["content-type"],"ExposeHeaders":["ETag"],"MaxAgeSeconds":600}]}"#;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-impl Run {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self:?}"))
-    }
-}
 
 /// The environment a user would export after `bucket-admin emulator`, plus what the browser
 /// needs (HOME for Playwright, the browser overrides when set).
 fn env_for(emu: &Emulator) -> Vec<(String, String)> {
-    let c = emu.cos_credentials();
-    let r = emu.r2_credentials();
-    let mut env = vec![
-        ("COS_SECRET_ID".into(), c.secret_id.clone()),
-        ("COS_SECRET_KEY".into(), c.secret_key.clone()),
-        ("COS_REGION".into(), c.region.clone()),
-        ("COS_ENDPOINT".into(), emu.cos_endpoint()),
-        ("CLOUDFLARE_API_TOKEN".into(), r.api_token.clone()),
-        ("CLOUDFLARE_ACCOUNT_ID".into(), r.account_id.clone()),
-        ("CLOUDFLARE_BASE_URL".into(), emu.r2_base_url()),
-    ];
+    let mut env = emulator_env(emu);
     for name in [
         "HOME",
         "BUCKET_ADMIN_CHROMIUM",
@@ -62,29 +29,6 @@ fn env_for(emu: &Emulator) -> Vec<(String, String)> {
         }
     }
     env
-}
-
-async fn run_in(dir: &Path, env: &[(String, String)], args: &[&str]) -> Run {
-    let (dir, env) = (dir.to_owned(), env.to_owned());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    // Blocking wait on a worker thread, so the emulator keeps serving on the runtime.
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(BIN)
-            .args(&args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env)
-            .output()
-            .expect("run bucket-admin")
-    })
-    .await
-    .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// Only the user's rules are read: no request other than the CORS read reaches the user's

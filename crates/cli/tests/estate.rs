@@ -2,35 +2,13 @@
 //! `bucket-admin` binary against an emulator started in this test process.
 
 use std::path::Path;
-use std::process::Output;
 
 use bucket_admin_emulator::{Api, Emulator, Fault, FaultRule};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
+#[path = "support/run.rs"]
+mod run;
+use run::{Run, emulator_env, run_in};
 
 struct Env {
     emu: Emulator,
@@ -41,16 +19,7 @@ struct Env {
 impl Env {
     async fn new() -> Self {
         let emu = Emulator::start().await.expect("start emulator");
-        let (c, r) = (emu.cos_credentials(), emu.r2_credentials());
-        let env = vec![
-            ("COS_SECRET_ID".into(), c.secret_id.clone()),
-            ("COS_SECRET_KEY".into(), c.secret_key.clone()),
-            ("COS_REGION".into(), c.region.clone()),
-            ("COS_ENDPOINT".into(), emu.cos_endpoint()),
-            ("CLOUDFLARE_API_TOKEN".into(), r.api_token.clone()),
-            ("CLOUDFLARE_ACCOUNT_ID".into(), r.account_id.clone()),
-            ("CLOUDFLARE_BASE_URL".into(), emu.r2_base_url()),
-        ];
+        let env = emulator_env(&emu);
         Self {
             emu,
             env,
@@ -60,26 +29,7 @@ impl Env {
 
     /// Runs the binary in the test directory with exactly this environment (plus PATH).
     async fn run(&self, args: &[&str]) -> Run {
-        let (dir, env) = (self.dir.path().to_owned(), self.env.clone());
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let out: Output = tokio::task::spawn_blocking(move || {
-            std::process::Command::new(BIN)
-                .args(&args)
-                .current_dir(dir)
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
-                .envs(env)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .expect("run bucket-admin")
-        })
-        .await
-        .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        run_in(self.dir.path(), &self.env, args).await
     }
 
     async fn code(&self, want: i32, args: &[&str]) -> Run {

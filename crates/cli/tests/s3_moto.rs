@@ -4,9 +4,6 @@
 //! The moto test runs when `moto_server` was on PATH when the tests were built
 //! (`pip install "moto[server]"`) and shows as ignored otherwise.
 
-use std::path::Path;
-use std::process::Command;
-
 use bucket_admin_core::{BucketAdmin, CorsConfiguration, CorsMethod, CorsRule, RetryPolicy};
 use bucket_admin_emulator::Emulator;
 use bucket_admin_r2::R2ClientBuilder;
@@ -16,46 +13,9 @@ use bucket_admin_s3::{Profile, S3Client};
 mod moto;
 use moto::{iam_user, start_moto};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bucket-admin");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// The binary with exactly `env` (plus PATH), so the runner's own AWS settings never leak in.
-async fn run_in(dir: &Path, env: &[(String, String)], args: &[&str]) -> Run {
-    let (dir, env) = (dir.to_owned(), env.to_owned());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(&args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env)
-            .output()
-            .expect("run bucket-admin")
-    })
-    .await
-    .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+#[path = "support/run.rs"]
+mod run;
+use run::run_in;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_targets_name_every_missing_variable_and_refuse_bad_urls() {
