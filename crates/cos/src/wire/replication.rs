@@ -112,7 +112,7 @@ impl ReplicationXml {
                 None => None,
                 Some(s) => Some(status_from_wire(
                     &s.status,
-                    &format!("replication rule {i} DeleteMarkerReplication"),
+                    format_args!("replication rule {i} DeleteMarkerReplication"),
                 )?),
             };
             rules.push({
@@ -125,7 +125,7 @@ impl ReplicationXml {
                 })
                 .with_enabled(status_from_wire(
                     &r.status,
-                    &format!("replication rule {i}"),
+                    format_args!("replication rule {i}"),
                 )?);
                 replication_rule.id = non_empty(r.id);
                 replication_rule.priority = priority;
