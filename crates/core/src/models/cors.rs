@@ -236,46 +236,47 @@ impl CorsConfiguration {
             "at least one rule is required (delete the configuration instead of putting an empty one)",
         );
         for (i, rule) in self.rules.iter().enumerate() {
-            validate_rule(rule, &format!("rules[{i}]"), &mut v);
+            validate_rule(rule, i, &mut v);
         }
         v
     }
 }
 
-fn validate_rule(rule: &CorsRule, at: &str, v: &mut Violations) {
+/// Checks rule `i`; its field paths (`rules[i]...`) are written only for a violation.
+fn validate_rule(rule: &CorsRule, i: usize, v: &mut Violations) {
     if let Some(id) = &rule.id {
         v.check(
             id.len() <= 255,
-            || format!("{at}.id"),
+            || format!("rules[{i}].id"),
             "at most 255 characters",
         );
     }
     v.check(
         !rule.allowed_origins.is_empty(),
-        || format!("{at}.allowed_origins"),
+        || format!("rules[{i}].allowed_origins"),
         "at least one origin is required",
     );
     for (j, origin) in rule.allowed_origins.iter().enumerate() {
         if let Err(rule_text) = check_origin(origin) {
-            v.push(format!("{at}.allowed_origins[{j}]"), rule_text);
+            v.push(format!("rules[{i}].allowed_origins[{j}]"), rule_text);
         }
     }
     v.check(
         !rule.allowed_methods.is_empty(),
-        || format!("{at}.allowed_methods"),
+        || format!("rules[{i}].allowed_methods"),
         "at least one method is required",
     );
     for (j, header) in rule.allowed_headers.iter().enumerate() {
         v.check(
             is_header_pattern(header),
-            || format!("{at}.allowed_headers[{j}]"),
+            || format!("rules[{i}].allowed_headers[{j}]"),
             "must be a header name (token characters, optionally with '*')",
         );
     }
     for (j, header) in rule.expose_headers.iter().enumerate() {
         v.check(
             is_header_pattern(header),
-            || format!("{at}.expose_headers[{j}]"),
+            || format!("rules[{i}].expose_headers[{j}]"),
             "must be a header name (token characters)",
         );
     }
@@ -292,10 +293,17 @@ fn check_origin(origin: &str) -> Result<(), &'static str> {
     if origin.matches('*').count() > 1 {
         return Err("at most one '*' per origin");
     }
-    if origin.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // ASCII (nearly every origin) is checked byte by byte: its whitespace and control
+    // characters are exactly the bytes up to ' ' and DEL.
+    let spaced = if origin.is_ascii() {
+        origin.bytes().any(|b| b <= b' ' || b == 0x7f)
+    } else {
+        origin.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    if spaced {
         return Err("must not contain whitespace");
     }
-    let Some((scheme, rest)) = origin.split_once("://") else {
+    let Some((scheme, rest)) = split_scheme(origin) else {
         return Err("must include the scheme, e.g. https://example.com");
     };
     if scheme.is_empty()
@@ -314,15 +322,79 @@ fn check_origin(origin: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// `origin.split_once("://")`, without building a substring searcher for every origin.
+fn split_scheme(origin: &str) -> Option<(&str, &str)> {
+    origin
+        .match_indices(':')
+        .map(|(at, _)| at)
+        .find(|&at| origin[at..].starts_with("://"))
+        .map(|at| (&origin[..at], &origin[at + 3..]))
+}
+
 fn is_header_pattern(h: &str) -> bool {
     !h.is_empty()
-        && h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && h.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_origin_and_header_checks_agree_with_the_plain_ones() {
+        for origin in [
+            "https://a.example",
+            "a:b://c",
+            ":://x",
+            "https:/x",
+            "https:",
+            "://",
+            "x:y:z://w://v",
+            "é://ü",
+            "",
+        ] {
+            assert_eq!(split_scheme(origin), origin.split_once("://"), "{origin}");
+        }
+        for spaced in [
+            "https://a b",
+            "https://a\tb",
+            "https://a\u{7f}",
+            "https://a\u{a0}b",
+        ] {
+            assert_eq!(
+                check_origin(spaced),
+                Err("must not contain whitespace"),
+                "{spaced:?}"
+            );
+        }
+        assert_eq!(check_origin("https://é.example"), Ok(()));
+        for b in 0..=u8::MAX {
+            let plain = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            let text = [b];
+            if let Ok(h) = std::str::from_utf8(&text) {
+                assert_eq!(is_header_pattern(h), plain, "{b:#x}");
+            }
+        }
+    }
 
     fn seed_rule() -> CorsRule {
         CorsRule::new(["https://example.com"], [CorsMethod::Put, CorsMethod::Get])

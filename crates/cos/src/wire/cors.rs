@@ -145,10 +145,19 @@ impl CorsXml {
         for (i, r) in self.rules.into_iter().enumerate() {
             let mut methods = Vec::with_capacity(r.allowed_methods.len());
             for m in &r.allowed_methods {
-                let m = m.trim().to_ascii_uppercase();
-                methods.push(m.parse::<CorsMethod>().map_err(|e| {
-                    decode(format!("COS returned CORS rule {i} with a bad method: {e}"))
-                })?);
+                let m = m.trim();
+                // Matched without an uppercase copy; only a bad name pays for one (the error
+                // shows it uppercased, as before).
+                let known = CorsMethod::ALL
+                    .into_iter()
+                    .find(|known| m.eq_ignore_ascii_case(known.as_str()));
+                let method = match known {
+                    Some(method) => method,
+                    None => m.to_ascii_uppercase().parse::<CorsMethod>().map_err(|e| {
+                        decode(format!("COS returned CORS rule {i} with a bad method: {e}"))
+                    })?,
+                };
+                methods.push(method);
             }
             let max_age_seconds = match r.max_age_seconds.as_deref().map(str::trim) {
                 None | Some("") => None,

@@ -455,13 +455,15 @@ impl LifecycleXml {
     pub(crate) fn into_model(self) -> Result<LifecycleConfiguration, Error> {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            let ctx = |what: &str| format!("lifecycle rule {i} {what}");
+            // Only an error shows the context: building it for every field cost more than the
+            // field itself.
+            let ctx = |what: &'static str| At { rule: i, what };
             let mut filter = LifecycleFilter::default();
             // Old rules carry `Prefix` on the rule, newer ones in `Filter` (or `Filter/And`).
             // Two different prefixes cannot both be honoured: keeping one would silently
             // widen or narrow what the rule deletes.
             let mut prefix = non_empty(r.prefix);
-            let mut merge = |more: Option<String>, element: &str| -> Result<(), Error> {
+            let mut merge = |more: Option<String>, element: &'static str| -> Result<(), Error> {
                 match (prefix.as_deref(), non_empty(more)) {
                     (_, None) => Ok(()),
                     (None, Some(p)) => {
@@ -571,7 +573,7 @@ impl LifecycleXml {
                 .map(Age::days),
             };
             let mut lifecycle_rule = LifecycleRule::new()
-                .with_enabled(status_from_wire(&r.status, &ctx("Status"))?)
+                .with_enabled(status_from_wire(&r.status, ctx("Status"))?)
                 .with_filter(filter)
                 .with_transitions(transitions)
                 .with_noncurrent_version_transitions(noncurrent_version_transitions);
@@ -585,11 +587,24 @@ impl LifecycleXml {
     }
 }
 
+/// Where in the document a value was read, written only when an error names it:
+/// `lifecycle rule 3 Expiration.Days`.
+struct At<'a> {
+    rule: usize,
+    what: &'a str,
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "lifecycle rule {} {}", self.rule, self.what)
+    }
+}
+
 fn decode(msg: String) -> Error {
     Error::new(ErrorKind::Decode, format!("COS returned {msg}"))
 }
 
-fn parse_days(text: Option<String>, what: &str) -> Result<Option<u32>, Error> {
+fn parse_days(text: Option<String>, what: &At<'_>) -> Result<Option<u32>, Error> {
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => t
@@ -601,7 +616,7 @@ fn parse_days(text: Option<String>, what: &str) -> Result<Option<u32>, Error> {
 
 /// Days of an expiration or an abort: 0 would mean "at once", which COS never stores; reading
 /// it as an age of zero would turn into an immediate expiry on a copy.
-fn parse_positive_days(text: Option<String>, what: &str) -> Result<Option<u32>, Error> {
+fn parse_positive_days(text: Option<String>, what: &At<'_>) -> Result<Option<u32>, Error> {
     match parse_days(text, what)? {
         Some(0) => Err(decode(format!(
             "{what} `0`; an age must be at least one day"
@@ -610,7 +625,7 @@ fn parse_positive_days(text: Option<String>, what: &str) -> Result<Option<u32>, 
     }
 }
 
-fn parse_date(text: &str, what: &str) -> Result<LifecycleDate, Error> {
+fn parse_date(text: &str, what: &At<'_>) -> Result<LifecycleDate, Error> {
     date_from_wire(text).map_err(|why| decode(format!("{what}: {why}")))
 }
 

@@ -159,13 +159,20 @@ pub(crate) fn storage_class_to_wire(class: &StorageClass) -> String {
 /// (`Standard_IA`, `Archive`); unknown names are kept verbatim.
 pub(crate) fn storage_class_from_wire(name: &str) -> StorageClass {
     let name = name.trim();
-    match name.to_ascii_uppercase().as_str() {
-        "STANDARD" => StorageClass::Standard,
-        "STANDARD_IA" => StorageClass::InfrequentAccess,
-        "ARCHIVE" => StorageClass::Archive,
-        "DEEP_ARCHIVE" => StorageClass::DeepArchive,
-        "INTELLIGENT_TIERING" => StorageClass::IntelligentTiering,
-        _ => StorageClass::Other(name.to_owned()),
+    // Compared without an uppercase copy: this runs for every transition of a document.
+    let is = |wire: &str| name.eq_ignore_ascii_case(wire);
+    if is("STANDARD") {
+        StorageClass::Standard
+    } else if is("STANDARD_IA") {
+        StorageClass::InfrequentAccess
+    } else if is("ARCHIVE") {
+        StorageClass::Archive
+    } else if is("DEEP_ARCHIVE") {
+        StorageClass::DeepArchive
+    } else if is("INTELLIGENT_TIERING") {
+        StorageClass::IntelligentTiering
+    } else {
+        StorageClass::Other(name.to_owned())
     }
 }
 
@@ -174,7 +181,7 @@ pub(crate) fn status_to_wire(enabled: bool) -> String {
     if enabled { "Enabled" } else { "Disabled" }.to_owned()
 }
 
-pub(crate) fn status_from_wire(status: &str, what: &str) -> Result<bool, Error> {
+pub(crate) fn status_from_wire(status: &str, what: impl std::fmt::Display) -> Result<bool, Error> {
     let s = status.trim();
     if s.eq_ignore_ascii_case("enabled") {
         Ok(true)

@@ -112,10 +112,10 @@ impl ReplicationXml {
                 None => None,
                 Some(s) => Some(status_from_wire(
                     &s.status,
-                    &format!("replication rule {i} DeleteMarkerReplication"),
+                    format_args!("replication rule {i} DeleteMarkerReplication"),
                 )?),
             };
-            let enabled = status_from_wire(&r.status, &format!("replication rule {i}"))?;
+            let enabled = status_from_wire(&r.status, format_args!("replication rule {i}"))?;
             let mut destination =
                 ReplicationDestination::new(r.destination.bucket.trim().to_owned());
             destination.storage_class =
