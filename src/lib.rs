@@ -32,7 +32,8 @@
 //! # }
 //! ```
 //!
-//! Or name the bucket with a URL and take the credentials from the environment:
+//! Or name the bucket with a URL (`cos://`, `r2://` or `s3://`) and take the credentials from
+//! the environment:
 //!
 //! ```no_run
 //! # async fn run() -> bucket_admin::Result<()> {

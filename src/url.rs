@@ -1,7 +1,7 @@
-//! [`from_url`]: a [`BucketAdmin`] and a bucket name from one URL and the environment's
-//! credentials, like `object_store::parse_url`; [`BucketUrl`]: the same URLs (and `s3://`)
-//! taken apart, for tools that add their own rules (the `bucket-admin` CLI parses its targets
-//! with it).
+//! [`from_url`]: a [`BucketAdmin`] and a bucket name from one `cos://`, `r2://` or `s3://`
+//! URL and the environment's credentials, like `object_store::parse_url`; [`BucketUrl`]: the
+//! same URLs taken apart, for tools that add their own rules (the `bucket-admin` CLI parses
+//! its targets with it).
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,19 +19,19 @@ pub enum FromUrlError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The scheme is neither `cos` nor `r2`.
+    /// The scheme is none of `cos`, `r2` and `s3`.
     UnknownScheme {
         /// The scheme found.
         scheme: String,
     },
     /// The scheme is known but its provider was compiled out.
     FeatureDisabled {
-        /// `cos` or `r2`.
+        /// `cos`, `r2` or `s3`.
         scheme: String,
     },
     /// A query parameter this scheme does not have.
     UnknownParameter {
-        /// `cos` or `r2`.
+        /// `cos`, `r2` or `s3`.
         scheme: String,
         /// The parameter's name.
         name: String,
@@ -47,7 +47,7 @@ pub enum FromUrlError {
     MissingRegion,
     /// Credentials missing from the environment: every variable to set.
     MissingCredentials {
-        /// The provider's scheme, `cos` or `r2`.
+        /// The provider's scheme, `cos`, `r2` or `s3`.
         scheme: String,
         /// Each missing variable (with its alternative name, where there is one).
         variables: Vec<&'static str>,
@@ -61,11 +61,11 @@ impl fmt::Display for FromUrlError {
         match self {
             Self::InvalidUrl { url, reason } => write!(
                 f,
-                "`{url}` is not a bucket URL ({reason}); expected cos://<bucket>-<appid>?region=<region> or r2://<bucket>"
+                "`{url}` is not a bucket URL ({reason}); expected cos://<bucket>-<appid>?region=<region>, r2://<bucket> or s3://<bucket>"
             ),
             Self::UnknownScheme { scheme } => write!(
                 f,
-                "unknown bucket URL scheme `{scheme}`: use cos:// (Tencent Cloud COS) or r2:// (Cloudflare R2)"
+                "unknown bucket URL scheme `{scheme}`: use cos:// (Tencent Cloud COS), r2:// (Cloudflare R2) or s3:// (an S3-compatible service)"
             ),
             Self::FeatureDisabled { scheme } => write!(
                 f,
@@ -74,6 +74,7 @@ impl fmt::Display for FromUrlError {
             Self::UnknownParameter { scheme, name } => {
                 let known = match scheme.as_str() {
                     "cos" => "region, endpoint",
+                    "s3" => "profile, region, endpoint, aws_profile",
                     _ => "jurisdiction, account_id",
                 };
                 write!(
@@ -90,7 +91,7 @@ impl fmt::Display for FromUrlError {
             Self::MissingCredentials { scheme, variables } => write!(
                 f,
                 "missing {} credentials: set {}",
-                if scheme == "cos" { "COS" } else { "R2" },
+                scheme.to_ascii_uppercase(),
                 variables.join(", ")
             ),
             Self::Build(e) => write!(f, "{e}"),
@@ -123,10 +124,15 @@ impl From<FromUrlError> for Error {
 /// | --- | --- | --- |
 /// | `cos://<bucket>-<appid>?region=ap-beijing` | COS | `region` (else `COS_REGION`), `endpoint` (else `COS_ENDPOINT`) |
 /// | `r2://<bucket>?jurisdiction=eu` | R2 | `jurisdiction` (else `R2_JURISDICTION`, else `default`), `account_id` (else `CLOUDFLARE_ACCOUNT_ID`) |
+/// | `s3://<bucket>?region=eu-west-1` | S3-compatible | `profile` (`aws`, `r2`, `cos`, `minio`, `custom`; default `aws`), `region` (else `AWS_REGION`, `AWS_DEFAULT_REGION`, the shared config), `endpoint` (else `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the shared config), `aws_profile` (else `AWS_PROFILE`, else `default`) |
 ///
-/// Credentials are read as [`cos::CosClientBuilder::from_env`](crate::cos::CosClientBuilder::from_env)
-/// and [`r2::R2ClientBuilder::from_env`](crate::r2::R2ClientBuilder::from_env) read them;
-/// a URL parameter wins over its variable.
+/// Credentials are read as [`cos::CosClientBuilder::from_env`](crate::cos::CosClientBuilder::from_env),
+/// [`r2::R2ClientBuilder::from_env`](crate::r2::R2ClientBuilder::from_env) and
+/// [`s3::S3ClientBuilder::from_env`](crate::s3::S3ClientBuilder::from_env) (the `AWS_*`
+/// variables, else the AWS shared config files) read them; a URL parameter wins over its
+/// variable. `s3://` with the `r2` profile and no endpoint takes its account from
+/// `CLOUDFLARE_ACCOUNT_ID`. A plain `http://` S3 endpoint is accepted on this machine only
+/// (an emulator, MinIO or moto on loopback).
 ///
 /// ```no_run
 /// # async fn run() -> bucket_admin::Result<()> {
@@ -159,6 +165,7 @@ where
     match parsed.scheme.as_str() {
         "cos" => cos(parsed, &vars, has),
         "r2" => r2(parsed, &vars, has),
+        "s3" => s3(parsed, &vars, has),
         _ => Err(FromUrlError::UnknownScheme {
             scheme: parsed.scheme,
         }),
@@ -324,27 +331,24 @@ fn cos_host(authority: &str) -> Option<(String, String)> {
 }
 
 // Without a provider feature every URL is refused before its bucket and parameters are read.
-#[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "cos", feature = "r2", feature = "s3")),
+    allow(dead_code)
+)]
 struct Parsed {
     scheme: String,
     bucket: String,
     params: Vec<(String, String)>,
 }
 
-/// [`BucketUrl::parse`], then what [`from_url`] requires: a COS or R2 bucket, no path, no
-/// fragment, no credentials or port, parameters decoded and named once.
+/// [`BucketUrl::parse`], then what [`from_url`] requires: a bucket, no path, no fragment, no
+/// credentials or port, parameters decoded and named once.
 fn parse(url: &str) -> Result<Parsed, FromUrlError> {
     let invalid = |reason: &str| FromUrlError::InvalidUrl {
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
     let parts = BucketUrl::parse(url.trim())?;
-    if parts.scheme == Scheme::S3 {
-        // s3:// is a bucket URL, but from_url builds COS and R2 clients only.
-        return Err(FromUrlError::UnknownScheme {
-            scheme: parts.scheme.as_str().to_owned(),
-        });
-    }
     let bucket = parts.bucket.unwrap_or_default();
     let in_params = parts
         .params
@@ -405,7 +409,10 @@ fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-#[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "cos", feature = "r2", feature = "s3")),
+    allow(dead_code)
+)]
 fn take_params(parsed: &Parsed, known: &[&str]) -> Result<Vec<(String, String)>, FromUrlError> {
     for (name, value) in &parsed.params {
         if !known.contains(&name.as_str()) {
@@ -512,6 +519,131 @@ fn r2(
 
 #[cfg(not(feature = "r2"))]
 fn r2(
+    parsed: Parsed,
+    _: &[(String, String)],
+    _: impl Fn(&[&str]) -> bool,
+) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+    Err(FromUrlError::FeatureDisabled {
+        scheme: parsed.scheme,
+    })
+}
+
+#[cfg(feature = "s3")]
+fn s3(
+    parsed: Parsed,
+    vars: &[(String, String)],
+    has: impl Fn(&[&str]) -> bool,
+) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+    use crate::s3::{Profile, S3ClientBuilder, SharedConfigFiles};
+
+    let params = take_params(&parsed, &["profile", "region", "endpoint", "aws_profile"])?;
+    let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let var = |n: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+    };
+    let profile = match param("profile") {
+        Some(p) => p
+            .parse::<Profile>()
+            .map_err(|e| FromUrlError::InvalidParameter {
+                name: "profile".into(),
+                reason: e.message().to_owned(),
+            })?,
+        None => Profile::Aws,
+    };
+    let aws_profile = param("aws_profile");
+    // The shared files' profile, read here to name exactly what is missing before building.
+    let files =
+        SharedConfigFiles::from_env_vars(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let shared = match aws_profile.clone().or_else(|| var("AWS_PROFILE")) {
+        Some(name) => files.load_profile(name.trim(), true),
+        None => files.load_profile("default", false),
+    }
+    .map_err(|e| match &aws_profile {
+        Some(_) => FromUrlError::InvalidParameter {
+            name: "aws_profile".into(),
+            reason: e.message().to_owned(),
+        },
+        None => FromUrlError::Build(e),
+    })?;
+    let env_keys = aws_profile.is_none() && has(&["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    let mut missing = Vec::new();
+    let (has_id, has_secret) = if env_keys {
+        (has(&["AWS_ACCESS_KEY_ID"]), has(&["AWS_SECRET_ACCESS_KEY"]))
+    } else {
+        (
+            shared.access_key_id().is_some(),
+            shared.has_secret_access_key(),
+        )
+    };
+    if !has_id {
+        missing.push("AWS_ACCESS_KEY_ID");
+    }
+    if !has_secret {
+        missing.push("AWS_SECRET_ACCESS_KEY");
+    }
+    if !missing.is_empty() {
+        return Err(FromUrlError::MissingCredentials {
+            scheme: "s3".into(),
+            variables: missing,
+        });
+    }
+    let endpoint = param("endpoint");
+    let effective_endpoint = endpoint
+        .clone()
+        .or_else(|| var("AWS_ENDPOINT_URL_S3"))
+        .or_else(|| var("AWS_ENDPOINT_URL"))
+        .or_else(|| shared.endpoint_url().map(str::to_owned));
+    if let Some(e) = &effective_endpoint
+        && e.trim().to_ascii_lowercase().starts_with("http://")
+        && !is_loopback(e)
+    {
+        return Err(FromUrlError::InvalidParameter {
+            name: "endpoint".into(),
+            reason: format!(
+                "`{e}` is plain http on another machine (requests and their signatures would travel unencrypted); use https://"
+            ),
+        });
+    }
+    let mut builder = S3ClientBuilder::from_env_vars(vars.iter().cloned()).profile(profile);
+    if let Some(p) = aws_profile {
+        builder = builder.aws_profile(p);
+    }
+    if let Some(r) = param("region") {
+        builder = builder.region(r);
+    }
+    if let Some(e) = endpoint {
+        builder = builder.endpoint(e);
+    } else if let (Profile::R2, None, Some(account)) =
+        (profile, &effective_endpoint, var("CLOUDFLARE_ACCOUNT_ID"))
+    {
+        builder = builder.account_id(account);
+    }
+    let client = builder.build().map_err(FromUrlError::Build)?;
+    Ok((Box::new(client), parsed.bucket))
+}
+
+/// Whether an endpoint's host is this machine (`localhost`, `127.0.0.0/8`, `::1`).
+#[cfg(feature = "s3")]
+fn is_loopback(url: &str) -> bool {
+    let rest = url.trim().split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(not(feature = "s3"))]
+fn s3(
     parsed: Parsed,
     _: &[(String, String)],
     _: impl Fn(&[&str]) -> bool,
