@@ -57,7 +57,9 @@
 pub use bucket_admin_core::*;
 
 mod url;
-pub use url::{BucketUrl, FromUrlError, Scheme, from_url, from_url_with_vars};
+pub use url::{
+    BucketUrl, ClientBuilder, FromUrlError, Scheme, client_builder, from_url, from_url_with_vars,
+};
 
 /// Tencent Cloud COS provider (feature `cos`).
 #[cfg(feature = "cos")]

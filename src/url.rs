@@ -155,20 +155,105 @@ where
     K: AsRef<str>,
     V: Into<String>,
 {
-    let parsed = parse(url)?;
-    let vars: Vec<(String, String)> = vars
-        .into_iter()
+    let parsed = check(&BucketUrl::parse(url.trim())?, url)?;
+    if parsed.bucket.is_empty() {
+        return Err(FromUrlError::InvalidUrl {
+            url: url.to_owned(),
+            reason: "no bucket name".into(),
+        });
+    }
+    let bucket = parsed.bucket.clone();
+    Ok((configure(parsed, &vars_of(vars), true)?.build()?, bucket))
+}
+
+/// The client builder a bucket or account URL (`r2://`, `cos://?region=..`) names, configured
+/// from `vars` as [`from_url`] configures it but not built, so a tool can add its own settings
+/// (timeouts, retries, pacing, `allow_http`) and keep the concrete client type. The checks are
+/// [`from_url`]'s, except that a bucket is optional and an `s3://` endpoint over plain `http://`
+/// is left to the caller ([`s3::S3ClientBuilder`](crate::s3::S3ClientBuilder) accepts one).
+///
+/// ```
+/// # #[cfg(feature = "cos")] {
+/// use bucket_admin::{BucketUrl, ClientBuilder, Scheme};
+///
+/// let url = BucketUrl::new(Scheme::Cos, None::<String>).with_param("region", "ap-beijing");
+/// let vars = [("COS_SECRET_ID", "AKIDexample"), ("COS_SECRET_KEY", "secret")];
+/// let ClientBuilder::Cos(builder) = bucket_admin::client_builder(&url, vars).unwrap() else {
+///     unreachable!()
+/// };
+/// let client = builder.timeout(std::time::Duration::from_secs(5)).build().unwrap();
+/// # let _ = client; }
+/// ```
+pub fn client_builder<I, K, V>(url: &BucketUrl, vars: I) -> Result<ClientBuilder, FromUrlError>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: Into<String>,
+{
+    let text = url.to_string();
+    configure(check(url, &text)?, &vars_of(vars), false)
+}
+
+fn vars_of<I, K, V>(vars: I) -> Vec<(String, String)>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: Into<String>,
+{
+    vars.into_iter()
         .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
         .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
+        .collect()
+}
+
+/// The builder for a checked URL; `strict_http`: refuse an `s3://` endpoint over plain http
+/// to another machine (COS's and R2's builders refuse one themselves).
+fn configure(
+    parsed: Parsed,
+    vars: &[(String, String)],
+    strict_http: bool,
+) -> Result<ClientBuilder, FromUrlError> {
     let has = |names: &[&str]| names.iter().any(|n| vars.iter().any(|(k, _)| k == n));
     match parsed.scheme.as_str() {
-        "cos" => cos(parsed, &vars, has),
-        "r2" => r2(parsed, &vars, has),
-        "s3" => s3(parsed, &vars, has),
+        "cos" => cos(parsed, vars, has),
+        "r2" => r2(parsed, vars, has),
+        "s3" => s3(parsed, vars, has, strict_http),
         _ => Err(FromUrlError::UnknownScheme {
             scheme: parsed.scheme,
         }),
+    }
+}
+
+/// A provider's client builder, configured by [`client_builder`] from a URL and variables.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientBuilder {
+    /// Tencent Cloud COS (`cos://`).
+    #[cfg(feature = "cos")]
+    Cos(crate::cos::CosClientBuilder),
+    /// Cloudflare R2's REST API (`r2://`).
+    #[cfg(feature = "r2")]
+    R2(crate::r2::R2ClientBuilder),
+    /// An S3-compatible service (`s3://`).
+    #[cfg(feature = "s3")]
+    S3(crate::s3::S3ClientBuilder),
+}
+
+impl ClientBuilder {
+    /// Builds the client ([`FromUrlError::Build`] when the builder refuses its settings).
+    pub fn build(self) -> Result<Box<dyn BucketAdmin>, FromUrlError> {
+        #[cfg(any(feature = "cos", feature = "r2", feature = "s3"))]
+        let built: Result<Box<dyn BucketAdmin>, Error> = match self {
+            #[cfg(feature = "cos")]
+            ClientBuilder::Cos(b) => b.build().map(|c| Box::new(c) as Box<dyn BucketAdmin>),
+            #[cfg(feature = "r2")]
+            ClientBuilder::R2(b) => b.build().map(|c| Box::new(c) as Box<dyn BucketAdmin>),
+            #[cfg(feature = "s3")]
+            ClientBuilder::S3(b) => b.build().map(|c| Box::new(c) as Box<dyn BucketAdmin>),
+        };
+        #[cfg(not(any(feature = "cos", feature = "r2", feature = "s3")))]
+        let built: Result<Box<dyn BucketAdmin>, Error> = match self {};
+        built.map_err(FromUrlError::Build)
     }
 }
 
@@ -297,12 +382,53 @@ impl BucketUrl {
         })
     }
 
+    /// A URL of `scheme` naming `bucket` (`None`: the account), without parameters; add them
+    /// with [`with_param`](Self::with_param).
+    pub fn new(scheme: Scheme, bucket: Option<impl Into<String>>) -> BucketUrl {
+        BucketUrl {
+            scheme,
+            bucket: bucket.map(Into::into),
+            path: None,
+            params: Vec::new(),
+            host_style: false,
+        }
+    }
+
+    /// The same URL with `name=value` appended to its parameters (kept as written: a `%` in
+    /// `value` is read as percent-encoding by [`from_url`] and [`client_builder`]).
+    #[must_use]
+    pub fn with_param(mut self, name: impl Into<String>, value: impl Into<String>) -> BucketUrl {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
     /// The value of the first parameter called `name`, as written.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Display for BucketUrl {
+    /// `scheme://bucket[/path][?name=value&...]`, parts as written (a COS virtual host is
+    /// written as the `cos://` URL it reads as).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}://{}",
+            self.scheme,
+            self.bucket.as_deref().unwrap_or("")
+        )?;
+        if let Some(path) = &self.path {
+            write!(f, "/{path}")?;
+        }
+        for (i, (k, v)) in self.params.iter().enumerate() {
+            let sep = if i == 0 { '?' } else { '&' };
+            write!(f, "{sep}{k}={v}")?;
+        }
+        Ok(())
     }
 }
 
@@ -341,24 +467,20 @@ struct Parsed {
     params: Vec<(String, String)>,
 }
 
-/// [`BucketUrl::parse`], then what [`from_url`] requires: a bucket, no path, no fragment, no
-/// credentials or port, parameters decoded and named once.
-fn parse(url: &str) -> Result<Parsed, FromUrlError> {
+/// What [`from_url`] and [`client_builder`] require of a parsed URL: no path, no fragment, no
+/// credentials or port, parameters decoded and named once (the bucket may be absent).
+fn check(parts: &BucketUrl, url: &str) -> Result<Parsed, FromUrlError> {
     let invalid = |reason: &str| FromUrlError::InvalidUrl {
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
-    let parts = BucketUrl::parse(url.trim())?;
-    let bucket = parts.bucket.unwrap_or_default();
+    let bucket = parts.bucket.clone().unwrap_or_default();
     let in_params = parts
         .params
         .iter()
         .any(|(k, v)| k.contains('#') || v.contains('#'));
     if bucket.contains('#') || parts.path.as_deref().is_some_and(|p| p.contains('#')) || in_params {
         return Err(invalid("a fragment (#) has no meaning here"));
-    }
-    if bucket.is_empty() {
-        return Err(invalid("no bucket name"));
     }
     if parts.path.is_some() {
         return Err(invalid(
@@ -436,7 +558,7 @@ fn cos(
     parsed: Parsed,
     vars: &[(String, String)],
     has: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     let params = take_params(&parsed, &["region", "endpoint"])?;
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let mut missing = Vec::new();
@@ -463,8 +585,7 @@ fn cos(
     if let Some(e) = param("endpoint") {
         builder = builder.endpoint(e);
     }
-    let client = builder.build().map_err(FromUrlError::Build)?;
-    Ok((Box::new(client), parsed.bucket))
+    Ok(ClientBuilder::Cos(builder))
 }
 
 #[cfg(not(feature = "cos"))]
@@ -472,7 +593,7 @@ fn cos(
     parsed: Parsed,
     _: &[(String, String)],
     _: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     Err(FromUrlError::FeatureDisabled {
         scheme: parsed.scheme,
     })
@@ -483,7 +604,7 @@ fn r2(
     parsed: Parsed,
     vars: &[(String, String)],
     has: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     let params = take_params(&parsed, &["jurisdiction", "account_id"])?;
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let mut missing = Vec::new();
@@ -513,8 +634,7 @@ fn r2(
     if let Some(a) = account {
         builder = builder.account_id(a);
     }
-    let client = builder.build().map_err(FromUrlError::Build)?;
-    Ok((Box::new(client), parsed.bucket))
+    Ok(ClientBuilder::R2(builder))
 }
 
 #[cfg(not(feature = "r2"))]
@@ -522,7 +642,7 @@ fn r2(
     parsed: Parsed,
     _: &[(String, String)],
     _: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     Err(FromUrlError::FeatureDisabled {
         scheme: parsed.scheme,
     })
@@ -533,7 +653,8 @@ fn s3(
     parsed: Parsed,
     vars: &[(String, String)],
     has: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+    strict_http: bool,
+) -> Result<ClientBuilder, FromUrlError> {
     use crate::s3::{Profile, S3ClientBuilder, SharedConfigFiles};
 
     let params = take_params(&parsed, &["profile", "region", "endpoint", "aws_profile"])?;
@@ -597,6 +718,7 @@ fn s3(
         .or_else(|| var("AWS_ENDPOINT_URL"))
         .or_else(|| shared.endpoint_url().map(str::to_owned));
     if let Some(e) = &effective_endpoint
+        && strict_http
         && e.trim().to_ascii_lowercase().starts_with("http://")
         && !is_loopback(e)
     {
@@ -621,8 +743,7 @@ fn s3(
     {
         builder = builder.account_id(account);
     }
-    let client = builder.build().map_err(FromUrlError::Build)?;
-    Ok((Box::new(client), parsed.bucket))
+    Ok(ClientBuilder::S3(builder))
 }
 
 /// Whether an endpoint's host is this machine (`localhost`, `127.0.0.0/8`, `::1`).
@@ -647,7 +768,8 @@ fn s3(
     parsed: Parsed,
     _: &[(String, String)],
     _: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+    _: bool,
+) -> Result<ClientBuilder, FromUrlError> {
     Err(FromUrlError::FeatureDisabled {
         scheme: parsed.scheme,
     })

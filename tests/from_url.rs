@@ -360,3 +360,55 @@ fn s3_url_errors_name_what_to_change() {
     ));
     assert!(bucket_admin::from_url_with_vars("s3://logs?profile=r2", vars).is_ok());
 }
+
+#[tokio::test]
+async fn client_builder_gives_configurable_builders_for_account_urls_too() {
+    use bucket_admin::{BucketUrl, ClientBuilder, Scheme};
+
+    let emu = Emulator::start().await.unwrap();
+    // An account URL: from_url needs a bucket, client_builder does not.
+    let account = BucketUrl::new(Scheme::R2, None::<String>);
+    assert!(matches!(
+        bucket_admin::from_url_with_vars(&account.to_string(), r2_vars(&emu)),
+        Err(FromUrlError::InvalidUrl { .. })
+    ));
+    let ClientBuilder::R2(builder) = bucket_admin::client_builder(&account, r2_vars(&emu)).unwrap()
+    else {
+        panic!("r2:// gives the R2 builder")
+    };
+    // The caller's own settings go on the concrete builder, and the concrete client comes out.
+    let r2 = builder.pacing(None).build().unwrap();
+    r2.create_bucket("listed", &Default::default())
+        .await
+        .unwrap();
+    let names: Vec<String> = r2
+        .with_jurisdiction(bucket_admin::Jurisdiction::Default)
+        .list_buckets()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.name)
+        .collect();
+    assert_eq!(names, ["listed"]);
+
+    // The same checks as from_url, with the same typed errors.
+    let url = BucketUrl::new(Scheme::Cos, Some("web-1250000000")).with_param("colour", "red");
+    assert_eq!(url.to_string(), "cos://web-1250000000?colour=red");
+    assert!(matches!(
+        bucket_admin::client_builder(&url, cos_vars(&emu)),
+        Err(FromUrlError::UnknownParameter { name, .. }) if name == "colour"
+    ));
+    let url =
+        BucketUrl::new(Scheme::Cos, Some("web-1250000000")).with_param("region", "ap-beijing");
+    let ClientBuilder::Cos(_) = bucket_admin::client_builder(&url, cos_vars(&emu)).unwrap() else {
+        panic!("cos:// gives the COS builder")
+    };
+    let e = bucket_admin::client_builder(&url, Vec::<(String, String)>::new()).unwrap_err();
+    assert!(
+        matches!(&e, FromUrlError::MissingCredentials { scheme, .. } if scheme == "cos"),
+        "{e:?}"
+    );
+    // A parsed URL prints back as written.
+    let text = "s3://logs/x?profile=minio&endpoint=http://127.0.0.1:9000";
+    assert_eq!(BucketUrl::parse(text).unwrap().to_string(), text);
+}
