@@ -224,6 +224,15 @@ fn configure(
     }
 }
 
+#[cfg(any(feature = "cos", feature = "r2", feature = "s3"))]
+fn boxed<C: BucketAdmin + 'static>(
+    built: bucket_admin_core::Result<C>,
+) -> Result<Box<dyn BucketAdmin>, FromUrlError> {
+    built
+        .map(|c| Box::new(c) as Box<dyn BucketAdmin>)
+        .map_err(FromUrlError::Build)
+}
+
 /// A provider's client builder, configured by [`client_builder`] from a URL and variables.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -242,18 +251,14 @@ pub enum ClientBuilder {
 impl ClientBuilder {
     /// Builds the client ([`FromUrlError::Build`] when the builder refuses its settings).
     pub fn build(self) -> Result<Box<dyn BucketAdmin>, FromUrlError> {
-        #[cfg(any(feature = "cos", feature = "r2", feature = "s3"))]
-        let built: Result<Box<dyn BucketAdmin>, Error> = match self {
+        match self {
             #[cfg(feature = "cos")]
-            ClientBuilder::Cos(b) => b.build().map(|c| Box::new(c) as Box<dyn BucketAdmin>),
+            ClientBuilder::Cos(b) => boxed(b.build()),
             #[cfg(feature = "r2")]
-            ClientBuilder::R2(b) => b.build().map(|c| Box::new(c) as Box<dyn BucketAdmin>),
+            ClientBuilder::R2(b) => boxed(b.build()),
             #[cfg(feature = "s3")]
-            ClientBuilder::S3(b) => b.build().map(|c| Box::new(c) as Box<dyn BucketAdmin>),
-        };
-        #[cfg(not(any(feature = "cos", feature = "r2", feature = "s3")))]
-        let built: Result<Box<dyn BucketAdmin>, Error> = match self {};
-        built.map_err(FromUrlError::Build)
+            ClientBuilder::S3(b) => boxed(b.build()),
+        }
     }
 }
 
