@@ -32,7 +32,8 @@
 //! # }
 //! ```
 //!
-//! Or name the bucket with a URL and take the credentials from the environment:
+//! Or name the bucket with a URL (`cos://`, `r2://` or `s3://`) and take the credentials from
+//! the environment:
 //!
 //! ```no_run
 //! # async fn run() -> bucket_admin::Result<()> {
@@ -56,7 +57,9 @@
 pub use bucket_admin_core::*;
 
 mod url;
-pub use url::{BucketUrl, FromUrlError, Scheme, from_url, from_url_with_vars};
+pub use url::{
+    BucketUrl, ClientBuilder, FromUrlError, Scheme, client_builder, from_url, from_url_with_vars,
+};
 
 /// Tencent Cloud COS provider (feature `cos`).
 #[cfg(feature = "cos")]

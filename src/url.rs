@@ -1,7 +1,7 @@
-//! [`from_url`]: a [`BucketAdmin`] and a bucket name from one URL and the environment's
-//! credentials, like `object_store::parse_url`; [`BucketUrl`]: the same URLs (and `s3://`)
-//! taken apart, for tools that add their own rules (the `bucket-admin` CLI parses its targets
-//! with it).
+//! [`from_url`]: a [`BucketAdmin`] and a bucket name from one `cos://`, `r2://` or `s3://`
+//! URL and the environment's credentials, like `object_store::parse_url`; [`BucketUrl`]: the
+//! same URLs taken apart, for tools that add their own rules (the `bucket-admin` CLI parses
+//! its targets with it).
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,19 +19,19 @@ pub enum FromUrlError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The scheme is neither `cos` nor `r2`.
+    /// The scheme is none of `cos`, `r2` and `s3`.
     UnknownScheme {
         /// The scheme found.
         scheme: String,
     },
     /// The scheme is known but its provider was compiled out.
     FeatureDisabled {
-        /// `cos` or `r2`.
+        /// `cos`, `r2` or `s3`.
         scheme: String,
     },
     /// A query parameter this scheme does not have.
     UnknownParameter {
-        /// `cos` or `r2`.
+        /// `cos`, `r2` or `s3`.
         scheme: String,
         /// The parameter's name.
         name: String,
@@ -47,7 +47,7 @@ pub enum FromUrlError {
     MissingRegion,
     /// Credentials missing from the environment: every variable to set.
     MissingCredentials {
-        /// The provider's scheme, `cos` or `r2`.
+        /// The provider's scheme, `cos`, `r2` or `s3`.
         scheme: String,
         /// Each missing variable (with its alternative name, where there is one).
         variables: Vec<&'static str>,
@@ -61,11 +61,11 @@ impl fmt::Display for FromUrlError {
         match self {
             Self::InvalidUrl { url, reason } => write!(
                 f,
-                "`{url}` is not a bucket URL ({reason}); expected cos://<bucket>-<appid>?region=<region> or r2://<bucket>"
+                "`{url}` is not a bucket URL ({reason}); expected cos://<bucket>-<appid>?region=<region>, r2://<bucket> or s3://<bucket>"
             ),
             Self::UnknownScheme { scheme } => write!(
                 f,
-                "unknown bucket URL scheme `{scheme}`: use cos:// (Tencent Cloud COS) or r2:// (Cloudflare R2)"
+                "unknown bucket URL scheme `{scheme}`: use cos:// (Tencent Cloud COS), r2:// (Cloudflare R2) or s3:// (an S3-compatible service)"
             ),
             Self::FeatureDisabled { scheme } => write!(
                 f,
@@ -74,6 +74,7 @@ impl fmt::Display for FromUrlError {
             Self::UnknownParameter { scheme, name } => {
                 let known = match scheme.as_str() {
                     "cos" => "region, endpoint",
+                    "s3" => "profile, region, endpoint, aws_profile",
                     _ => "jurisdiction, account_id",
                 };
                 write!(
@@ -90,7 +91,7 @@ impl fmt::Display for FromUrlError {
             Self::MissingCredentials { scheme, variables } => write!(
                 f,
                 "missing {} credentials: set {}",
-                if scheme == "cos" { "COS" } else { "R2" },
+                scheme.to_ascii_uppercase(),
                 variables.join(", ")
             ),
             Self::Build(e) => write!(f, "{e}"),
@@ -123,10 +124,15 @@ impl From<FromUrlError> for Error {
 /// | --- | --- | --- |
 /// | `cos://<bucket>-<appid>?region=ap-beijing` | COS | `region` (else `COS_REGION`), `endpoint` (else `COS_ENDPOINT`) |
 /// | `r2://<bucket>?jurisdiction=eu` | R2 | `jurisdiction` (else `R2_JURISDICTION`, else `default`), `account_id` (else `CLOUDFLARE_ACCOUNT_ID`) |
+/// | `s3://<bucket>?region=eu-west-1` | S3-compatible | `profile` (`aws`, `r2`, `cos`, `minio`, `custom`; default `aws`), `region` (else `AWS_REGION`, `AWS_DEFAULT_REGION`, the shared config), `endpoint` (else `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the shared config), `aws_profile` (else `AWS_PROFILE`, else `default`) |
 ///
-/// Credentials are read as [`cos::CosClientBuilder::from_env`](crate::cos::CosClientBuilder::from_env)
-/// and [`r2::R2ClientBuilder::from_env`](crate::r2::R2ClientBuilder::from_env) read them;
-/// a URL parameter wins over its variable.
+/// Credentials are read as [`cos::CosClientBuilder::from_env`](crate::cos::CosClientBuilder::from_env),
+/// [`r2::R2ClientBuilder::from_env`](crate::r2::R2ClientBuilder::from_env) and
+/// [`s3::S3ClientBuilder::from_env`](crate::s3::S3ClientBuilder::from_env) (the `AWS_*`
+/// variables, else the AWS shared config files) read them; a URL parameter wins over its
+/// variable. `s3://` with the `r2` profile and no endpoint takes its account from
+/// `CLOUDFLARE_ACCOUNT_ID`. A plain `http://` S3 endpoint is accepted on this machine only
+/// (an emulator, MinIO or moto on loopback).
 ///
 /// ```no_run
 /// # async fn run() -> bucket_admin::Result<()> {
@@ -149,19 +155,110 @@ where
     K: AsRef<str>,
     V: Into<String>,
 {
-    let parsed = parse(url)?;
-    let vars: Vec<(String, String)> = vars
-        .into_iter()
+    let parsed = check(&BucketUrl::parse(url.trim())?, url)?;
+    if parsed.bucket.is_empty() {
+        return Err(FromUrlError::InvalidUrl {
+            url: url.to_owned(),
+            reason: "no bucket name".into(),
+        });
+    }
+    let bucket = parsed.bucket.clone();
+    Ok((configure(parsed, &vars_of(vars), true)?.build()?, bucket))
+}
+
+/// The client builder a bucket or account URL (`r2://`, `cos://?region=..`) names, configured
+/// from `vars` as [`from_url`] configures it but not built, so a tool can add its own settings
+/// (timeouts, retries, pacing, `allow_http`) and keep the concrete client type. The checks are
+/// [`from_url`]'s, except that a bucket is optional and an `s3://` endpoint over plain `http://`
+/// is left to the caller ([`s3::S3ClientBuilder`](crate::s3::S3ClientBuilder) accepts one).
+///
+/// ```
+/// # #[cfg(feature = "cos")] {
+/// use bucket_admin::{BucketUrl, ClientBuilder, Scheme};
+///
+/// let url = BucketUrl::new(Scheme::Cos, None::<String>).with_param("region", "ap-beijing");
+/// let vars = [("COS_SECRET_ID", "AKIDexample"), ("COS_SECRET_KEY", "secret")];
+/// let ClientBuilder::Cos(builder) = bucket_admin::client_builder(&url, vars).unwrap() else {
+///     unreachable!()
+/// };
+/// let client = builder.timeout(std::time::Duration::from_secs(5)).build().unwrap();
+/// # let _ = client; }
+/// ```
+pub fn client_builder<I, K, V>(url: &BucketUrl, vars: I) -> Result<ClientBuilder, FromUrlError>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: Into<String>,
+{
+    let text = url.to_string();
+    configure(check(url, &text)?, &vars_of(vars), false)
+}
+
+fn vars_of<I, K, V>(vars: I) -> Vec<(String, String)>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: Into<String>,
+{
+    vars.into_iter()
         .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
         .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
+        .collect()
+}
+
+/// The builder for a checked URL; `strict_http`: refuse an `s3://` endpoint over plain http
+/// to another machine (COS's and R2's builders refuse one themselves).
+fn configure(
+    parsed: Parsed,
+    vars: &[(String, String)],
+    strict_http: bool,
+) -> Result<ClientBuilder, FromUrlError> {
     let has = |names: &[&str]| names.iter().any(|n| vars.iter().any(|(k, _)| k == n));
     match parsed.scheme.as_str() {
-        "cos" => cos(parsed, &vars, has),
-        "r2" => r2(parsed, &vars, has),
+        "cos" => cos(parsed, vars, has),
+        "r2" => r2(parsed, vars, has),
+        "s3" => s3(parsed, vars, has, strict_http),
         _ => Err(FromUrlError::UnknownScheme {
             scheme: parsed.scheme,
         }),
+    }
+}
+
+#[cfg(any(feature = "cos", feature = "r2", feature = "s3"))]
+fn boxed<C: BucketAdmin + 'static>(
+    built: bucket_admin_core::Result<C>,
+) -> Result<Box<dyn BucketAdmin>, FromUrlError> {
+    built
+        .map(|c| Box::new(c) as Box<dyn BucketAdmin>)
+        .map_err(FromUrlError::Build)
+}
+
+/// A provider's client builder, configured by [`client_builder`] from a URL and variables.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientBuilder {
+    /// Tencent Cloud COS (`cos://`).
+    #[cfg(feature = "cos")]
+    Cos(crate::cos::CosClientBuilder),
+    /// Cloudflare R2's REST API (`r2://`).
+    #[cfg(feature = "r2")]
+    R2(crate::r2::R2ClientBuilder),
+    /// An S3-compatible service (`s3://`).
+    #[cfg(feature = "s3")]
+    S3(crate::s3::S3ClientBuilder),
+}
+
+impl ClientBuilder {
+    /// Builds the client ([`FromUrlError::Build`] when the builder refuses its settings).
+    pub fn build(self) -> Result<Box<dyn BucketAdmin>, FromUrlError> {
+        match self {
+            #[cfg(feature = "cos")]
+            ClientBuilder::Cos(b) => boxed(b.build()),
+            #[cfg(feature = "r2")]
+            ClientBuilder::R2(b) => boxed(b.build()),
+            #[cfg(feature = "s3")]
+            ClientBuilder::S3(b) => boxed(b.build()),
+        }
     }
 }
 
@@ -290,12 +387,53 @@ impl BucketUrl {
         })
     }
 
+    /// A URL of `scheme` naming `bucket` (`None`: the account), without parameters; add them
+    /// with [`with_param`](Self::with_param).
+    pub fn new(scheme: Scheme, bucket: Option<impl Into<String>>) -> BucketUrl {
+        BucketUrl {
+            scheme,
+            bucket: bucket.map(Into::into),
+            path: None,
+            params: Vec::new(),
+            host_style: false,
+        }
+    }
+
+    /// The same URL with `name=value` appended to its parameters (kept as written: a `%` in
+    /// `value` is read as percent-encoding by [`from_url`] and [`client_builder`]).
+    #[must_use]
+    pub fn with_param(mut self, name: impl Into<String>, value: impl Into<String>) -> BucketUrl {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
     /// The value of the first parameter called `name`, as written.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Display for BucketUrl {
+    /// `scheme://bucket[/path][?name=value&...]`, parts as written (a COS virtual host is
+    /// written as the `cos://` URL it reads as).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}://{}",
+            self.scheme,
+            self.bucket.as_deref().unwrap_or("")
+        )?;
+        if let Some(path) = &self.path {
+            write!(f, "/{path}")?;
+        }
+        for (i, (k, v)) in self.params.iter().enumerate() {
+            let sep = if i == 0 { '?' } else { '&' };
+            write!(f, "{sep}{k}={v}")?;
+        }
+        Ok(())
     }
 }
 
@@ -324,37 +462,30 @@ fn cos_host(authority: &str) -> Option<(String, String)> {
 }
 
 // Without a provider feature every URL is refused before its bucket and parameters are read.
-#[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "cos", feature = "r2", feature = "s3")),
+    allow(dead_code)
+)]
 struct Parsed {
     scheme: String,
     bucket: String,
     params: Vec<(String, String)>,
 }
 
-/// [`BucketUrl::parse`], then what [`from_url`] requires: a COS or R2 bucket, no path, no
-/// fragment, no credentials or port, parameters decoded and named once.
-fn parse(url: &str) -> Result<Parsed, FromUrlError> {
+/// What [`from_url`] and [`client_builder`] require of a parsed URL: no path, no fragment, no
+/// credentials or port, parameters decoded and named once (the bucket may be absent).
+fn check(parts: &BucketUrl, url: &str) -> Result<Parsed, FromUrlError> {
     let invalid = |reason: &str| FromUrlError::InvalidUrl {
         url: url.to_owned(),
         reason: reason.to_owned(),
     };
-    let parts = BucketUrl::parse(url.trim())?;
-    if parts.scheme == Scheme::S3 {
-        // s3:// is a bucket URL, but from_url builds COS and R2 clients only.
-        return Err(FromUrlError::UnknownScheme {
-            scheme: parts.scheme.as_str().to_owned(),
-        });
-    }
-    let bucket = parts.bucket.unwrap_or_default();
+    let bucket = parts.bucket.clone().unwrap_or_default();
     let in_params = parts
         .params
         .iter()
         .any(|(k, v)| k.contains('#') || v.contains('#'));
     if bucket.contains('#') || parts.path.as_deref().is_some_and(|p| p.contains('#')) || in_params {
         return Err(invalid("a fragment (#) has no meaning here"));
-    }
-    if bucket.is_empty() {
-        return Err(invalid("no bucket name"));
     }
     if parts.path.is_some() {
         return Err(invalid(
@@ -405,7 +536,10 @@ fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-#[cfg_attr(not(any(feature = "cos", feature = "r2")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "cos", feature = "r2", feature = "s3")),
+    allow(dead_code)
+)]
 fn take_params(parsed: &Parsed, known: &[&str]) -> Result<Vec<(String, String)>, FromUrlError> {
     for (name, value) in &parsed.params {
         if !known.contains(&name.as_str()) {
@@ -429,7 +563,7 @@ fn cos(
     parsed: Parsed,
     vars: &[(String, String)],
     has: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     let params = take_params(&parsed, &["region", "endpoint"])?;
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let mut missing = Vec::new();
@@ -456,8 +590,7 @@ fn cos(
     if let Some(e) = param("endpoint") {
         builder = builder.endpoint(e);
     }
-    let client = builder.build().map_err(FromUrlError::Build)?;
-    Ok((Box::new(client), parsed.bucket))
+    Ok(ClientBuilder::Cos(builder))
 }
 
 #[cfg(not(feature = "cos"))]
@@ -465,7 +598,7 @@ fn cos(
     parsed: Parsed,
     _: &[(String, String)],
     _: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     Err(FromUrlError::FeatureDisabled {
         scheme: parsed.scheme,
     })
@@ -476,7 +609,7 @@ fn r2(
     parsed: Parsed,
     vars: &[(String, String)],
     has: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
     let params = take_params(&parsed, &["jurisdiction", "account_id"])?;
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let mut missing = Vec::new();
@@ -506,8 +639,7 @@ fn r2(
     if let Some(a) = account {
         builder = builder.account_id(a);
     }
-    let client = builder.build().map_err(FromUrlError::Build)?;
-    Ok((Box::new(client), parsed.bucket))
+    Ok(ClientBuilder::R2(builder))
 }
 
 #[cfg(not(feature = "r2"))]
@@ -515,7 +647,134 @@ fn r2(
     parsed: Parsed,
     _: &[(String, String)],
     _: impl Fn(&[&str]) -> bool,
-) -> Result<(Box<dyn BucketAdmin>, String), FromUrlError> {
+) -> Result<ClientBuilder, FromUrlError> {
+    Err(FromUrlError::FeatureDisabled {
+        scheme: parsed.scheme,
+    })
+}
+
+#[cfg(feature = "s3")]
+fn s3(
+    parsed: Parsed,
+    vars: &[(String, String)],
+    has: impl Fn(&[&str]) -> bool,
+    strict_http: bool,
+) -> Result<ClientBuilder, FromUrlError> {
+    use crate::s3::{Profile, S3ClientBuilder, SharedConfigFiles};
+
+    let params = take_params(&parsed, &["profile", "region", "endpoint", "aws_profile"])?;
+    let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let var = |n: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+    };
+    let profile = match param("profile") {
+        Some(p) => p
+            .parse::<Profile>()
+            .map_err(|e| FromUrlError::InvalidParameter {
+                name: "profile".into(),
+                reason: e.message().to_owned(),
+            })?,
+        None => Profile::Aws,
+    };
+    let aws_profile = param("aws_profile");
+    // The shared files' profile, read here to name exactly what is missing before building.
+    let files =
+        SharedConfigFiles::from_env_vars(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let shared = match aws_profile.clone().or_else(|| var("AWS_PROFILE")) {
+        Some(name) => files.load_profile(name.trim(), true),
+        None => files.load_profile("default", false),
+    }
+    .map_err(|e| match &aws_profile {
+        Some(_) => FromUrlError::InvalidParameter {
+            name: "aws_profile".into(),
+            reason: e.message().to_owned(),
+        },
+        None => FromUrlError::Build(e),
+    })?;
+    let env_keys = aws_profile.is_none() && has(&["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    let mut missing = Vec::new();
+    let (has_id, has_secret) = if env_keys {
+        (has(&["AWS_ACCESS_KEY_ID"]), has(&["AWS_SECRET_ACCESS_KEY"]))
+    } else {
+        (
+            shared.access_key_id().is_some(),
+            shared.has_secret_access_key(),
+        )
+    };
+    if !has_id {
+        missing.push("AWS_ACCESS_KEY_ID");
+    }
+    if !has_secret {
+        missing.push("AWS_SECRET_ACCESS_KEY");
+    }
+    if !missing.is_empty() {
+        return Err(FromUrlError::MissingCredentials {
+            scheme: "s3".into(),
+            variables: missing,
+        });
+    }
+    let endpoint = param("endpoint");
+    let effective_endpoint = endpoint
+        .clone()
+        .or_else(|| var("AWS_ENDPOINT_URL_S3"))
+        .or_else(|| var("AWS_ENDPOINT_URL"))
+        .or_else(|| shared.endpoint_url().map(str::to_owned));
+    if let Some(e) = &effective_endpoint
+        && strict_http
+        && e.trim().to_ascii_lowercase().starts_with("http://")
+        && !is_loopback(e)
+    {
+        return Err(FromUrlError::InvalidParameter {
+            name: "endpoint".into(),
+            reason: format!(
+                "`{e}` is plain http on another machine (requests and their signatures would travel unencrypted); use https://"
+            ),
+        });
+    }
+    let mut builder = S3ClientBuilder::from_env_vars(vars.iter().cloned()).profile(profile);
+    if let Some(p) = aws_profile {
+        builder = builder.aws_profile(p);
+    }
+    if let Some(r) = param("region") {
+        builder = builder.region(r);
+    }
+    if let Some(e) = endpoint {
+        builder = builder.endpoint(e);
+    } else if let (Profile::R2, None, Some(account)) =
+        (profile, &effective_endpoint, var("CLOUDFLARE_ACCOUNT_ID"))
+    {
+        builder = builder.account_id(account);
+    }
+    Ok(ClientBuilder::S3(builder))
+}
+
+/// Whether an endpoint's host is this machine (`localhost`, `127.0.0.0/8`, `::1`).
+#[cfg(feature = "s3")]
+fn is_loopback(url: &str) -> bool {
+    let rest = url.trim().split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(not(feature = "s3"))]
+fn s3(
+    parsed: Parsed,
+    _: &[(String, String)],
+    _: impl Fn(&[&str]) -> bool,
+    _: bool,
+) -> Result<ClientBuilder, FromUrlError> {
     Err(FromUrlError::FeatureDisabled {
         scheme: parsed.scheme,
     })

@@ -1,6 +1,12 @@
 //! Provider construction: turns a [`TargetUrl`] into an [`Endpoint`] (a `BucketAdmin` client
 //! or a file). This is the only module that knows the provider crates' builders.
 //!
+//! The general part — which builder, configured from the URL's parameters and the
+//! environment's variables — is the library's [`bucket_admin::client_builder`]; this module
+//! adds the CLI's own concerns: the emulator's credentials and `--endpoint` (as variables
+//! handed to it), `--allow-http`, `--timeout`, `--retries`, `--r2-pacing`, caching, and
+//! messages in CLI terms.
+//!
 //! Clients are cached per COS region and per R2 jurisdiction, so a bulk run over hundreds of
 //! buckets shares one connection pool, and one R2 pacing limiter, per account.
 
@@ -9,10 +15,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bucket_admin::{BucketUrl, ClientBuilder, FromUrlError, Scheme};
 use bucket_admin_core::{BucketAdmin, BucketInfo, Jurisdiction, RetryPolicy};
-use bucket_admin_cos::{CosClient, CosClientBuilder};
-use bucket_admin_r2::{Pacing, R2Client, R2ClientBuilder};
-use bucket_admin_s3::{Profile, S3Client, S3ClientBuilder, SharedConfigFiles};
+use bucket_admin_cos::CosClient;
+use bucket_admin_r2::{Pacing, R2Client};
+use bucket_admin_s3::{Profile, S3Client, SharedConfigFiles};
 
 use crate::bulk::EndpointFactory;
 use crate::endpoint::Endpoint;
@@ -119,6 +126,31 @@ fn missing_settings(provider: &str, missing: &[&str]) -> CliError {
     )
 }
 
+/// The process environment with `overrides` appended (the builders take the last value).
+fn vars_with(overrides: Vec<(&str, String)>) -> Vec<(String, String)> {
+    let mut vars: Vec<(String, String)> = std::env::vars().collect();
+    vars.extend(overrides.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    vars
+}
+
+/// The library's builder for `url` from `vars`: its refusal in CLI terms, with `hint`.
+fn library_builder(
+    url: &BucketUrl,
+    vars: Vec<(String, String)>,
+    hint: &str,
+) -> Result<ClientBuilder, CliError> {
+    bucket_admin::client_builder(url, vars)
+        .map_err(|e: FromUrlError| CliError::from(bucket_admin::Error::from(e)).with_hint(hint))
+}
+
+/// A builder of another provider than the URL's scheme: a bug here, never the user's input.
+fn wrong_builder(scheme: Scheme) -> CliError {
+    CliError::from(bucket_admin::Error::new(
+        bucket_admin::ErrorKind::Config,
+        format!("internal error: no {scheme} client builder for a {scheme}:// URL"),
+    ))
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -130,6 +162,8 @@ pub struct Connector {
     r2: Mutex<Option<R2Client>>,
     s3: Mutex<HashMap<S3Key, S3Client>>,
 }
+
+const S3_HINT: &str = "s3:// takes ?profile=aws|r2|cos|minio|custom, ?region=, ?endpoint= and ?aws_profile=; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS shared config files (AWS_PROFILE)";
 
 /// One S3 client per profile, region, endpoint and shared-config profile.
 type S3Key = (Profile, Option<String>, Option<String>, Option<String>);
@@ -211,19 +245,28 @@ impl Connector {
                 return Err(missing_settings("COS", &missing));
             }
         }
-        let mut b = CosClientBuilder::from_env();
+        const COS_HINT: &str =
+            "set COS_SECRET_ID, COS_SECRET_KEY and a region (?region= in the URL or COS_REGION)";
+        let mut overrides = Vec::new();
         if let Some(emu) = &self.settings.emulator {
-            b = b
-                .secret_id(emu.cos_secret_id.clone())
-                .secret_key(emu.cos_secret_key.clone())
-                .region(emu.cos_region.clone());
+            overrides.push(("COS_SECRET_ID", emu.cos_secret_id.clone()));
+            overrides.push(("COS_SECRET_KEY", emu.cos_secret_key.clone()));
+            overrides.push(("COS_REGION", emu.cos_region.clone()));
         }
-        if let Some(endpoint) = self.cos_endpoint() {
-            let http_ok = self.settings.allow_http || is_loopback(&endpoint);
-            b = b.endpoint(endpoint).allow_http(http_ok);
+        let endpoint = self.cos_endpoint();
+        if let Some(e) = &endpoint {
+            overrides.push(("COS_ENDPOINT", e.clone()));
         }
+        let mut url = BucketUrl::new(Scheme::Cos, None::<String>);
         if let Some(r) = region {
-            b = b.region(r);
+            url = url.with_param("region", r);
+        }
+        let ClientBuilder::Cos(mut b) = library_builder(&url, vars_with(overrides), COS_HINT)?
+        else {
+            return Err(wrong_builder(Scheme::Cos));
+        };
+        if let Some(endpoint) = &endpoint {
+            b = b.allow_http(self.settings.allow_http || is_loopback(endpoint));
         }
         if let Some(p) = self.retry_policy() {
             b = b.retry_policy(p);
@@ -231,11 +274,9 @@ impl Connector {
         if let Some(t) = self.settings.timeout {
             b = b.timeout(t);
         }
-        let client = b.build().map_err(|e| {
-            CliError::from(e).with_hint(
-                "set COS_SECRET_ID, COS_SECRET_KEY and a region (?region= in the URL or COS_REGION)",
-            )
-        })?;
+        let client = b
+            .build()
+            .map_err(|e| CliError::from(e).with_hint(COS_HINT))?;
         cache.insert(key, client.clone());
         Ok(client)
     }
@@ -260,12 +301,17 @@ impl Connector {
                     return Err(missing_settings("R2", &missing));
                 }
             }
-            let mut b = R2ClientBuilder::from_env();
+            const R2_HINT: &str = "set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID";
+            let mut overrides = Vec::new();
             if let Some(emu) = &self.settings.emulator {
-                b = b
-                    .account_id(emu.r2_account_id.clone())
-                    .api_token(emu.r2_api_token.clone());
+                overrides.push(("CLOUDFLARE_ACCOUNT_ID", emu.r2_account_id.clone()));
+                overrides.push(("CLOUDFLARE_API_TOKEN", emu.r2_api_token.clone()));
             }
+            let url = BucketUrl::new(Scheme::R2, None::<String>);
+            let ClientBuilder::R2(mut b) = library_builder(&url, vars_with(overrides), R2_HINT)?
+            else {
+                return Err(wrong_builder(Scheme::R2));
+            };
             let base = self.r2_base_url();
             let local = base.as_deref().is_some_and(is_loopback);
             if let Some(base) = &base {
@@ -287,9 +333,9 @@ impl Connector {
             if let Some(t) = self.settings.timeout {
                 b = b.timeout(t);
             }
-            let client = b.build().map_err(|e| {
-                CliError::from(e).with_hint("set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID")
-            })?;
+            let client = b
+                .build()
+                .map_err(|e| CliError::from(e).with_hint(R2_HINT))?;
             *cache = Some(client);
         }
         let base = cache.as_ref().expect("built above");
@@ -384,38 +430,44 @@ impl Connector {
         if !missing.is_empty() {
             return Err(missing_settings(&format!("S3 ({profile})"), &missing));
         }
-        let mut b = S3ClientBuilder::from_env().profile(profile);
-        if let Some(p) = aws_profile {
-            b = b.aws_profile(p);
+        if let Some(e) = &endpoint
+            && e.to_ascii_lowercase().starts_with("http://")
+            && !self.settings.allow_http
+            && !is_loopback(e)
+        {
+            return Err(CliError::usage(format!(
+                "endpoint `{e}` is plain http on another machine: requests and their signatures would travel unencrypted"
+            ))
+            .with_hint("use https://, or pass --allow-http if you really mean it"));
         }
-        if let Some(r) = &region {
-            b = b.region(r.clone());
-        }
-        if let Some(e) = &endpoint {
-            if e.to_ascii_lowercase().starts_with("http://")
-                && !self.settings.allow_http
-                && !is_loopback(e)
-            {
-                return Err(CliError::usage(format!(
-                    "endpoint `{e}` is plain http on another machine: requests and their signatures would travel unencrypted"
-                ))
-                .with_hint("use https://, or pass --allow-http if you really mean it"));
+        // The URL's own parameters: the library's builder falls back to the variables and the
+        // shared files as the checks above did.
+        let mut url =
+            BucketUrl::new(Scheme::S3, None::<String>).with_param("profile", profile.as_str());
+        // R2 signs for `auto` whatever region the URL names (as before the library did this).
+        let url_region = key.1.as_deref().filter(|_| profile != Profile::R2);
+        for (name, value) in [
+            ("region", url_region),
+            ("endpoint", key.2.as_deref()),
+            ("aws_profile", aws_profile),
+        ] {
+            if let Some(v) = value {
+                url = url.with_param(name, v);
             }
-            b = b.endpoint(e.clone());
-        } else if let (Profile::R2, Some(a)) = (profile, account) {
-            b = b.account_id(a);
         }
+        let ClientBuilder::S3(mut b) = library_builder(&url, vars_with(Vec::new()), S3_HINT)?
+        else {
+            return Err(wrong_builder(Scheme::S3));
+        };
         if let Some(p) = self.retry_policy() {
             b = b.retry_policy(p);
         }
         if let Some(t) = self.settings.timeout {
             b = b.timeout(t);
         }
-        let client = b.build().map_err(|e| {
-            CliError::from(e).with_hint(
-                "s3:// takes ?profile=aws|r2|cos|minio|custom, ?region=, ?endpoint= and ?aws_profile=; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS shared config files (AWS_PROFILE)",
-            )
-        })?;
+        let client = b
+            .build()
+            .map_err(|e| CliError::from(e).with_hint(S3_HINT))?;
         cache.insert(key, client.clone());
         Ok(client)
     }
