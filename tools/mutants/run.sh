@@ -4,6 +4,10 @@
 #   tools/mutants/run.sh            the full scoped run (about an hour on 2 cores)
 #   tools/mutants/run.sh --ci       the fast subset .ci/run uses (the CORS preflight evaluator)
 #   tools/mutants/run.sh core       one group: core | cos | r2 | cli | emulator
+#   tools/mutants/run.sh --in-place cos [cargo-mutants options]
+#                                   mutate this tree and reuse its warm target/ (no copy; do
+#                                   not edit sources while it runs); options after the group
+#                                   go to cargo-mutants (e.g. -F REGEX, --timeout 30, -- --lib)
 #
 # Results land in target/mutants/<group>/mutants.out (caught.txt, missed.txt, unviable.txt,
 # timeout.txt); docs/testing.md records them and explains every survivor. Needs cargo-mutants
@@ -19,32 +23,54 @@ fi
 out=target/mutants
 mkdir -p "$out"
 
+# Extra cargo-mutants options for every group (set by --in-place).
+common=()
+if [ "${1:-}" = "--in-place" ]; then
+  common+=(--in-place)
+  shift
+fi
+
 run_group() {
   local group=$1
   shift
   echo "== mutants: $group"
-  # --baseline skip: the caller has just run the tests; a red baseline would show as all-missed.
-  cargo mutants --no-shuffle --timeout 180 --output "$out/$group" "$@"
+  # MUTANTS_TIMEOUT: seconds a mutant's tests may run (default 180; about 3x the baseline).
+  cargo mutants --no-shuffle --timeout "${MUTANTS_TIMEOUT:-180}" --output "$out/$group" ${common[@]+"${common[@]}"} "$@"
 }
 
 group() {
-  case "$1" in
+  local g=$1
+  shift
+  # Options given after the group name come after the group's own filters; cargo test
+  # arguments (after `--`) must come last, so they are kept apart.
+  local opts=() test_args=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--" ]; then
+      shift
+      test_args=(-- "$@")
+      break
+    fi
+    opts+=("$1")
+    shift
+  done
+  set -- ${opts[@]+"${opts[@]}"}
+  case "$g" in
     core)
       run_group core -p bucket-admin-core \
         -f crates/core/src/preflight.rs -f crates/core/src/convert.rs \
-        -f crates/core/src/retry.rs -f crates/core/src/error.rs ;;
+        -f crates/core/src/retry.rs -f crates/core/src/error.rs "$@" ${test_args[@]+"${test_args[@]}"} ;;
     cos)
       run_group cos -p bucket-admin-cos \
-        -f crates/cos/src/sign.rs -f 'crates/cos/src/wire/*.rs' ;;
+        -f crates/cos/src/sign.rs -f 'crates/cos/src/wire/*.rs' "$@" ${test_args[@]+"${test_args[@]}"} ;;
     r2)
-      run_group r2 -p bucket-admin-r2 -f 'crates/r2/src/wire/*.rs' ;;
+      run_group r2 -p bucket-admin-r2 -f 'crates/r2/src/wire/*.rs' "$@" ${test_args[@]+"${test_args[@]}"} ;;
     cli)
-      run_group cli -p bucket-admin-cli -f crates/cli/src/copy.rs -f crates/cli/src/bulk.rs ;;
+      run_group cli -p bucket-admin-cli -f crates/cli/src/copy.rs -f crates/cli/src/bulk.rs "$@" ${test_args[@]+"${test_args[@]}"} ;;
     emulator)
       run_group emulator -p bucket-admin-emulator \
-        -f crates/emulator/src/cos/auth.rs -f crates/emulator/src/faults.rs ;;
+        -f crates/emulator/src/cos/auth.rs -f crates/emulator/src/faults.rs "$@" ${test_args[@]+"${test_args[@]}"} ;;
     *)
-      echo "unknown group $1 (core, cos, r2, cli, emulator)" >&2
+      echo "unknown group $g (core, cos, r2, cli, emulator)" >&2
       exit 2 ;;
   esac
 }
@@ -71,7 +97,7 @@ case "${1:-all}" in
     exit $status
     ;;
   *)
-    group "$1"
+    group "$@"
     summary "$out/$1"
     ;;
 esac

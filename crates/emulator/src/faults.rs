@@ -982,6 +982,138 @@ mod tests {
     }
 
     #[test]
+    fn the_error_rate_faults_draws_strictly_below_it_and_a_zero_rate_draws_nothing() {
+        // The first draw of seed 7, used as the rate itself: a draw equal to the rate is not a
+        // fault (the fraction faulted is the rate, not a hair more).
+        let first = fastrand::Rng::with_seed(7).f64();
+        assert!(first > 0.0 && first < 1.0);
+        let f = Faults::default();
+        f.set_error_rate(first, 7);
+        assert_eq!(f.take(Api::Cos, "GET", "/"), None);
+        f.set_error_rate(first + f64::EPSILON, 7);
+        assert_eq!(f.take(Api::Cos, "GET", "/"), Some(Fault::SlowDown));
+        // With no error rate, requests consume no randomness: the latency jitter replays the
+        // same whatever the number of requests between draws.
+        let jitter: Latency = "20ms±5ms".parse().unwrap();
+        let (a, b) = (Faults::with_seed(9), Faults::with_seed(9));
+        a.set_latency(jitter);
+        b.set_latency(jitter);
+        for _ in 0..50 {
+            assert_eq!(a.take(Api::R2, "GET", "/"), None);
+            assert_eq!(a.next_latency(), b.next_latency());
+        }
+    }
+
+    #[test]
+    fn seeds_rule_counts_and_the_huge_default_are_what_was_asked() {
+        let f = Faults::with_seed(42);
+        assert_eq!(f.seed(), 42);
+        f.set_error_rate(0.0, 7);
+        assert_eq!(f.seed(), 7);
+        // A rule for zero requests is no rule.
+        f.push(FaultRule::new(Fault::SlowDown).times(0));
+        assert_eq!(f.pending(), 0);
+        assert_eq!(f.take(Api::Cos, "GET", "/"), None);
+        f.push(FaultRule::new(Fault::SlowDown).times(3));
+        assert_eq!(f.pending(), 3);
+        assert_eq!(
+            "huge".parse::<FaultRule>().unwrap().fault,
+            Fault::HugeBody {
+                status: 200,
+                bytes: 268_435_456
+            }
+        );
+        let r: FaultRule = "malformed,api=cos,times=2".parse().unwrap();
+        assert_eq!(r.api, Some(Api::Cos));
+        assert_eq!(r.times, 2);
+        assert_eq!(
+            "stall:1.5s".parse::<FaultRule>().unwrap().fault,
+            Fault::Stall(Duration::from_millis(1500))
+        );
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(
+            "15ms..25ms".parse::<Latency>().unwrap(),
+            Latency::Uniform {
+                min: Duration::from_millis(15),
+                max: Duration::from_millis(25)
+            }
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        assert_eq!(retry_after_secs(Duration::ZERO), 0);
+        assert_eq!(retry_after_secs(Duration::from_millis(1)), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(100_500)), 101);
+        assert_eq!(retry_after_secs(Duration::from_secs(100)), 100);
+        assert_eq!(RateLimit::CLOUDFLARE.to_string(), "1200/300s");
+        assert_eq!(RateLimit::COS_BUCKET_MANAGEMENT.to_string(), "50/1s");
+    }
+
+    #[test]
+    fn rate_limit_keys_are_per_authorization_and_hide_it() {
+        use sha1::Digest as _;
+        let a = client_key("Bearer secret-token-a");
+        assert_eq!(a, hex::encode(sha1::Sha1::digest(b"Bearer secret-token-a")));
+        assert_ne!(a, client_key("Bearer secret-token-b"));
+        assert!(!a.contains("secret"));
+    }
+
+    #[test]
+    fn hostile_documents_answer_the_sub_resource_asked() {
+        assert_eq!(
+            cos_subresource("lifecycle"),
+            ("LifecycleConfiguration", "NoSuchLifecycleConfiguration")
+        );
+        assert_eq!(
+            cos_subresource("x=1&replication="),
+            (
+                "ReplicationConfiguration",
+                "ReplicationConfigurationnotFoundError"
+            )
+        );
+        assert_eq!(cos_subresource("policy"), ("Policy", "NoSuchBucketPolicy"));
+        assert_eq!(
+            cos_subresource("versioning"),
+            ("VersioningConfiguration", "NoSuchVersioningConfiguration")
+        );
+        assert_eq!(
+            cos_subresource("cors"),
+            ("CORSConfiguration", "NoSuchCORSConfiguration")
+        );
+        // A parameter merely containing the name is not the sub-resource.
+        assert_eq!(
+            cos_subresource("x-lifecycle=1"),
+            ("CORSConfiguration", "NoSuchCORSConfiguration")
+        );
+    }
+
+    #[test]
+    fn the_limiter_forgets_idle_clients_only_past_ten_thousand() {
+        let rl = RateLimiter::new(RateLimit {
+            max: 5,
+            window: Duration::from_secs(10),
+        });
+        let t0 = Instant::now();
+        for i in 0..10_000 {
+            rl.check(&format!("c{i}"), t0).unwrap();
+        }
+        // Exactly one window later every one of them aged out, but 10,000 clients are kept.
+        let later = t0 + Duration::from_secs(10);
+        rl.check("new", later).unwrap();
+        assert_eq!(rl.clients.lock().unwrap().len(), 10_001);
+        // Past 10,000, those whose last request is a whole window old are dropped; the one
+        // seen at `later` is kept.
+        rl.check("x", later).unwrap();
+        let clients = rl.clients.lock().unwrap();
+        let mut names: Vec<_> = clients.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["new", "x"]);
+    }
+
+    #[test]
     fn rate_limit_parses_and_rejects_nonsense() {
         assert_eq!(
             "10/5m".parse::<RateLimit>().unwrap(),

@@ -324,3 +324,68 @@ async fn state_persists_across_restart() {
         "no temp files left behind"
     );
 }
+
+#[tokio::test]
+async fn retry_after_dates_are_as_far_ahead_as_asked_up_to_a_century() {
+    let emu = Emulator::start().await.unwrap();
+    let ahead = |h: &reqwest::header::HeaderMap| {
+        let at = httpdate::parse_http_date(h["retry-after"].to_str().unwrap()).unwrap();
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap()
+            .as_secs()
+    };
+    const YEAR: u64 = 365 * 86_400;
+    emu.faults()
+        .push(FaultRule::new(Fault::TooManyRequestsUntil {
+            seconds_from_now: 10 * YEAR,
+        }));
+    let (s, h, _) = r2(&emu, "GET", "", None, None).await;
+    assert_eq!(s, 429);
+    let secs = ahead(&h);
+    assert!(
+        (10 * YEAR - 120..=10 * YEAR).contains(&secs),
+        "{secs} s ahead"
+    );
+    // Whatever is asked, the date stays a century ahead at most (and never overflows).
+    emu.faults()
+        .push(FaultRule::new(Fault::TooManyRequestsUntil {
+            seconds_from_now: u64::MAX,
+        }));
+    let (s, h, _) = r2(&emu, "GET", "", None, None).await;
+    assert_eq!(s, 429);
+    let secs = ahead(&h);
+    assert!(
+        (100 * YEAR - 120..=100 * YEAR).contains(&secs),
+        "{secs} s ahead"
+    );
+}
+
+#[tokio::test]
+async fn endless_cos_pages_answer_only_the_service_listing() {
+    let emu = Emulator::start().await.unwrap();
+    let cos = Cos::new(&emu);
+    cos.create("e").await;
+    emu.faults()
+        .push(FaultRule::new(Fault::EndlessPages).api(Api::Cos).always());
+    // `GET /` of a bucket (listing its objects) is not the bucket list.
+    let r = cos.bucket("GET", "e", None, b"").await;
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert!(!body.contains("<ListAllMyBucketsResult>"), "{body}");
+    let r = cos.bucket("GET", "e", Some("cors"), b"").await;
+    assert_eq!(r.status(), 404);
+    // A write to the service is not a listing either.
+    let r = cos
+        .send("PUT", "service.cos.myqcloud.com", "/", &[], &[], b"")
+        .await;
+    assert_ne!(r.status(), 200);
+    let r = cos
+        .send("GET", "service.cos.myqcloud.com", "/", &[], &[], b"")
+        .await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<NextMarker>endless</NextMarker>")
+    );
+}

@@ -108,3 +108,26 @@ pub(crate) struct CreateBucketXml {
     #[serde(rename = "BucketAZConfig", skip_serializing_if = "Option::is_none")]
     pub(crate) az: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(body: &str) -> ListBucketsXml {
+        super::super::from_xml(body, "ListAllMyBucketsResult", "bucket list").unwrap()
+    }
+
+    #[test]
+    fn the_next_marker_is_the_one_cos_sent() {
+        let page = list(
+            "<ListAllMyBucketsResult><Buckets><Bucket><Name>a-1</Name></Bucket></Buckets><NextMarker>m-2</NextMarker><IsTruncated>true</IsTruncated></ListAllMyBucketsResult>",
+        );
+        assert_eq!(page.next_marker().as_deref(), Some("m-2"));
+        assert!(page.is_truncated().unwrap());
+        let last = list(
+            "<ListAllMyBucketsResult><NextMarker></NextMarker><IsTruncated>false</IsTruncated></ListAllMyBucketsResult>",
+        );
+        assert_eq!(last.next_marker(), None);
+        assert!(!last.is_truncated().unwrap());
+    }
+}

@@ -278,4 +278,35 @@ mod pull_tests {
             );
         }
     }
+
+    #[test]
+    fn an_element_inside_a_text_value_or_a_document_ending_inside_one_is_refused() {
+        // `<b/>` inside a value would otherwise vanish and the rest read as the value.
+        let nested = "<CORSConfiguration><CORSRule><AllowedOrigin><b/>x</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+        let e = decode_document(nested).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(
+            e.message().contains("element <b> where text was expected"),
+            "{}",
+            e.message()
+        );
+        let truncated = "<CORSConfiguration><CORSRule><AllowedOrigin>https://a.example";
+        let e = decode_document(truncated).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+    }
+
+    #[test]
+    fn comments_may_follow_the_root_but_text_may_not_precede_it() {
+        assert_eq!(
+            decode_document("<CORSConfiguration/>\n<!-- saved by hand --><?pi x?>\n").unwrap(),
+            CorsConfiguration::new(vec![])
+        );
+        let e = decode_document("junk<CORSConfiguration/>").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(
+            e.message().contains("text `junk` outside the root element"),
+            "{}",
+            e.message()
+        );
+    }
 }

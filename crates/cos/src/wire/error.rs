@@ -51,3 +51,36 @@ fn raw_element(body: &str, name: &str) -> Option<String> {
             .unwrap_or_else(|_| raw.to_owned()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_error_document_parses() {
+        assert!(ErrorXml::parse("<html><body><h1>502</h1></body></html>").is_none());
+        assert!(ErrorXml::parse("upstream said <Error> once").is_none());
+        assert!(ErrorXml::parse("").is_none());
+        let e = ErrorXml::parse(
+            "\n <Error><Code>NoSuchBucket</Code><RequestId>r-1</RequestId></Error>",
+        )
+        .unwrap();
+        assert_eq!(e.code.as_deref(), Some("NoSuchBucket"));
+        assert_eq!(e.request_id.as_deref(), Some("r-1"));
+    }
+
+    #[test]
+    fn the_signed_strings_are_read_raw_with_their_newlines() {
+        let body = "<Error><Code>SignatureDoesNotMatch</Code><StringToSign>sha1\n1;2\nab&amp;c\n</StringToSign><FormatString>get\n/\n\nhost=h\n</FormatString></Error>";
+        let e = ErrorXml::parse(body).unwrap();
+        assert_eq!(e.string_to_sign.as_deref(), Some("sha1\n1;2\nab&c\n"));
+        assert_eq!(e.format_string.as_deref(), Some("get\n/\n\nhost=h\n"));
+        assert_eq!(raw_element("<A>x</A>", "B"), None);
+        assert_eq!(raw_element("<A>x", "A"), None);
+        // Text that does not unescape is kept as sent.
+        assert_eq!(
+            raw_element("<A>a &bogus; b</A>", "A").as_deref(),
+            Some("a &bogus; b")
+        );
+    }
+}

@@ -715,4 +715,17 @@ mod pull_tests {
             assert!(serde_decode(doc).is_err(), "{doc}");
         }
     }
+
+    #[test]
+    fn an_empty_expiration_is_no_expiration() {
+        let cfg = decode_document(
+            "<LifecycleConfiguration><Rule><ID>r</ID><Status>Enabled</Status><Expiration></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>3</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
+        )
+        .unwrap();
+        assert_eq!(cfg.rules[0].expiration, None);
+        assert_eq!(
+            cfg.rules[0].abort_incomplete_multipart_upload,
+            Some(Age::days(3))
+        );
+    }
 }

@@ -239,4 +239,68 @@ mod tests {
             );
         }
     }
+
+    fn root_error(body: &str) -> String {
+        check_root(body, "VersioningConfiguration", "versioning")
+            .unwrap_err()
+            .message()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_doctype_may_only_come_before_the_root() {
+        let doc = "<!DOCTYPE VersioningConfiguration><VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
+        assert_eq!(
+            check_root(doc, "VersioningConfiguration", "versioning").map_err(|e| e.to_string()),
+            Ok(())
+        );
+        let parsed: versioning::VersioningXml =
+            from_xml(doc, "VersioningConfiguration", "versioning").unwrap();
+        assert_eq!(
+            parsed.into_model().unwrap(),
+            bucket_admin_core::VersioningStatus::Enabled
+        );
+        let after = "<VersioningConfiguration></VersioningConfiguration><!DOCTYPE x>";
+        assert!(
+            root_error(after).contains("content outside the root element"),
+            "{}",
+            root_error(after)
+        );
+    }
+
+    #[test]
+    fn nothing_but_blanks_comments_and_declarations_surrounds_the_root() {
+        for outside in ["<![CDATA[x]]>", "<![CDATA[]]>"] {
+            let before = format!("{outside}<VersioningConfiguration/>");
+            assert!(
+                root_error(&before).contains("content outside the root element"),
+                "{before}: {}",
+                root_error(&before)
+            );
+        }
+        assert_eq!(
+            check_root(
+                "<?xml version=\"1.0\"?>\n<!-- c --><?pi x?> <VersioningConfiguration/>\n<!-- d -->",
+                "VersioningConfiguration",
+                "versioning"
+            )
+            .map_err(|e| e.to_string()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_answer_without_an_element_says_whether_it_was_empty() {
+        assert!(
+            root_error(" \n").ends_with("the body is empty"),
+            "{}",
+            root_error(" \n")
+        );
+        assert!(root_error("").ends_with("the body is empty"));
+        let comment = root_error("<!-- nothing -->");
+        assert!(
+            comment.ends_with("no XML element in `<!-- nothing -->`"),
+            "{comment}"
+        );
+    }
 }

@@ -37,3 +37,32 @@ impl VersioningXml {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(text: &str) -> Result<VersioningStatus, Error> {
+        super::super::from_xml::<VersioningXml>(text, "VersioningConfiguration", "versioning")
+            .and_then(VersioningXml::into_model)
+    }
+
+    #[test]
+    fn only_enabled_and_suspended_are_statuses() {
+        let doc = |s: &str| {
+            format!("<VersioningConfiguration><Status>{s}</Status></VersioningConfiguration>")
+        };
+        assert_eq!(
+            status(&doc(" suspended ")).unwrap(),
+            VersioningStatus::Suspended
+        );
+        assert_eq!(status(&doc("ENABLED")).unwrap(), VersioningStatus::Enabled);
+        assert_eq!(
+            status("<VersioningConfiguration/>").unwrap(),
+            VersioningStatus::Unversioned
+        );
+        let e = status(&doc("Paused")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.message().contains("`Paused`"), "{}", e.message());
+    }
+}

@@ -427,6 +427,289 @@ mod tests {
         assert_eq!(sig, "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
     }
 
+    const AK: &str = "AKIDtest";
+    const SK: &str = "secret-key";
+    const TOKEN: &str = "session-token";
+    /// Signing time of the requests below: valid from 1000 to 2000.
+    const KT: &str = "1000;2000";
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// The `q-*` fields of a correct signature over `query` and `headers` with `params` and
+    /// `header_names` listed, signed with `secret` for key time `kt`.
+    fn signature_fields(
+        secret: &str,
+        kt: &str,
+        query: &[(String, String)],
+        headers: &[(String, String)],
+        header_names: &str,
+        params: &str,
+    ) -> Vec<(String, String)> {
+        let auth = ParsedAuth {
+            algorithm: "sha1".into(),
+            ak: AK.into(),
+            sign_time: kt.into(),
+            key_time: kt.into(),
+            header_list: split_list(header_names),
+            param_list: split_list(params),
+            signature: String::new(),
+        };
+        let fs = format_string("GET", "/k", query, headers, &auth);
+        let (_, sig) = sign(secret, kt, kt, &fs);
+        h(&[
+            ("q-sign-algorithm", "sha1"),
+            ("q-ak", AK),
+            ("q-sign-time", kt),
+            ("q-key-time", kt),
+            ("q-header-list", header_names),
+            ("q-url-param-list", params),
+            ("q-signature", &sig),
+        ])
+    }
+
+    fn header_value(fields: &[(String, String)]) -> String {
+        fields
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn check(
+        query: &[(String, String)],
+        headers: &[(String, String)],
+        keys: &[KeyEntry<'_>],
+        now: i64,
+    ) -> Result<(), AuthError> {
+        verify(
+            &SignedRequest {
+                method: "GET",
+                decoded_path: "/k",
+                query,
+                headers,
+            },
+            keys,
+            now,
+        )
+    }
+
+    fn key(token: Option<&'static str>) -> [KeyEntry<'static>; 1] {
+        [KeyEntry {
+            secret_id: AK,
+            secret_key: SK,
+            token,
+        }]
+    }
+
+    /// A request signed in an `Authorization` header, `extra` headers beside `host`.
+    fn header_signed(kt: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut headers = h(&[("Host", "b-1250000000.cos.ap-guangzhou.myqcloud.com")]);
+        headers.extend(h(extra));
+        let fields = signature_fields(SK, kt, &[], &headers, "host", "");
+        headers.push(("Authorization".into(), header_value(&fields)));
+        headers
+    }
+
+    #[test]
+    fn key_time_bounds_are_inclusive_and_the_future_skew_is_fifteen_minutes() {
+        assert_eq!(MAX_FUTURE_SKEW_SECS, 900);
+        let keys = key(None);
+        let headers = header_signed(KT, &[]);
+        // The last second of the key time is still valid; the next one is not.
+        assert_eq!(check(&[], &headers, &keys, 2000), Ok(()));
+        assert_eq!(check(&[], &headers, &keys, 2001), Err(AuthError::Expired));
+        assert_eq!(check(&[], &headers, &keys, 1500), Ok(()));
+        // Starting exactly 900 s ahead of the server is accepted, 901 s is skew.
+        let ahead = header_signed("1900;5000", &[]);
+        assert_eq!(check(&[], &ahead, &keys, 1000), Ok(()));
+        assert_eq!(check(&[], &ahead, &keys, 999), Err(AuthError::Skewed));
+        assert_eq!(check(&[], &ahead, &keys, 1900), Ok(()));
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_reason() {
+        let keys = key(None);
+        assert_eq!(
+            check(&[], &h(&[("Host", "h")]), &keys, 1500),
+            Err(AuthError::Missing)
+        );
+        // A blank Authorization header is no Authorization, and other query parameters are no
+        // pre-signed query.
+        assert_eq!(
+            check(
+                &h(&[("acl", "")]),
+                &h(&[("Authorization", "  ")]),
+                &keys,
+                1500
+            ),
+            Err(AuthError::Missing)
+        );
+        assert!(matches!(
+            check(&[], &h(&[("Authorization", "q-ak=x")]), &keys, 1500),
+            Err(AuthError::Malformed(m)) if m == "q-sign-algorithm is missing"
+        ));
+        let mut md5 = header_signed(KT, &[]);
+        let last = md5.len() - 1;
+        md5[last].1 = md5[last]
+            .1
+            .replace("q-sign-algorithm=sha1", "q-sign-algorithm=md5");
+        assert!(matches!(
+            check(&[], &md5, &keys, 1500),
+            Err(AuthError::Malformed(m)) if m.contains("md5")
+        ));
+        let other = [KeyEntry {
+            secret_id: "AKIDother",
+            secret_key: SK,
+            token: None,
+        }];
+        assert_eq!(
+            check(&[], &header_signed(KT, &[]), &other, 1500),
+            Err(AuthError::UnknownKey)
+        );
+        let bad_time = header_signed("2000;1000", &[]);
+        assert!(matches!(
+            check(&[], &bad_time, &keys, 1500),
+            Err(AuthError::Malformed(m)) if m.contains("q-key-time")
+        ));
+        // Host not among the signed headers.
+        let mut headers = h(&[("Host", "h"), ("Date", "d")]);
+        let fields = signature_fields(SK, KT, &[], &headers, "date", "");
+        headers.push(("Authorization".into(), header_value(&fields)));
+        assert_eq!(
+            check(&[], &headers, &keys, 1500),
+            Err(AuthError::HostNotSigned)
+        );
+        // Signed with another secret: the server's strings are reported.
+        let mut headers = h(&[("Host", "h")]);
+        let fields = signature_fields("wrong", KT, &[], &headers, "host", "");
+        headers.push(("Authorization".into(), header_value(&fields)));
+        match check(&[], &headers, &keys, 1500) {
+            Err(AuthError::Mismatch {
+                string_to_sign,
+                format_string,
+            }) => {
+                assert_eq!(format_string, "get\n/k\n\nhost=h\n");
+                assert!(
+                    string_to_sign.starts_with("sha1\n1000;2000\n"),
+                    "{string_to_sign}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // The signature's letter case does not matter.
+        let mut upper = header_signed(KT, &[]);
+        let last = upper.len() - 1;
+        let (head, sig) = upper[last].1.rsplit_once("q-signature=").unwrap();
+        upper[last].1 = format!("{head}q-signature={}", sig.to_ascii_uppercase());
+        assert_eq!(check(&[], &upper, &keys, 1500), Ok(()));
+    }
+
+    #[test]
+    fn temporary_keys_need_their_own_token_in_a_header_or_the_query() {
+        let keys = key(Some(TOKEN));
+        assert_eq!(
+            check(&[], &header_signed(KT, &[]), &keys, 1500),
+            Err(AuthError::MissingToken)
+        );
+        assert_eq!(
+            check(
+                &[],
+                &header_signed(KT, &[("x-cos-security-token", TOKEN)]),
+                &keys,
+                1500
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                &[],
+                &header_signed(KT, &[("x-cos-security-token", "other")]),
+                &keys,
+                1500
+            ),
+            Err(AuthError::BadToken)
+        );
+        // Pre-signed: the token rides in the query, after the signature fields.
+        let headers = h(&[("Host", "h")]);
+        let mut query = signature_fields(SK, KT, &[], &headers, "host", "");
+        query.push(("x-cos-security-token".into(), TOKEN.into()));
+        assert_eq!(check(&query, &headers, &keys, 1500), Ok(()));
+        let last = query.len() - 1;
+        query[last].1 = "other".into();
+        assert_eq!(
+            check(&query, &headers, &keys, 1500),
+            Err(AuthError::BadToken)
+        );
+    }
+
+    #[test]
+    fn presigned_queries_sign_their_listed_parameters_but_not_themselves() {
+        let keys = key(None);
+        let headers = h(&[("Host", "h"), ("Authorization", " ")]);
+        let params = h(&[("response-content-type", "text/plain")]);
+        let mut query = params.clone();
+        query.extend(signature_fields(
+            SK,
+            KT,
+            &params,
+            &headers[..1],
+            "host",
+            "response-content-type",
+        ));
+        assert_eq!(check(&query, &headers, &keys, 1500), Ok(()));
+        // Another value for the signed parameter does not verify.
+        query[0].1 = "text/html".into();
+        assert!(matches!(
+            check(&query, &headers, &keys, 1500),
+            Err(AuthError::Mismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn authorization_values_parse_field_by_field() {
+        let auth = ParsedAuth::parse(
+            " q-sign-algorithm=sha1&&q-ak= AK &q-sign-time=1;2&q-key-time=3;4&q-header-list=date;;host&q-url-param-list=&q-signature=ab ",
+        )
+        .unwrap();
+        assert_eq!(
+            auth,
+            ParsedAuth {
+                algorithm: "sha1".into(),
+                ak: "AK".into(),
+                sign_time: "1;2".into(),
+                key_time: "3;4".into(),
+                header_list: vec!["date".into(), "host".into()],
+                param_list: vec![],
+                signature: "ab".into(),
+            }
+        );
+        assert_eq!(split_list(";a;;b;"), ["a", "b"]);
+        assert_eq!(
+            ParsedAuth::parse("q-sign-algorithm=sha1&q-ak=a&q-sign-time=1;2&q-key-time=1;2"),
+            Err("q-signature is missing".to_owned())
+        );
+        assert_eq!(parse_key_time(" 4 ; 5 "), Some((4, 5)));
+        assert_eq!(parse_key_time("5;5"), Some((5, 5)));
+        assert_eq!(parse_key_time("-3;7"), Some((-3, 7)));
+        assert_eq!(parse_key_time("5"), None);
+    }
+
+    #[test]
+    fn constant_time_eq_compares_every_byte() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        // Differences that cancel out under XOR-accumulation or AND still differ.
+        assert!(!constant_time_eq(b"ab", b"ba"));
+        assert!(!constant_time_eq(b"\x01\x02", b"\x03\x00"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
     #[test]
     fn encoding_rules() {
         assert_eq!(encode("a b+c/d~e"), "a%20b%2Bc%2Fd~e");
