@@ -191,6 +191,7 @@ impl PreflightAllowed {
 /// Which part of a rule failed to match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Mismatch {
     /// No allowed origin matches the request's origin.
     Origin,
@@ -218,6 +219,7 @@ pub struct RuleMismatch {
 /// Why a preflight was denied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DenialReason {
     /// The bucket has no CORS configuration.
     NoConfiguration,

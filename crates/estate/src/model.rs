@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The sections an estate manages per bucket.
+///
+/// Exhaustive on purpose: whoever applies a plan must handle every section, so a new section
+/// is a breaking change by design rather than one an older applier skips silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SectionName {

@@ -98,6 +98,8 @@ pub type FetchedState = BTreeMap<String, BucketState>;
 pub type CapabilityMap = BTreeMap<String, Capabilities>;
 
 /// A section's configuration, typed.
+///
+/// Exhaustive on purpose, like [`SectionName`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum SectionValue {
@@ -114,6 +116,8 @@ pub enum SectionValue {
 }
 
 /// What happens to one section.
+///
+/// Exhaustive on purpose: an applier that did not know an action would skip it silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {

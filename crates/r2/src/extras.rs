@@ -197,6 +197,7 @@ impl CustomDomainUpdate {
 
 /// How long a bucket lock rule keeps objects from being deleted or overwritten.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LockCondition {
     /// For this many seconds after the object was written.
     Age {

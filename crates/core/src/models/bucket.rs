@@ -164,6 +164,7 @@ impl BucketInfo {
 /// A canned ACL applied at creation (COS `x-cos-acl`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum CannedAcl {
     /// Owner only.
     Private,

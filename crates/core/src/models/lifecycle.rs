@@ -224,6 +224,10 @@ impl<'de> Deserialize<'de> for LifecycleDate {
 }
 
 /// When an action applies: an age, or a fixed date.
+///
+/// Exhaustive on purpose, like [`Expiration`]: every provider's encoder matches it without a
+/// catch-all, so a new kind of trigger cannot be dropped silently by a provider that was not
+/// taught it. Adding one is a breaking change by design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
@@ -234,6 +238,8 @@ pub enum Trigger {
 }
 
 /// What happens to current object versions at the end of their life.
+///
+/// Exhaustive on purpose (see [`Trigger`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expiration {

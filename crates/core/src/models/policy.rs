@@ -61,6 +61,7 @@ impl<'de> Deserialize<'de> for Effect {
 
 /// Who a statement applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Principal {
     /// Everyone (`"*"`).
     Everyone,
