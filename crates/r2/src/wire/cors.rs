@@ -249,6 +249,28 @@ mod tests {
     }
 
     #[test]
+    fn wildcard_port_is_found_after_the_scheme_separator() {
+        // A short origin: the authority starts right after "://", at its index + 3.
+        assert!(origin_problem("https://a:*").is_some());
+        assert!(origin_problem("http://localhost:*").is_some());
+        assert_eq!(origin_problem("https://a:8080"), None);
+        assert_eq!(origin_problem("https://a.example/x:*"), None);
+        assert_eq!(origin_problem("http://[::1]:8080"), None);
+    }
+
+    #[test]
+    fn a_method_that_is_not_a_string_says_what_was_expected() {
+        let e =
+            crate::codec::decode_cors(r#"{"rules":[{"allowed":{"origins":["*"],"methods":[5]}}]}"#)
+                .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(
+            e.to_string().contains("expected an HTTP method name"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn seed_example_parses() {
         let cfg = parse(json!({"rules": [{
             "allowed": {"methods": ["GET"], "origins": ["http://localhost:3000"], "headers": ["x-requested-by"]},

@@ -321,6 +321,18 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_without_enabled_is_enabled() {
+        let wire = json!({"rules": [{
+            "id": "r", "conditions": {"prefix": ""},
+            "deleteObjectsTransition": {"condition": {"type": "Age", "maxAge": 86400}}
+        }]});
+        let cfg = from_wire(serde_json::from_value(wire).unwrap())
+            .unwrap()
+            .unwrap();
+        assert!(cfg.rules[0].enabled);
+    }
+
+    #[test]
     fn full_rule_to_wire_and_back() {
         let cfg = LifecycleConfiguration::new(vec![rule("r1")]);
         let wire = serde_json::to_value(to_wire(&cfg).unwrap()).unwrap();

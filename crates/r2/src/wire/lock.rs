@@ -108,6 +108,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_lock_rule_without_enabled_is_enabled() {
+        let wire = json!({"rules": [{"id": "r", "condition": {"type": "Indefinite"}}]});
+        let rules = from_wire(serde_json::from_value(wire).unwrap()).unwrap();
+        assert!(rules[0].enabled);
+    }
+
+    #[test]
     fn lock_rules_round_trip() {
         let rules = vec![
             LockRule {
