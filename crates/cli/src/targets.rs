@@ -459,6 +459,8 @@ impl Connector {
         else {
             return Err(wrong_builder(Scheme::S3));
         };
+        // The plain-http check above speaks in CLI terms; `--allow-http` reaches the library's.
+        b = b.allow_http(self.settings.allow_http);
         if let Some(p) = self.retry_policy() {
             b = b.retry_policy(p);
         }

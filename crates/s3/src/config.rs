@@ -128,6 +128,7 @@ pub struct S3ClientBuilder {
     session_token: Option<SecretString>,
     credentials_provider: Option<Arc<dyn ProvideCredentials>>,
     endpoint: Option<String>,
+    allow_http: bool,
     account_id: Option<String>,
     jurisdiction: Option<Jurisdiction>,
     addressing: Option<Addressing>,
@@ -282,11 +283,19 @@ impl S3ClientBuilder {
         self.credentials_provider = Some(provider);
         self
     }
-    /// The service endpoint, `https://host[:port]` (`http://` is accepted for local servers).
-    /// Required for [`Profile::Minio`] and [`Profile::Custom`]; overrides the profile's default
-    /// otherwise.
+    /// The service endpoint, `https://host[:port]` (`http://` only for a loopback host, or
+    /// with [`allow_http`](Self::allow_http)). Required for [`Profile::Minio`] and
+    /// [`Profile::Custom`]; overrides the profile's default otherwise.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
+        self
+    }
+    /// Allow a plain `http://` endpoint other than a loopback one (a MinIO on the network):
+    /// requests, signatures and session tokens then travel unencrypted. Off by default, as for
+    /// COS and R2; `http://127.0.0.1:…`, `http://[::1]:…` and `http://localhost:…` need no
+    /// opt-in.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
         self
     }
     /// Cloudflare account id ([`Profile::R2`], required there unless an endpoint is given).
@@ -417,7 +426,7 @@ impl S3ClientBuilder {
             self.endpoint.or(env.endpoint).or(shared.endpoint_url),
             profile,
         ) {
-            (Some(raw), _) => parse_endpoint(&raw)?,
+            (Some(raw), _) => parse_endpoint(&raw, self.allow_http)?,
             (None, Profile::Aws) => format!("https://s3.{region}.amazonaws.com"),
             (None, Profile::Cos) => format!("https://cos.{region}.myqcloud.com"),
             (None, Profile::R2) => {
@@ -521,7 +530,7 @@ pub(crate) fn config_error(message: impl Into<String>) -> Error {
 }
 
 /// `scheme://host[:port]` without a trailing slash.
-fn parse_endpoint(raw: &str) -> Result<String> {
+fn parse_endpoint(raw: &str, allow_http: bool) -> Result<String> {
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|e| config_error(format!("endpoint `{raw}` is not a URL: {e}")))?;
     if url.scheme() != "https" && url.scheme() != "http" {
@@ -532,6 +541,11 @@ fn parse_endpoint(raw: &str) -> Result<String> {
     let Some(host) = url.host_str() else {
         return Err(config_error(format!("endpoint `{raw}` has no host")));
     };
+    if url.scheme() == "http" && !allow_http && !bucket_admin_core::is_loopback_host(host) {
+        return Err(config_error(format!(
+            "endpoint `{raw}` uses plain http to a host that is not loopback; call allow_http(true) to permit it"
+        )));
+    }
     if url.path() != "/" || url.query().is_some() || !url.username().is_empty() {
         return Err(config_error(format!(
             "endpoint `{raw}` must be only scheme, host and port (no path, query or user)"
@@ -578,6 +592,7 @@ impl fmt::Debug for S3ClientBuilder {
             )
             .field("credentials_provider", &self.credentials_provider)
             .field("endpoint", &self.endpoint)
+            .field("allow_http", &self.allow_http)
             .field("account_id", &self.account_id)
             .field("jurisdiction", &self.jurisdiction)
             .field("addressing", &self.addressing)
@@ -796,6 +811,40 @@ mod tests {
             .unwrap();
         assert_eq!(minio.region(), "us-east-1");
         assert_eq!(minio.bucket_url("b"), "http://localhost:9000/b");
+    }
+
+    #[test]
+    fn plain_http_needs_a_loopback_host_or_the_opt_in() {
+        let b = || {
+            S3ClientBuilder::new()
+                .profile(Profile::Minio)
+                .region("us-east-1")
+                .access_key_id("AKIDEXAMPLE")
+                .secret_access_key("secret")
+        };
+        let e = b()
+            .endpoint("http://minio.internal:9000")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(
+            e.message()
+                .contains("plain http to a host that is not loopback"),
+            "{e}"
+        );
+        let c = b()
+            .endpoint("http://minio.internal:9000")
+            .allow_http(true)
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint(), "http://minio.internal:9000");
+        for local in [
+            "http://127.0.0.1:9000",
+            "http://localhost:9000",
+            "http://[::1]:9000",
+        ] {
+            assert!(b().endpoint(local).build().is_ok(), "{local}");
+        }
     }
 
     #[test]
