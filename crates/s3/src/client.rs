@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
-    UriPathNormalizationMode, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningInstructions,
+    SigningSettings, UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
 use base64::Engine as _;
@@ -74,6 +74,41 @@ struct Inner {
     settings: Settings,
     http: reqwest::Client,
     capabilities: Capabilities,
+}
+
+/// Signs `signable` with `creds` for the client's region and clock: the one place the SigV4
+/// identity and parameters are made, for header and pre-signed query signatures alike.
+fn sign_with(
+    s: &Settings,
+    creds: &S3Credentials,
+    settings: SigningSettings,
+    signable: SignableRequest<'_>,
+    what: &str,
+) -> Result<SigningInstructions> {
+    let identity = Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose_secret().to_owned(),
+        creds
+            .session_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+        None,
+        "bucket-admin",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&s.region)
+        .name("s3")
+        .time(s.fixed_time.unwrap_or_else(SystemTime::now))
+        .settings(settings)
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign: {e}")))?
+        .into();
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign {what}: {e}")))?
+        .into_parts();
+    Ok(instructions)
 }
 
 pub(crate) fn build_client(settings: Settings) -> Result<S3Client> {
@@ -386,26 +421,6 @@ impl S3Client {
         settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
         settings.signature_location = aws_sigv4::http_request::SignatureLocation::QueryParams;
         settings.expires_in = Some(expires_in);
-        let identity = Credentials::new(
-            creds.access_key_id.clone(),
-            creds.secret_access_key.expose_secret().to_owned(),
-            creds
-                .session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-            None,
-            "bucket-admin",
-        )
-        .into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&s.region)
-            .name("s3")
-            .time(s.fixed_time.unwrap_or_else(SystemTime::now))
-            .settings(settings)
-            .build()
-            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign: {e}")))?
-            .into();
         let no_headers: [(&str, &str); 0] = [];
         let signable = SignableRequest::new(
             &method,
@@ -419,9 +434,7 @@ impl S3Client {
                 format!("cannot sign a request to `{url}`: {e}"),
             )
         })?;
-        let (instructions, _signature) = sign(signable, &params)
-            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign the URL: {e}")))?
-            .into_parts();
+        let instructions = sign_with(s, &creds, settings, signable, "the URL")?;
         let (_headers, query) = instructions.into_parts();
         let query: Vec<String> = query
             .iter()
@@ -539,26 +552,6 @@ impl S3Client {
         settings.percent_encoding_mode = PercentEncodingMode::Single;
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
         settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-        let identity = Credentials::new(
-            creds.access_key_id.clone(),
-            creds.secret_access_key.expose_secret().to_owned(),
-            creds
-                .session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-            None,
-            "bucket-admin",
-        )
-        .into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&s.region)
-            .name("s3")
-            .time(s.fixed_time.unwrap_or_else(SystemTime::now))
-            .settings(settings)
-            .build()
-            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign: {e}")))?
-            .into();
         let signable = SignableRequest::new(
             req.method.as_str(),
             url.as_str(),
@@ -571,9 +564,7 @@ impl S3Client {
                 format!("cannot sign a request to `{url}`: {e}"),
             )
         })?;
-        let (instructions, _signature) = sign(signable, &params)
-            .map_err(|e| Error::new(ErrorKind::Config, format!("cannot sign the request: {e}")))?
-            .into_parts();
+        let instructions = sign_with(s, creds, settings, signable, "the request")?;
         let (signed_headers, _params) = instructions.into_parts();
 
         let parsed = reqwest::Url::parse(&url).map_err(|e| {
