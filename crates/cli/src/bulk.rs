@@ -786,8 +786,19 @@ mod tests {
         assert!(hint.contains("line 1: expected `source,target`"), "{hint}");
         assert!(hint.contains("line 2"), "{hint}");
         assert!(hint.contains("line 3"), "{hint}");
+        // Every problem is listed: nothing is said to be left out.
+        assert!(!hint.contains("more"), "{hint}");
         let dup = parse_mapping("r2://aaa,r2://ccc\nr2://bbb,r2://ccc\n").unwrap_err();
-        assert!(dup.hint.unwrap().contains("already the target of line 1"));
+        assert_eq!(
+            dup.hint.unwrap(),
+            "line 2: target r2://ccc is already the target of line 1"
+        );
+        // Spelled differently, the line says what the spelling means.
+        let dup = parse_mapping("r2://aaa,r2://ccc\nr2://bbb,r2://ccc/\n").unwrap_err();
+        assert_eq!(
+            dup.hint.unwrap(),
+            "line 2: target r2://ccc is already the target of line 1 (`r2://ccc/` is r2://ccc)"
+        );
         assert!(parse_mapping("# nothing\n").is_err());
     }
 
@@ -873,6 +884,11 @@ mod tests {
         let hint = err.hint.unwrap();
         assert_eq!(hint.lines().count(), MAX_PROBLEMS_SHOWN + 1, "{hint}");
         assert!(hint.ends_with("... and 69 more"), "{hint}");
+        // Lines are numbered from 1, as an editor shows them.
+        assert!(
+            hint.starts_with("line 2: target r2://same is already the target of line 1\n"),
+            "{hint}"
+        );
         let missing =
             MappingFile::open(&dir.path().join("nope.csv"), &UrlDefaults::default()).unwrap_err();
         assert_eq!(missing.exit, Exit::NotFound);
