@@ -75,6 +75,20 @@ fn signing(c: &mut Criterion) {
     });
 }
 
+/// Reads every quick-xml event of `xml` (as the COS pull decoder's reader is set up) and
+/// counts them: what the tokenizer costs before any decoding.
+fn xml_events(xml: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut events = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return events,
+            Ok(_) => events += 1,
+            Err(e) => panic!("the benchmark document is well formed: {e}"),
+        }
+    }
+}
+
 /// A 1000-rule lifecycle configuration both providers can hold.
 fn thousand_lifecycle_rules() -> LifecycleConfiguration {
     LifecycleConfiguration::new(
@@ -106,6 +120,11 @@ fn codecs(c: &mut Criterion) {
         b.iter(|| cos_codec::decode_cors(black_box(&cos_xml)))
     });
     // The issue-16 row: one PUT body written and one GET answer read.
+    // The tokenizer alone: every event of the same document read and dropped. The decoder
+    // cannot be faster than this floor (docs/benchmarks.md, issue 16).
+    c.bench_function("codec/cors 100 rules/quick-xml events only", |b| {
+        b.iter(|| xml_events(black_box(&cos_xml)))
+    });
     c.bench_function("codec/cors 100 rules/COS XML encode + decode", |b| {
         b.iter(|| {
             let xml = cos_codec::encode_cors(black_box(&cors)).expect("encode");
@@ -136,6 +155,9 @@ fn codecs(c: &mut Criterion) {
     });
     c.bench_function("codec/lifecycle 1000 rules/COS XML decode", |b| {
         b.iter(|| cos_codec::decode_lifecycle(black_box(&cos_xml)))
+    });
+    c.bench_function("codec/lifecycle 1000 rules/quick-xml events only", |b| {
+        b.iter(|| xml_events(black_box(&cos_xml)))
     });
     c.bench_function("codec/lifecycle 1000 rules/R2 JSON encode", |b| {
         b.iter(|| r2_codec::encode_lifecycle(black_box(&lifecycle)))
