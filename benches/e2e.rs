@@ -11,18 +11,23 @@
 //! 5. R2 pacing: a bulk of `get_cors` calls through the client's [`Pacing`] against the
 //!    emulator's sliding-window rate limit, both scaled from Cloudflare's 1,200 requests /
 //!    5 min to 1,200 / 30 s (same count and burst, a clock ten times faster): achieved rate as
-//!    a share of the cap, and the 429s.
+//!    a share of the cap, and the 429s;
+//! 6. client CPU per call against the official Python SDKs (`qcloud_cos`, `cloudflare`): the
+//!    same "get the bucket's CORS" keep-alive loop, driven by `tools/sdk/bench_cpu.py` in a
+//!    Python child process, interleaved round by round with the library's loop against the
+//!    same emulator. Skipped, with a line saying why, when Python or an SDK is missing; the
+//!    interpreter is `$BUCKET_ADMIN_SDK_PYTHON`, else `python3`.
 //!
 //! The emulator runs in a child process (this binary, re-executed with
 //! `BUCKET_ADMIN_E2E_CHILD=1`), so the measured process holds only the client: its peak RSS
 //! is the client's, and the server does not compete with it for the same runtime.
 //!
 //! `cargo bench --bench e2e` (add `-- --quick` for a shorter run, `-- --only overhead` for one
-//! section: codec, overhead, pacing or bulk). Ratios are compared within
+//! section: codec, overhead, pacing, bulk or sdk). Ratios are compared within
 //! one run; absolute numbers depend on the machine. Results: `docs/benchmarks.md`.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,6 +42,8 @@ use tokio::sync::Semaphore;
 
 const CHILD_ENV: &str = "BUCKET_ADMIN_E2E_CHILD";
 const LATENCY: Duration = Duration::from_millis(20);
+/// The R2 bucket of the overhead and SDK sections.
+const R2_BUCKET: &str = "bench";
 
 fn cors() -> CorsConfiguration {
     CorsConfiguration::new(vec![
@@ -328,10 +335,9 @@ fn decode_r2(body: &[u8]) {
     bucket_admin::r2::codec::decode_cors(&result).expect("R2 CORS JSON");
 }
 
-async fn overhead(quick: bool) {
-    println!("\n## Client overhead (keep-alive loop against the emulator)\n");
-    let (n, rounds) = if quick { (300, 3) } else { (3000, 7) };
-    let server = Server::spawn(0, 0);
+/// The overhead and SDK sections' buckets, each with [`cors`] set: `bench-<appid>` on COS,
+/// `bench` on R2 (its name is [`R2_BUCKET`]). Returns the two clients and the COS bucket name.
+async fn bench_buckets(server: &Server) -> (CosClient, R2Client, String) {
     let cos = server.cos();
     let r2 = server.r2();
     let bucket = format!("bench-{}", server.appid);
@@ -339,10 +345,18 @@ async fn overhead(quick: bool) {
         .await
         .expect("create");
     cos.put_cors(&bucket, &cors()).await.expect("put");
-    r2.create_bucket("bench", &CreateBucketOptions::default())
+    r2.create_bucket(R2_BUCKET, &CreateBucketOptions::default())
         .await
         .expect("create");
-    r2.put_cors("bench", &cors()).await.expect("put");
+    r2.put_cors(R2_BUCKET, &cors()).await.expect("put");
+    (cos, r2, bucket)
+}
+
+async fn overhead(quick: bool) {
+    println!("\n## Client overhead (keep-alive loop against the emulator)\n");
+    let (n, rounds) = if quick { (300, 3) } else { (3000, 7) };
+    let server = Server::spawn(0, 0);
+    let (cos, r2, bucket) = bench_buckets(&server).await;
 
     let raw = reqwest::Client::new();
     // The COS request the client sends, signed once with the public signer for a window that
@@ -369,7 +383,7 @@ async fn overhead(quick: bool) {
         .expect("cos request");
     let r2_request = raw
         .get(format!(
-            "{}/accounts/{}/r2/buckets/bench/cors",
+            "{}/accounts/{}/r2/buckets/{R2_BUCKET}/cors",
             server.r2_base_url, server.account_id
         ))
         .bearer_auth(&server.token)
@@ -388,7 +402,7 @@ async fn overhead(quick: bool) {
             &cos_request,
             decode_cos,
         ),
-        ("R2 get_cors", &r2, "bench", &r2_request, decode_r2),
+        ("R2 get_cors", &r2, R2_BUCKET, &r2_request, decode_r2),
     ];
     for (name, admin, bucket, request, decode) in cases {
         let r = compare(admin, bucket, &raw, request, decode, n, rounds).await;
@@ -610,6 +624,302 @@ async fn pacing(quick: bool) {
     );
 }
 
+/// `tools/sdk/bench_cpu.py`: the official Python SDKs' loop for the `sdk` section.
+const SDK_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/sdk/bench_cpu.py");
+
+/// The interpreter for the `sdk` section: `$BUCKET_ADMIN_SDK_PYTHON`, else `python3`.
+fn sdk_python() -> String {
+    std::env::var("BUCKET_ADMIN_SDK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// One official SDK's `get_bucket_cors` loop in a Python child process
+/// (`tools/sdk/bench_cpu.py`): warmed up, then one round of calls per count sent on its stdin.
+/// The connection details go over the pipe, never on a command line.
+struct SdkLoop {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl SdkLoop {
+    /// Starts the script with `config` (see the script's docstring) and waits until it has
+    /// made its warm-up calls.
+    fn start(python: &str, config: &serde_json::Value) -> Result<SdkLoop, String> {
+        let mut child = Command::new(python)
+            .arg(SDK_SCRIPT)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run `{python}`: {e}"))?;
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut sdk = SdkLoop {
+            child,
+            stdin,
+            stdout,
+        };
+        sdk.send(&config.to_string())?;
+        let ready = sdk.receive()?;
+        if ready["ready"] != serde_json::Value::Bool(true) {
+            return Err(format!("unexpected first line from the script: {ready}"));
+        }
+        Ok(sdk)
+    }
+
+    fn send(&mut self, line: &str) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("stdin closed")?;
+        writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("the script stopped reading ({e}); see its stderr above"))
+    }
+
+    fn receive(&mut self) -> Result<serde_json::Value, String> {
+        let mut line = String::new();
+        match self.stdout.read_line(&mut line) {
+            Ok(0) => Err("the script exited; see its stderr above".to_owned()),
+            Ok(_) => serde_json::from_str(&line).map_err(|e| format!("{e} in {line:?}")),
+            Err(e) => Err(format!("reading the script's output: {e}")),
+        }
+    }
+
+    /// `n` calls: the Python process's CPU µs per call (`time.process_time()`), wall µs per
+    /// call.
+    fn round(&mut self, n: usize) -> Result<(f64, f64), String> {
+        self.send(&n.to_string())?;
+        let r = self.receive()?;
+        match (
+            r["cpu_us_per_call"].as_f64(),
+            r["wall_us_per_call"].as_f64(),
+        ) {
+            (Some(cpu), Some(wall)) => Ok((cpu, wall)),
+            _ => Err(format!("unexpected round line from the script: {r}")),
+        }
+    }
+}
+
+impl Drop for SdkLoop {
+    fn drop(&mut self) {
+        // End of stdin ends the script.
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// One provider's side by side: the SDK process and the library client, per-round figures.
+struct SdkCase<'a> {
+    provider: &'static str,
+    sdk_call: &'static str,
+    admin: &'a dyn BucketAdmin,
+    bucket: &'a str,
+    sdk: Option<SdkLoop>,
+    /// Per round: SDK CPU µs/call, SDK wall µs/call, library CPU µs/call, library wall µs/call.
+    sdk_cpu: Vec<f64>,
+    sdk_wall: Vec<f64>,
+    lib_cpu: Vec<f64>,
+    lib_wall: Vec<f64>,
+}
+
+impl SdkCase<'_> {
+    async fn library_round(&mut self, n: usize) {
+        let (admin, bucket) = (self.admin, self.bucket);
+        let (per_sec, cpu) = rate(n, || async {
+            admin.get_cors(bucket).await.expect("get_cors");
+        })
+        .await;
+        self.lib_cpu.push(cpu);
+        self.lib_wall.push(1e6 / per_sec);
+    }
+
+    /// `false` (and a line saying why) when the SDK process failed: the case is dropped.
+    fn sdk_round(&mut self, n: usize) -> bool {
+        let Some(sdk) = self.sdk.as_mut() else {
+            return false;
+        };
+        match sdk.round(n) {
+            Ok((cpu, wall)) => {
+                self.sdk_cpu.push(cpu);
+                self.sdk_wall.push(wall);
+                true
+            }
+            Err(e) => {
+                println!("{}: the SDK loop failed, row dropped: {e}\n", self.provider);
+                self.sdk = None;
+                false
+            }
+        }
+    }
+}
+
+/// Client CPU per call of the official Python SDKs against the library's, same call, same
+/// emulator, rounds interleaved.
+async fn sdk(quick: bool) {
+    println!(
+        "\n## Client CPU per call against the official Python SDKs (get the bucket's CORS, keep-alive loop)\n"
+    );
+    let (n, rounds, warmup) = if quick { (200, 3, 50) } else { (2000, 5, 200) };
+    let python = sdk_python();
+    let hint = "set BUCKET_ADMIN_SDK_PYTHON to a Python 3 with tools/sdk/requirements.txt and tools/sdk/r2/requirements.txt installed";
+    let versions: serde_json::Value = match Command::new(&python)
+        .arg(SDK_SCRIPT)
+        .arg("--check")
+        .output()
+    {
+        Err(e) => {
+            println!("Skipped: cannot run `{python}` ({e}); {hint}.");
+            return;
+        }
+        Ok(out) if !out.status.success() => {
+            println!(
+                "Skipped: `{python} {SDK_SCRIPT} --check` failed ({}): {}; {hint}.",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return;
+        }
+        Ok(out) => match serde_json::from_slice(&out.stdout) {
+            Ok(v) => v,
+            Err(e) => {
+                println!("Skipped: `{python} {SDK_SCRIPT} --check` printed no JSON ({e}).");
+                return;
+            }
+        },
+    };
+
+    let server = Server::spawn(0, 0);
+    let (cos, r2, bucket) = bench_buckets(&server).await;
+    let configs = [
+        (
+            "cos",
+            serde_json::json!({
+                "provider": "cos",
+                "warmup": warmup,
+                "endpoint": server.cos_endpoint,
+                "region": server.region,
+                "secret_id": server.secret_id,
+                "secret_key": server.secret_key,
+                "bucket": bucket,
+            }),
+        ),
+        (
+            "r2",
+            serde_json::json!({
+                "provider": "r2",
+                "warmup": warmup,
+                "base_url": server.r2_base_url,
+                "api_token": server.token,
+                "account_id": server.account_id,
+                "bucket": R2_BUCKET,
+            }),
+        ),
+    ];
+    let mut cases = vec![
+        SdkCase {
+            provider: "COS",
+            sdk_call: "qcloud_cos `CosS3Client.get_bucket_cors`",
+            admin: &cos,
+            bucket: bucket.as_str(),
+            sdk: None,
+            sdk_cpu: Vec::new(),
+            sdk_wall: Vec::new(),
+            lib_cpu: Vec::new(),
+            lib_wall: Vec::new(),
+        },
+        SdkCase {
+            provider: "R2",
+            sdk_call: "cloudflare `client.r2.buckets.cors.get`",
+            admin: &r2,
+            bucket: R2_BUCKET,
+            sdk: None,
+            sdk_cpu: Vec::new(),
+            sdk_wall: Vec::new(),
+            lib_cpu: Vec::new(),
+            lib_wall: Vec::new(),
+        },
+    ];
+    for (case, (key, config)) in cases.iter_mut().zip(&configs) {
+        if versions[*key].is_null() {
+            let why = versions["missing"][*key]
+                .as_str()
+                .unwrap_or("not importable");
+            println!(
+                "Skipped {}: the SDK is missing for `{python}` ({why}); {hint}.\n",
+                case.provider
+            );
+            continue;
+        }
+        match SdkLoop::start(&python, config) {
+            Ok(sdk) => case.sdk = Some(sdk),
+            Err(e) => println!(
+                "Skipped {}: the SDK loop did not start: {e}\n",
+                case.provider
+            ),
+        }
+    }
+    cases.retain(|c| c.sdk.is_some());
+    if cases.is_empty() {
+        return;
+    }
+    for case in &cases {
+        for _ in 0..warmup {
+            case.admin.get_cors(case.bucket).await.expect("warm-up");
+        }
+    }
+    // Interleaved, and the order flips each round, so drift and noise hit both sides alike.
+    for round in 0..rounds {
+        for case in &mut cases {
+            if round % 2 == 0 {
+                if case.sdk_round(n) {
+                    case.library_round(n).await;
+                }
+            } else {
+                case.library_round(n).await;
+                if !case.sdk_round(n) {
+                    case.lib_cpu.pop();
+                    case.lib_wall.pop();
+                }
+            }
+        }
+        cases.retain(|c| c.sdk.is_some());
+    }
+    if cases.is_empty() {
+        return;
+    }
+    println!(
+        "{rounds} interleaved rounds of {n} calls after {warmup} warm-up calls, medians. Python {}, qcloud_cos {}, cloudflare {}.\n",
+        versions["python"].as_str().unwrap_or("?"),
+        versions["cos"].as_str().unwrap_or("-"),
+        versions["r2"].as_str().unwrap_or("-"),
+    );
+    println!(
+        "| provider | official SDK call | SDK CPU µs/call | library CPU µs/call | SDK / library (CPU) | per-round ratio, min–max | SDK wall µs/call | library wall µs/call | target |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for case in cases {
+        let ratios: Vec<f64> = case
+            .sdk_cpu
+            .iter()
+            .zip(&case.lib_cpu)
+            .map(|(s, l)| s / l)
+            .collect();
+        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ratios.iter().copied().fold(0.0, f64::max);
+        let (sdk_cpu, lib_cpu) = (median(case.sdk_cpu), median(case.lib_cpu));
+        println!(
+            "| {} | {} | {sdk_cpu:.1} | {lib_cpu:.1} | {:.1}x | {lo:.1}x–{hi:.1}x | {:.1} | {:.1} | ≥ 20x |",
+            case.provider,
+            case.sdk_call,
+            sdk_cpu / lib_cpu,
+            median(case.sdk_wall),
+            median(case.lib_wall),
+        );
+    }
+    println!(
+        "\nSDK CPU: the Python process's `time.process_time()` over the N calls / N, i.e. the interpreter's per-call work in-process only (start-up, imports and warm-up excluded). \
+         Library CPU: this client process's CPU over the N calls / N (the sum of its threads' schedstat, tokio workers included). \
+         Neither includes the emulator, which runs in its own process."
+    );
+}
+
 fn main() {
     if let Ok(spec) = std::env::var(CHILD_ENV) {
         run_child(&spec);
@@ -620,7 +930,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    // `-- --only overhead` (or codec, pacing, bulk) runs one section.
+    // `-- --only overhead` (or codec, pacing, bulk, sdk) runs one section.
     let args: Vec<String> = std::env::args().collect();
     let only = args
         .iter()
@@ -639,6 +949,9 @@ fn main() {
         }
         if run("bulk") {
             bulk(quick).await;
+        }
+        if run("sdk") {
+            sdk(quick).await;
         }
     });
 }
