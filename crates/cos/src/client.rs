@@ -1647,7 +1647,11 @@ impl BucketAdmin for CosClient {
         };
         let mut req = self.bucket_request(op, Method::PUT, bucket);
         req.query = subresource("lifecycle");
-        req.body = Some(self.xml_body(&wire, op, bucket)?);
+        req.body = Some(Body {
+            bytes: wire.encode().into_bytes(),
+            content_type: "application/xml",
+            md5: true,
+        });
         self.execute(req).await.map(drop)
     }
 

@@ -44,7 +44,7 @@ pub fn decode_cors_config(xml: &str) -> Result<CorsConfiguration, Error> {
 /// days); the error lists every such field.
 pub fn encode_lifecycle(config: &LifecycleConfiguration) -> Result<String, Error> {
     let body = LifecycleXml::from_model(config).map_err(|v| Error::invalid_input(v.into_vec()))?;
-    wire::to_xml(&body)
+    Ok(body.encode())
 }
 
 /// Parses a `<LifecycleConfiguration>` document.
