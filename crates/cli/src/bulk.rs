@@ -1102,4 +1102,67 @@ mod tests {
         assert!(state.is_done("cors", &pair));
         assert!(!state.is_done("lifecycle", &pair));
     }
+
+    #[test]
+    fn a_state_file_in_a_new_directory_is_created_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        // A missing state file is an empty state.
+        let missing = StateFile::load(&dir.path().join("none.jsonl")).unwrap();
+        assert!(missing.is_empty());
+        assert_eq!(missing.len(), 0);
+        // Recording creates the directories the state file lives in.
+        let path = dir.path().join("new").join("deeper").join("s.jsonl");
+        let state = StateFile::fresh(&path);
+        assert!(state.is_empty());
+        let hash = "ab".repeat(20);
+        state
+            .record(&CopyReport {
+                section: "cors",
+                source: "r2://aa".into(),
+                target: "cos://bb-1250000000".into(),
+                outcome: Outcome::Applied,
+                changes: vec![],
+                diff: None,
+                backup: None,
+                error: None,
+                plan_sha1: Some(hash.clone()),
+            })
+            .unwrap();
+        let again = StateFile::load(&path).unwrap();
+        assert!(!again.is_empty());
+        assert_eq!(again.len(), 1);
+        let pair = Pair {
+            source: "r2://aa".into(),
+            target: "cos://bb-1250000000".into(),
+        };
+        assert_eq!(
+            again.verified_plan("cors", &pair),
+            Some(Some(hash.as_str()))
+        );
+    }
+
+    #[test]
+    fn stderr_progress_draws_a_bar_only_on_a_terminal_when_not_quiet() {
+        let tty = std::io::stderr().is_terminal();
+        // Quiet never draws a bar; otherwise there is one exactly when stderr is a terminal
+        // (never under `cargo test`'s captured stderr, so there it prints plain lines).
+        for quiet in [true, false] {
+            let progress = StderrProgress::new(quiet);
+            assert_eq!(
+                format!("{progress:?}"),
+                format!(
+                    "StderrProgress {{ tty: {tty}, quiet: {quiet}, bar: {}, .. }}",
+                    tty && !quiet
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn no_time_elapsed_means_no_rate_and_no_time_left() {
+        assert_eq!(
+            status_line(3, 4, Duration::ZERO, &BTreeMap::new()),
+            format!("[{}{}] 3/4 0.0/s  ", "#".repeat(22), "-".repeat(8))
+        );
+    }
 }
