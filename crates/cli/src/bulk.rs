@@ -400,6 +400,15 @@ pub fn pacing_message(status: Option<&bucket_admin_r2::PacingStatus>) -> String 
     text
 }
 
+/// The bar's `{pacing}` key: two spaces and [`pacing_message`] while the limiter holds
+/// requests back, nothing otherwise (no trailing blanks on the bar).
+fn write_pacing(status: Option<&bucket_admin_r2::PacingStatus>, w: &mut dyn std::fmt::Write) {
+    let text = pacing_message(status);
+    if !text.is_empty() {
+        let _ = write!(w, "  {text}");
+    }
+}
+
 /// The terminal status line: bar, count, rate and time left, and the counts per outcome.
 pub fn status_line(
     done: usize,
@@ -441,12 +450,24 @@ impl StderrProgress {
     /// [`StderrProgress::new`], with the bar showing the R2 pacing wait read from `pacing`
     /// (see [`pacing_message`]) and redrawn a few times a second.
     pub fn with_pacing(quiet: bool, pacing: Option<PacingSource>) -> Self {
-        let tty = std::io::stderr().is_terminal();
+        Self::drawing_to(
+            std::io::stderr().is_terminal(),
+            quiet,
+            pacing,
+            indicatif::ProgressDrawTarget::stderr(),
+        )
+    }
+
+    /// The progress of [`StderrProgress::with_pacing`], the bar drawn to `target` (a test's
+    /// terminal) when `tty` says stderr is one.
+    fn drawing_to(
+        tty: bool,
+        quiet: bool,
+        pacing: Option<PacingSource>,
+        target: indicatif::ProgressDrawTarget,
+    ) -> Self {
         let bar = (tty && !quiet).then(|| {
-            let bar = indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::stderr(),
-            );
+            let bar = indicatif::ProgressBar::with_draw_target(None, target);
             let source = pacing.clone();
             let style = indicatif::ProgressStyle::with_template(
                 "[{bar:30}] {pos}/{len} {rate} {eta} left  {msg}{pacing}",
@@ -461,10 +482,7 @@ impl StderrProgress {
             .with_key(
                 "pacing",
                 move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let text = pacing_message(source.as_ref().and_then(|f| f()).as_ref());
-                    if !text.is_empty() {
-                        let _ = write!(w, "  {text}");
-                    }
+                    write_pacing(source.as_ref().and_then(|f| f()).as_ref(), w);
                 },
             )
             .progress_chars("#>-");
@@ -1156,6 +1174,107 @@ mod tests {
                 )
             );
         }
+    }
+
+    /// A terminal for the bar that keeps every line written to it.
+    #[derive(Debug, Clone, Default)]
+    struct CapturedTerminal(Arc<Mutex<Vec<String>>>);
+
+    impl indicatif::TermLike for CapturedTerminal {
+        fn width(&self) -> u16 {
+            200
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push(s.to_owned());
+            Ok(())
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.write_line(s)
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn report(outcome: Outcome, target: &str, error: Option<&str>) -> CopyReport {
+        CopyReport {
+            section: "cors",
+            source: "r2://src".into(),
+            target: target.into(),
+            outcome,
+            changes: vec![],
+            diff: None,
+            backup: None,
+            error: error.map(str::to_owned),
+            plan_sha1: None,
+        }
+    }
+
+    #[test]
+    fn on_a_terminal_the_bar_counts_outcomes_and_prints_only_problems_above_it() {
+        let terminal = CapturedTerminal::default();
+        let target = indicatif::ProgressDrawTarget::term_like(Box::new(terminal.clone()));
+        let progress = StderrProgress::drawing_to(true, false, None, target);
+        let bar = progress.bar.clone().expect("a terminal, not quiet: a bar");
+        progress.finished(&report(Outcome::Applied, "cos://a-1250000000", None), 1, 3);
+        progress.finished(&report(Outcome::Applied, "cos://b-1250000000", None), 2, 3);
+        progress.finished(
+            &report(Outcome::Failed, "cos://c-1250000000", Some("AccessDenied")),
+            3,
+            3,
+        );
+        assert_eq!((bar.position(), bar.length()), (3, Some(3)));
+        assert_eq!(bar.message(), "applied 2, failed 1");
+        let lines = terminal.0.lock().unwrap().clone();
+        let problems: Vec<&String> = lines.iter().filter(|l| l.contains(" -> ")).collect();
+        assert_eq!(
+            problems,
+            ["failed r2://src -> cos://c-1250000000: AccessDenied"],
+            "{lines:?}"
+        );
+        assert!(!bar.is_finished());
+        progress.end();
+        assert!(bar.is_finished(), "the bar is cleared before the summary");
+        // Quiet, or not a terminal: no bar at all.
+        let hidden = || indicatif::ProgressDrawTarget::hidden();
+        assert!(
+            StderrProgress::drawing_to(true, true, None, hidden())
+                .bar
+                .is_none()
+        );
+        assert!(
+            StderrProgress::drawing_to(false, false, None, hidden())
+                .bar
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_pacing_key_writes_the_wait_after_two_spaces_or_nothing() {
+        let mut status = bucket_admin_r2::PacingStatus::default();
+        let mut idle = String::new();
+        write_pacing(Some(&status), &mut idle);
+        assert_eq!(idle, "");
+        status.waiting = 1;
+        status.current_wait = Duration::from_millis(1240);
+        let mut held = String::new();
+        write_pacing(Some(&status), &mut held);
+        assert_eq!(held, "  pacing: waiting 1.2s");
     }
 
     #[test]
