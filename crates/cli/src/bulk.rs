@@ -776,11 +776,13 @@ mod tests {
         }
     }
 
+    /// Counts finished pairs and keeps the `(done, total)` each report came with.
     #[derive(Default)]
-    struct Count(AtomicUsize);
+    struct Count(AtomicUsize, Mutex<Vec<(usize, usize)>>);
     impl Progress for Count {
-        fn finished(&self, _r: &CopyReport, _done: usize, _total: usize) {
+        fn finished(&self, _r: &CopyReport, done: usize, total: usize) {
             self.0.fetch_add(1, Ordering::SeqCst);
+            self.1.lock().unwrap().push((done, total));
         }
     }
 
@@ -868,6 +870,9 @@ mod tests {
         assert_eq!(summary.counts["unchanged"], 500, "{:?}", summary.counts);
         let expected: Vec<String> = (0..500).map(|i| format!("r2://b{i:04}")).collect();
         assert_eq!(seen, expected, "input order");
+        // The bar advances one pair at a time, out of the total given.
+        let progress: Vec<(usize, usize)> = (1..=500).map(|done| (done, 500)).collect();
+        assert_eq!(*finished.1.lock().unwrap(), progress);
         // Spawning every pair up front would have pulled all 500 before any finished.
         let ahead = max_ahead.load(Ordering::SeqCst);
         assert!(
