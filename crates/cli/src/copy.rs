@@ -394,6 +394,19 @@ mod tests {
         let saved: CorsConfiguration =
             serde_json::from_str(&std::fs::read_to_string(backup).unwrap()).unwrap();
         assert_eq!(saved, cfg(5));
+        // The target's own rule is not in the plan: the overwrite loses it, and says so.
+        let lost: Vec<(&str, bucket_admin_core::convert::ChangeKind)> = report
+            .changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.kind))
+            .collect();
+        assert_eq!(
+            lost,
+            [(
+                "target.rules[0]",
+                bucket_admin_core::convert::ChangeKind::Dropped
+            )]
+        );
         assert!(
             report
                 .diff
@@ -406,6 +419,7 @@ mod tests {
         let again =
             copy_one::<Cors>(&ep(&cos, "a-1250000000"), &ep(&r2, "a"), &opts(dir.path())).await;
         assert_eq!(again.outcome, Outcome::Unchanged);
+        assert!(again.changes.is_empty(), "{:?}", again.changes);
         assert_eq!(r2.puts.load(Ordering::SeqCst), before);
     }
 
