@@ -266,20 +266,27 @@ struct Rates {
     /// Client CPU µs per call: library, floor.
     library_cpu: f64,
     floor_cpu: f64,
+    /// Client CPU µs per call of the floor sent through a `reqwest::Client` configured as the
+    /// library configures its own (its three timeouts, no redirects): what reqwest's timers
+    /// cost, apart from the library's code.
+    timed_floor_cpu: f64,
 }
 
 /// Alternates rounds of the library loop and the raw loops; returns the medians.
+#[allow(clippy::too_many_arguments)]
 async fn compare(
     admin: &dyn BucketAdmin,
     bucket: &str,
     raw: &reqwest::Client,
+    timed_raw: &reqwest::Client,
     request: &reqwest::Request,
     decode: fn(&[u8]),
     n: usize,
     rounds: usize,
 ) -> Rates {
     admin.get_cors(bucket).await.expect("warm-up");
-    let raw_loop = |with_decode: bool| {
+    let raw_loop = |with_decode: bool, timed: bool| {
+        let raw = if timed { timed_raw } else { raw };
         rate(n, move || {
             let req = request.try_clone().expect("clone");
             async move {
@@ -293,12 +300,13 @@ async fn compare(
         })
     };
     let (mut lib, mut floor, mut decoded) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut lib_cpu, mut floor_cpu) = (Vec::new(), Vec::new());
+    let (mut lib_cpu, mut floor_cpu, mut timed_cpu) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        let (r, c) = raw_loop(false).await;
+        let (r, c) = raw_loop(false, false).await;
         floor.push(r);
         floor_cpu.push(c);
-        decoded.push(raw_loop(true).await.0);
+        decoded.push(raw_loop(true, false).await.0);
+        timed_cpu.push(raw_loop(false, true).await.1);
         let (r, c) = rate(n, || async {
             admin.get_cors(bucket).await.expect("get_cors");
         })
@@ -312,6 +320,7 @@ async fn compare(
         floor_and_decode: median(decoded),
         library_cpu: median(lib_cpu),
         floor_cpu: median(floor_cpu),
+        timed_floor_cpu: median(timed_cpu),
     }
 }
 
@@ -359,6 +368,13 @@ async fn overhead(quick: bool) {
     let (cos, r2, bucket) = bench_buckets(&server).await;
 
     let raw = reqwest::Client::new();
+    let timed_raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(bucket_admin::cos::DEFAULT_TIMEOUT)
+        .connect_timeout(bucket_admin::cos::DEFAULT_CONNECT_TIMEOUT)
+        .read_timeout(bucket_admin::cos::DEFAULT_READ_TIMEOUT)
+        .build()
+        .expect("timed client");
     // The COS request the client sends, signed once with the public signer for a window that
     // covers the run: the floor pays no signing.
     let host = cos.bucket_host(&bucket);
@@ -391,9 +407,9 @@ async fn overhead(quick: bool) {
         .expect("r2 request");
 
     println!(
-        "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library | client CPU µs/call, library | client CPU µs/call, floor | CPU library / floor |"
+        "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library | client CPU µs/call, library | client CPU µs/call, floor | CPU library / floor | client CPU µs/call, floor with the library's timeouts | CPU library / timed floor |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let cases: [Case<'_>; 2] = [
         (
             "COS get_cors (signs every request)",
@@ -405,9 +421,9 @@ async fn overhead(quick: bool) {
         ("R2 get_cors", &r2, R2_BUCKET, &r2_request, decode_r2),
     ];
     for (name, admin, bucket, request, decode) in cases {
-        let r = compare(admin, bucket, &raw, request, decode, n, rounds).await;
+        let r = compare(admin, bucket, &raw, &timed_raw, request, decode, n, rounds).await;
         println!(
-            "| {name} | {:.0} | {:.0} | {:.3}x | {:.0} | {:.3}x | {:.1} | {:.1} | {:.3}x |",
+            "| {name} | {:.0} | {:.0} | {:.3}x | {:.0} | {:.3}x | {:.1} | {:.1} | {:.3}x | {:.1} | {:.3}x |",
             r.library,
             r.floor,
             r.floor / r.library,
@@ -415,7 +431,9 @@ async fn overhead(quick: bool) {
             r.floor_and_decode / r.library,
             r.library_cpu,
             r.floor_cpu,
-            r.library_cpu / r.floor_cpu
+            r.library_cpu / r.floor_cpu,
+            r.timed_floor_cpu,
+            r.library_cpu / r.timed_floor_cpu
         );
     }
 }
