@@ -83,6 +83,20 @@ mod b64 {
 }
 
 impl State {
+    /// Rebuilds [`State::r2_custom_domains`] from the buckets.
+    pub fn index_custom_domains(&mut self) {
+        self.r2_custom_domains = self
+            .r2
+            .iter()
+            .flat_map(|(j, m)| m.values().map(move |b| (*j, b)))
+            .flat_map(|(j, b)| {
+                b.custom_domains
+                    .keys()
+                    .map(move |d| (d.clone(), (j, b.name.clone())))
+            })
+            .collect();
+    }
+
     /// Bytes of object data stored across both providers (the `max_object_bytes` budget).
     pub fn object_bytes(&self) -> usize {
         let cos = self
@@ -129,6 +143,12 @@ pub(crate) struct State {
     pub cos: BTreeMap<String, CosBucket>,
     /// Keyed by jurisdiction, then name: a bucket's identity is (jurisdiction, name).
     pub r2: BTreeMap<Jurisdiction, BTreeMap<String, R2Bucket>>,
+    /// Every custom domain attached to an R2 bucket, and the bucket (jurisdiction, name) it
+    /// fronts: derived from `r2` (rebuilt on load, kept in step by the routes that attach,
+    /// detach or delete), so that each request's "is this a public host" check is a lookup,
+    /// not a scan of every bucket under the store's lock.
+    #[serde(skip)]
+    pub r2_custom_domains: BTreeMap<String, (Jurisdiction, String)>,
 }
 
 /// The version of the state file this emulator writes. Older versions are read and
@@ -183,7 +203,10 @@ fn decode(bytes: &[u8]) -> Result<State, String> {
         // format 2 keeps the objects themselves. A count carries no object to restore.
         upgrade_object_counts(&mut value);
     }
-    serde_json::from_value(value).map_err(|e| format!("format {format}: {e}"))
+    let mut state: State =
+        serde_json::from_value(value).map_err(|e| format!("format {format}: {e}"))?;
+    state.index_custom_domains();
+    Ok(state)
 }
 
 /// Replace the `objects` counts of format 0/1 buckets by empty object maps.

@@ -345,3 +345,91 @@ async fn objects_survive_a_restart_on_the_data_directory() {
         Some(vec!["y".into()])
     );
 }
+
+/// The public-host lookup keeps up with the buckets: a custom domain serves its bucket after a
+/// restart, stops serving when detached or when its bucket is deleted, and can then front
+/// another bucket (the emulator indexes custom domains instead of scanning every bucket on
+/// every request).
+#[tokio::test]
+async fn a_custom_domain_follows_attach_detach_delete_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || Emulator::builder().data_dir(dir.path()).start();
+    let emu = start().await.unwrap();
+    for name in ["site", "other"] {
+        r2(&emu, "POST", "", None, Some(json!({"name": name}))).await;
+    }
+    assert!(emu.put_r2_object(Jurisdiction::Default, "site", "page", b"from site"));
+    assert!(emu.put_r2_object(Jurisdiction::Default, "other", "page", b"from other"));
+    let domain = json!({"domain": "cdn.example.com", "zoneId": "z1", "enabled": true});
+    let (s, _, _) = r2(
+        &emu,
+        "POST",
+        "/site/domains/custom",
+        None,
+        Some(domain.clone()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let public = |emu: &Emulator| {
+        let url = format!("{}/page", emu.cos_endpoint());
+        async move {
+            let r = client()
+                .get(url)
+                .header("host", "cdn.example.com")
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(public(&emu).await, (200, "from site".into()));
+
+    // Across a restart: the index is rebuilt from the saved buckets.
+    emu.shutdown().await;
+    let emu = start().await.unwrap();
+    assert_eq!(public(&emu).await, (200, "from site".into()));
+    let (s, _, _) = r2(
+        &emu,
+        "POST",
+        "/other/domains/custom",
+        None,
+        Some(domain.clone()),
+    )
+    .await;
+    assert_eq!(s, 409, "the domain still fronts `site`");
+
+    // Detached: the host is no longer public, and another bucket may take it.
+    let (s, _, _) = r2(
+        &emu,
+        "DELETE",
+        "/site/domains/custom/cdn.example.com",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (status, body) = public(&emu).await;
+    assert_ne!(status, 200, "{body}");
+    assert_ne!(body, "from site");
+    let (s, _, _) = r2(
+        &emu,
+        "POST",
+        "/other/domains/custom",
+        None,
+        Some(domain.clone()),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(public(&emu).await, (200, "from other".into()));
+
+    // Its bucket deleted: the domain is free again.
+    let (s, _, _) = r2(&emu, "DELETE", "/other/objects/page", None, None).await;
+    assert_eq!(s, 200);
+    let (s, _, _) = r2(&emu, "DELETE", "/other", None, None).await;
+    assert_eq!(s, 200);
+    let (status, _) = public(&emu).await;
+    assert_ne!(status, 200);
+    let (s, _, _) = r2(&emu, "POST", "/site/domains/custom", None, Some(domain)).await;
+    assert_eq!(s, 200, "a deleted bucket's domain can be attached again");
+    assert_eq!(public(&emu).await, (200, "from site".into()));
+}

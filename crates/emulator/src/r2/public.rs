@@ -16,12 +16,19 @@ fn bucket_for<'a>(s: &'a State, host: &str) -> Option<&'a R2Bucket> {
     let managed = host
         .strip_suffix(".r2.dev")
         .and_then(|h| h.strip_prefix("pub-"));
-    s.r2.values()
-        .flat_map(|m| m.values())
-        .find(|b| match managed {
-            Some(id) => b.managed_enabled && b.public_id == id,
-            None => b.custom_domains.get(host).is_some_and(|d| d.enabled),
-        })
+    match managed {
+        Some(id) => {
+            s.r2.values()
+                .flat_map(|m| m.values())
+                .find(|b| b.managed_enabled && b.public_id == id)
+        }
+        None => {
+            let (j, name) = s.r2_custom_domains.get(host)?;
+            s.r2.get(j)
+                .and_then(|m| m.get(name))
+                .filter(|b| b.custom_domains.get(host).is_some_and(|d| d.enabled))
+        }
+    }
 }
 
 fn bare_host(req: &Req) -> String {
@@ -36,12 +43,7 @@ fn bare_host(req: &Req) -> String {
 /// Whether a host is one of R2's public hosts: any `*.r2.dev`, or a custom domain a bucket
 /// holds (even disabled: it is answered as R2 would, with 404).
 pub(crate) fn is_public_host(sh: &Shared, host: &str) -> bool {
-    host.ends_with(".r2.dev")
-        || sh.store.read(|s| {
-            s.r2.values()
-                .flat_map(|m| m.values())
-                .any(|b| b.custom_domains.contains_key(host))
-        })
+    host.ends_with(".r2.dev") || sh.store.read(|s| s.r2_custom_domains.contains_key(host))
 }
 
 fn text(status: u16, body: &str) -> Response {

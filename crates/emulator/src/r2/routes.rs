@@ -435,7 +435,11 @@ fn delete(sh: &Shared, j: Jurisdiction, name: &str) -> Response {
         if !ns.get(name)?.objects.is_empty() {
             return Some(false);
         }
-        ns.remove(name);
+        if let Some(gone) = ns.remove(name) {
+            for domain in gone.custom_domains.keys() {
+                s.r2_custom_domains.remove(domain);
+            }
+        }
         Some(true)
     }) {
         Ok(v) => v,
@@ -476,15 +480,14 @@ fn add_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str) -> Response {
     };
     let r = match sh.store.write(|s| {
         // A hostname can front one bucket only, across the account.
-        let taken =
-            s.r2.values()
-                .flat_map(|m| m.values())
-                .any(|b| b.custom_domains.contains_key(&domain));
+        let taken = s.r2_custom_domains.contains_key(&domain);
         let b = s.r2.get_mut(&j)?.get_mut(name)?;
         if taken {
             return Some(false);
         }
         b.custom_domains.insert(domain.clone(), d.clone());
+        s.r2_custom_domains
+            .insert(domain.clone(), (j, name.to_owned()));
         Some(true)
     }) {
         Ok(v) => v,
@@ -556,10 +559,13 @@ fn custom_domain(sh: &Shared, req: &Req, j: Jurisdiction, name: &str, domain: &s
         }
         Method::DELETE => {
             let r = match sh.store.write(|s| {
-                s.r2.get_mut(&j)?
-                    .get_mut(name)?
-                    .custom_domains
-                    .remove(&domain)
+                let removed =
+                    s.r2.get_mut(&j)?
+                        .get_mut(name)?
+                        .custom_domains
+                        .remove(&domain)?;
+                s.r2_custom_domains.remove(&domain);
+                Some(removed)
             }) {
                 Ok(v) => v,
                 Err(e) => return super::persist_failed(&e),
