@@ -346,6 +346,20 @@ async fn objects_survive_a_restart_on_the_data_directory() {
     );
 }
 
+/// Attaches `cdn.example.com` to `bucket`; the answer's status.
+async fn attach_cdn(emu: &Emulator, bucket: &str) -> u16 {
+    let domain = json!({"domain": "cdn.example.com", "zoneId": "z1", "enabled": true});
+    r2(
+        emu,
+        "POST",
+        &format!("/{bucket}/domains/custom"),
+        None,
+        Some(domain),
+    )
+    .await
+    .0
+}
+
 /// The public-host lookup keeps up with the buckets: a custom domain serves its bucket after a
 /// restart, stops serving when detached or when its bucket is deleted, and can then front
 /// another bucket (the emulator indexes custom domains instead of scanning every bucket on
@@ -360,16 +374,7 @@ async fn a_custom_domain_follows_attach_detach_delete_and_restart() {
     }
     assert!(emu.put_r2_object(Jurisdiction::Default, "site", "page", b"from site"));
     assert!(emu.put_r2_object(Jurisdiction::Default, "other", "page", b"from other"));
-    let domain = json!({"domain": "cdn.example.com", "zoneId": "z1", "enabled": true});
-    let (s, _, _) = r2(
-        &emu,
-        "POST",
-        "/site/domains/custom",
-        None,
-        Some(domain.clone()),
-    )
-    .await;
-    assert_eq!(s, 200);
+    assert_eq!(attach_cdn(&emu, "site").await, 200);
     let public = |emu: &Emulator| {
         let url = format!("{}/page", emu.cos_endpoint());
         async move {
@@ -388,15 +393,11 @@ async fn a_custom_domain_follows_attach_detach_delete_and_restart() {
     emu.shutdown().await;
     let emu = start().await.unwrap();
     assert_eq!(public(&emu).await, (200, "from site".into()));
-    let (s, _, _) = r2(
-        &emu,
-        "POST",
-        "/other/domains/custom",
-        None,
-        Some(domain.clone()),
-    )
-    .await;
-    assert_eq!(s, 409, "the domain still fronts `site`");
+    assert_eq!(
+        attach_cdn(&emu, "other").await,
+        409,
+        "the domain still fronts `site`"
+    );
 
     // Detached: the host is no longer public, and another bucket may take it.
     let (s, _, _) = r2(
@@ -411,15 +412,7 @@ async fn a_custom_domain_follows_attach_detach_delete_and_restart() {
     let (status, body) = public(&emu).await;
     assert_ne!(status, 200, "{body}");
     assert_ne!(body, "from site");
-    let (s, _, _) = r2(
-        &emu,
-        "POST",
-        "/other/domains/custom",
-        None,
-        Some(domain.clone()),
-    )
-    .await;
-    assert_eq!(s, 200);
+    assert_eq!(attach_cdn(&emu, "other").await, 200);
     assert_eq!(public(&emu).await, (200, "from other".into()));
 
     // Its bucket deleted: the domain is free again.
@@ -429,7 +422,10 @@ async fn a_custom_domain_follows_attach_detach_delete_and_restart() {
     assert_eq!(s, 200);
     let (status, _) = public(&emu).await;
     assert_ne!(status, 200);
-    let (s, _, _) = r2(&emu, "POST", "/site/domains/custom", None, Some(domain)).await;
-    assert_eq!(s, 200, "a deleted bucket's domain can be attached again");
+    assert_eq!(
+        attach_cdn(&emu, "site").await,
+        200,
+        "a deleted bucket's domain can be attached again"
+    );
     assert_eq!(public(&emu).await, (200, "from site".into()));
 }
