@@ -8,7 +8,7 @@ use super::parse_bool;
 use super::pull::{FromPull, Pull, element, once};
 
 impl FromPull for CorsXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "CORSRule" => self.rules.push(p.read(empty)?),
             "ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
@@ -19,12 +19,16 @@ impl FromPull for CorsXml {
 }
 
 impl FromPull for CorsRuleXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
-            "MaxAgeSeconds" => once(&mut self.max_age_seconds, "MaxAgeSeconds", p.text(empty)?)?,
+            "MaxAgeSeconds" => once(
+                &mut self.max_age_seconds,
+                "MaxAgeSeconds",
+                Seconds::read(&p.value(empty)?),
+            )?,
             "AllowedOrigin" => self.allowed_origins.push(p.text(empty)?),
-            "AllowedMethod" => self.allowed_methods.push(p.text(empty)?),
+            "AllowedMethod" => self.allowed_methods.push(Method::read(&p.value(empty)?)),
             "AllowedHeader" => self.allowed_headers.push(p.text(empty)?),
             "ExposeHeader" => self.expose_headers.push(p.text(empty)?),
             _ => return Ok(false),
@@ -100,15 +104,79 @@ struct CorsRuleXml {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    max_age_seconds: Option<String>,
+    max_age_seconds: Option<Seconds>,
     #[serde(rename = "AllowedOrigin", default)]
     allowed_origins: Vec<String>,
     #[serde(rename = "AllowedMethod", default)]
-    allowed_methods: Vec<String>,
+    allowed_methods: Vec<Method>,
     #[serde(rename = "AllowedHeader", default)]
     allowed_headers: Vec<String>,
     #[serde(rename = "ExposeHeader", default)]
     expose_headers: Vec<String>,
+}
+
+/// An `AllowedMethod` as read: the method, parsed from the borrowed text without a copy, or
+/// the (trimmed) text that names none, which [`CorsXml::into_model`] reports with its rule.
+#[derive(Debug)]
+struct Method(Result<CorsMethod, String>);
+
+impl Method {
+    fn read(text: &str) -> Self {
+        let text = text.trim();
+        Self(
+            CorsMethod::ALL
+                .into_iter()
+                .find(|known| text.eq_ignore_ascii_case(known.as_str()))
+                .ok_or_else(|| text.to_owned()),
+        )
+    }
+}
+
+/// A `MaxAgeSeconds` as read: blank (no max age), a number of seconds, or the (trimmed) text
+/// that is neither.
+#[derive(Debug)]
+struct Seconds(Result<Option<u32>, String>);
+
+impl Seconds {
+    fn read(text: &str) -> Self {
+        let text = text.trim();
+        Self(match text {
+            "" => Ok(None),
+            _ => text.parse().map(Some).map_err(|_| text.to_owned()),
+        })
+    }
+}
+
+/// Both as the text they were read from (the serde path, kept as the reference in tests).
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|text| Self::read(&text))
+    }
+}
+
+impl Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Ok(method) => s.serialize_str(method.as_str()),
+            Err(text) => s.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|text| Self::read(&text))
+    }
+}
+
+impl Serialize for Seconds {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Ok(Some(seconds)) => s.serialize_str(&seconds.to_string()),
+            Ok(None) => s.serialize_str(""),
+            Err(text) => s.serialize_str(text),
+        }
+    }
 }
 
 impl CorsXml {
@@ -121,13 +189,9 @@ impl CorsXml {
                 .iter()
                 .map(|r| CorsRuleXml {
                     id: r.id.clone(),
-                    max_age_seconds: r.max_age_seconds.map(|s| s.to_string()),
+                    max_age_seconds: r.max_age_seconds.map(|s| Seconds(Ok(Some(s)))),
                     allowed_origins: r.allowed_origins.clone(),
-                    allowed_methods: r
-                        .allowed_methods
-                        .iter()
-                        .map(|m| m.as_str().to_owned())
-                        .collect(),
+                    allowed_methods: r.allowed_methods.iter().map(|&m| Method(Ok(m))).collect(),
                     allowed_headers: r.allowed_headers.clone(),
                     expose_headers: r.expose_headers.clone(),
                 })
@@ -144,28 +208,30 @@ impl CorsXml {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
             let mut methods = Vec::with_capacity(r.allowed_methods.len());
-            for m in &r.allowed_methods {
-                let m = m.trim();
-                // Matched without an uppercase copy; only a bad name pays for one (the error
-                // shows it uppercased, as before).
-                let known = CorsMethod::ALL
-                    .into_iter()
-                    .find(|known| m.eq_ignore_ascii_case(known.as_str()));
-                let method = match known {
-                    Some(method) => method,
-                    None => m.to_ascii_uppercase().parse::<CorsMethod>().map_err(|e| {
-                        decode(format!("COS returned CORS rule {i} with a bad method: {e}"))
-                    })?,
-                };
-                methods.push(method);
+            for m in r.allowed_methods {
+                match m.0 {
+                    Ok(method) => methods.push(method),
+                    // Only a bad name pays for an uppercase copy (the error shows it so).
+                    Err(raw) => {
+                        let e = raw
+                            .to_ascii_uppercase()
+                            .parse::<CorsMethod>()
+                            .err()
+                            .map_or_else(|| format!("unknown method `{raw}`"), |e| e.to_string());
+                        return Err(decode(format!(
+                            "COS returned CORS rule {i} with a bad method: {e}"
+                        )));
+                    }
+                }
             }
-            let max_age_seconds = match r.max_age_seconds.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(v) => Some(v.parse::<u32>().map_err(|_| {
-                    decode(format!(
+            let max_age_seconds = match r.max_age_seconds.map(|s| s.0) {
+                None | Some(Ok(None)) => None,
+                Some(Ok(Some(seconds))) => Some(seconds),
+                Some(Err(v)) => {
+                    return Err(decode(format!(
                         "COS returned CORS rule {i} with MaxAgeSeconds `{v}`, not a number of seconds"
-                    ))
-                })?),
+                    )));
+                }
             };
             let mut cors_rule = CorsRule::new(r.allowed_origins, methods)
                 .with_allowed_headers(r.allowed_headers)

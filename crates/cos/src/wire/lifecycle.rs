@@ -31,7 +31,7 @@ fn once_str(slot: &mut String, seen: &mut bool, name: &str, value: String) -> Re
 }
 
 impl FromPull for LifecycleXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "Rule" => self.rules.push(p.read(empty)?),
             _ => return Ok(false),
@@ -41,7 +41,7 @@ impl FromPull for LifecycleXml {
 }
 
 impl FromPull for RuleXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
             "Filter" => once(&mut self.filter, "Filter", p.read(empty)?)?,
@@ -71,7 +71,7 @@ impl FromPull for RuleXml {
 }
 
 impl FromPull for FilterXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
             "Tag" => self.tags.push(p.read(empty)?),
@@ -83,7 +83,7 @@ impl FromPull for FilterXml {
 }
 
 impl FromPull for AndXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
             "Tag" => self.tags.push(p.read(empty)?),
@@ -94,7 +94,7 @@ impl FromPull for AndXml {
 }
 
 impl FromPull for TagXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "Key" => {
                 let text = p.text(empty)?;
@@ -113,7 +113,7 @@ impl FromPull for TagXml {
 }
 
 impl FromPull for ExpirationXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "Days" => once(&mut self.days, "Days", p.text(empty)?)?,
             "Date" => once(&mut self.date, "Date", p.text(empty)?)?,
@@ -129,7 +129,7 @@ impl FromPull for ExpirationXml {
 }
 
 impl FromPull for TransitionXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "Days" => once(&mut self.days, "Days", p.text(empty)?)?,
             "Date" => once(&mut self.date, "Date", p.text(empty)?)?,
@@ -145,7 +145,7 @@ impl FromPull for TransitionXml {
 }
 
 impl FromPull for NoncurrentExpirationXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "NoncurrentDays" => {
                 let text = p.text(empty)?;
@@ -159,7 +159,7 @@ impl FromPull for NoncurrentExpirationXml {
 }
 
 impl FromPull for NoncurrentTransitionXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "NoncurrentDays" => {
                 let text = p.text(empty)?;
@@ -178,7 +178,7 @@ impl FromPull for NoncurrentTransitionXml {
 }
 
 impl FromPull for AbortXml {
-    fn field(&mut self, name: &str, p: &mut Pull<'_>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
         match name {
             "DaysAfterInitiation" => {
                 let text = p.text(empty)?;
