@@ -87,6 +87,17 @@ struct Inner {
     /// Hosts already seen: bucket name -> its validated host, and host -> `scheme://host`
     /// parsed, so a call neither recomputes, revalidates nor re-parses them.
     hosts: std::sync::RwLock<HostCache>,
+    /// The signing key of the last key time, and the credentials it was derived from: the key
+    /// time moves once a second, so requests in between skip one of the signature's HMACs.
+    signing_key: std::sync::Mutex<Option<CachedSigningKey>>,
+}
+
+/// A [`sign::SigningKey`] with the credentials it belongs to (rotated credentials, even
+/// with the same SecretId, never reuse it).
+struct CachedSigningKey {
+    secret_id: String,
+    secret_key: secrecy::SecretString,
+    key: Arc<sign::SigningKey>,
 }
 
 /// What [`Inner::hosts`] remembers; cleared whenever it reaches [`HOST_CACHE_ENTRIES`], so a
@@ -147,6 +158,7 @@ pub(crate) fn build_client(settings: Settings) -> Result<CosClient> {
             // make each request parse it and report why.
             endpoint_url: settings_endpoint_url(&endpoint),
             hosts: std::sync::RwLock::new(HostCache::default()),
+            signing_key: std::sync::Mutex::new(None),
         }),
     })
 }
@@ -577,6 +589,32 @@ impl CosClient {
         self.credentials(true).await.map(|_| ())
     }
 
+    /// The signing key of `key_time` for `creds`: the cached one when both match.
+    fn signing_key(&self, creds: &Credentials, key_time: KeyTime) -> Arc<sign::SigningKey> {
+        let mut slot = self
+            .inner
+            .signing_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(cached) = slot.as_ref()
+            && cached.key.key_time() == key_time
+            && cached.secret_id == creds.secret_id
+            && cached.secret_key.expose_secret() == creds.secret_key.expose_secret()
+        {
+            return cached.key.clone();
+        }
+        let key = Arc::new(sign::SigningKey::new(
+            creds.secret_key.expose_secret(),
+            key_time,
+        ));
+        *slot = Some(CachedSigningKey {
+            secret_id: creds.secret_id.clone(),
+            secret_key: creds.secret_key.clone(),
+            key: key.clone(),
+        });
+        key
+    }
+
     fn now(&self) -> i64 {
         self.local_now()
             .saturating_add(self.inner.clock_offset.load(Ordering::Relaxed))
@@ -768,14 +806,15 @@ impl CosClient {
             } else {
                 Vec::new()
             };
-            let signature = sign::sign(
+            let key = self.signing_key(creds, KeyTime::around(self.now(), SIGN_EXPIRES_SECONDS));
+            let signature = sign::sign_with_key(
+                sign::HeaderSelection::Sdk,
                 &creds.secret_id,
-                creds.secret_key.expose_secret(),
+                &key,
                 req.method.as_str(),
                 &req.path,
                 &query,
                 &headers,
-                KeyTime::around(self.now(), SIGN_EXPIRES_SECONDS),
             );
             authorization = Some(signature);
         }

@@ -332,3 +332,71 @@ async fn a_marker_that_does_not_advance_is_an_error_and_max_keys_is_checked() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(format!("{err}").contains("max_keys"), "{err}");
 }
+
+/// Keeps the SecretId and rotates the SecretKey on every call (`secret-1`, `secret-2`, …).
+#[derive(Debug)]
+struct RotatingKey {
+    calls: Arc<AtomicU32>,
+}
+
+#[async_trait]
+impl CredentialProvider for RotatingKey {
+    async fn credentials(&self) -> Result<Credentials> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        // Inside the refresh margin, so every request asks again.
+        Ok(Credentials::new(SECRET_ID, format!("secret-{n}"))
+            .with_expires_at(pinned() + Duration::from_secs(120)))
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_secret_key_is_signed_with_even_within_the_same_second() {
+    // The client reuses the signing key of one key time; the clock is pinned, so both requests
+    // share a key time and a SecretId, and only the new SecretKey tells them apart.
+    let server = serve(vec![Canned::new(200, CORS)]).await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let client = CosClient::builder()
+        .region("ap-beijing")
+        .credentials_provider(RotatingKey {
+            calls: calls.clone(),
+        })
+        .endpoint(&server.url)
+        .clock(pinned)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    client.get_cors(BUCKET).await.unwrap();
+    client.get_cors(BUCKET).await.unwrap();
+    client.get_cors(BUCKET).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    let reqs = server.requests();
+    let signatures: Vec<_> = reqs
+        .iter()
+        .map(|r| r.auth_field("q-signature").unwrap())
+        .collect();
+    assert_eq!(
+        reqs[0].auth_field("q-key-time"),
+        reqs[2].auth_field("q-key-time")
+    );
+    assert_ne!(
+        signatures[0], signatures[1],
+        "the second key signed the second request"
+    );
+    assert_ne!(signatures[1], signatures[2]);
+    // And each is the signature of its own key, byte for byte.
+    for (i, req) in reqs.iter().enumerate() {
+        let key_time =
+            bucket_admin_cos::sign::KeyTime::parse(&req.auth_field("q-key-time").unwrap()).unwrap();
+        let host = req.header("host").unwrap();
+        let expected = bucket_admin_cos::sign::sign(
+            SECRET_ID,
+            &format!("secret-{}", i + 1),
+            "GET",
+            "/",
+            &[("cors", "")],
+            &[("Host", host)],
+            key_time,
+        );
+        assert_eq!(signatures[i], expected.signature(), "request {i}");
+    }
+}
