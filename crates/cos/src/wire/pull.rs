@@ -685,6 +685,57 @@ mod tests {
         }
     }
 
+    /// `agrees` for CORS documents, failing the test on a disagreement.
+    fn plain_reads(doc: &str) -> bool {
+        agrees::<CorsXml>(doc, "CORSConfiguration").unwrap()
+    }
+
+    #[test]
+    fn the_plain_pass_reads_every_plain_construct_and_hands_over_the_rest() {
+        // Giving up is always safe, so these pin down that the plain pass does read what it
+        // claims to: spaces before `>`, an instruction after the root, nested unknown elements.
+        for doc in [
+            "<CORSConfiguration><CORSRule ><ID >a</ID ><AllowedOrigin>o</AllowedOrigin\t></CORSRule\n></CORSConfiguration>",
+            "<CORSConfiguration/><?pi x?>",
+            "<CORSConfiguration><CORSRule><Unknown><Deep>1</Deep><Deep/></Unknown><ID>x</ID></CORSRule></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule><ID></ID ></CORSRule></CORSConfiguration>",
+        ] {
+            assert!(plain_reads(doc), "{doc}");
+        }
+        // Refused by quick-xml, so the plain pass must not read them either: a declaration after
+        // the root, an element inside a value, a value closed by another element's end tag.
+        for doc in [
+            "<CORSConfiguration/><?xml?>",
+            "<CORSConfiguration><CORSRule><ID>v<xID></CORSRule></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule><ID>v</Other ></CORSRule></CORSConfiguration>",
+            "<CORSConfiguration><CORSRule><ID></Other ></CORSRule></CORSConfiguration>",
+        ] {
+            assert!(!plain_reads(doc), "{doc}");
+            assert!(
+                full_decode::<CorsXml>(doc, "CORSConfiguration", "test").is_err(),
+                "{doc}"
+            );
+        }
+        // Tokens outside the subset are handed over, never guessed at.
+        for doc in [
+            "<!-- c -->",
+            "<![CDATA[x]]>",
+            "<!DOCTYPE x>",
+            "< ID>",
+            "<>",
+            "<a\"b>c\">",
+            "a&amp;b",
+            "a\rb",
+        ] {
+            let mut p = Plain {
+                doc,
+                at: 0,
+                open: "",
+            };
+            assert_eq!(p.token(), None, "{doc:?}");
+        }
+    }
+
     #[test]
     fn escaping_is_skipped_only_where_quick_xml_would_change_nothing() {
         for b in 0..=255u8 {
