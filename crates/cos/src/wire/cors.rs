@@ -1,14 +1,16 @@
 //! `CORSConfiguration`.
 
 use bucket_admin_core::{CorsConfiguration, CorsExtras, CorsMethod, CorsRule, Error, ErrorKind};
+#[cfg(test)]
 use serde::{Deserialize, Serialize};
 
 use super::parse_bool;
 
 use super::pull::{FromPull, Pull, element, once};
 
-impl FromPull for CorsXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+#[cfg(test)]
+impl<'doc> FromPull<'doc> for CorsXml {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "CORSRule" => self.rules.push(p.read(empty)?),
             "ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
@@ -18,8 +20,9 @@ impl FromPull for CorsXml {
     }
 }
 
-impl FromPull for CorsRuleXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+#[cfg(test)]
+impl<'doc> FromPull<'doc> for CorsRuleXml {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
             "MaxAgeSeconds" => once(
@@ -78,9 +81,118 @@ pub(crate) fn encode(cfg: &CorsConfiguration) -> String {
 
 /// Parses a `<CORSConfiguration>` document in one pass.
 pub(crate) fn decode_document(xml: &str) -> Result<CorsConfiguration, Error> {
-    super::pull::decode::<CorsXml>(xml, "CORSConfiguration", "CORS").and_then(CorsXml::into_model)
+    let doc: Document = super::pull::decode(xml, "CORSConfiguration", "CORS")?;
+    Ok(CorsConfiguration::new(doc.rules).with_extras({
+        let mut cors_extras = CorsExtras::default();
+        cors_extras.cos_response_vary = response_vary(doc.response_vary.as_deref())?;
+        cors_extras
+    }))
 }
 
+/// What [`decode_document`] reads into: each rule converted to the model as soon as it is
+/// read (a rule that does not convert ends the read; a malformed document is still reported
+/// as malformed, since [`super::pull::decode`] checks the whole document first).
+#[derive(Debug, Default)]
+struct Document {
+    rules: Vec<CorsRule>,
+    response_vary: Option<String>,
+}
+
+impl<'doc> FromPull<'doc> for Document {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+        match name {
+            "CORSRule" => {
+                let rule: RuleRead = p.read(empty)?;
+                self.rules.push(rule.into_model(self.rules.len())?);
+            }
+            "ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// A `<CORSRule>` as read: the model's own lists, filled in place, and what is checked once
+/// the rule is complete (an unknown method, the max age).
+#[derive(Debug, Default)]
+struct RuleRead {
+    rule: CorsRule,
+    max_age_seconds: Option<Seconds>,
+    /// The first method that names none, reported with its rule.
+    unknown_method: Option<String>,
+}
+
+impl<'doc> FromPull<'doc> for RuleRead {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+        let rule = &mut self.rule;
+        match name {
+            "ID" => once(&mut rule.id, "ID", p.text(empty)?)?,
+            "MaxAgeSeconds" => once(
+                &mut self.max_age_seconds,
+                "MaxAgeSeconds",
+                Seconds::read(&p.value(empty)?),
+            )?,
+            "AllowedOrigin" => rule.allowed_origins.push(p.text(empty)?),
+            "AllowedMethod" => match Method::read(&p.value(empty)?).0 {
+                Ok(method) => rule.allowed_methods.push(method),
+                Err(unknown) => {
+                    self.unknown_method.get_or_insert(unknown);
+                }
+            },
+            "AllowedHeader" => rule.allowed_headers.push(p.text(empty)?),
+            "ExposeHeader" => rule.expose_headers.push(p.text(empty)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl RuleRead {
+    /// The neutral rule; `i` is its position in the document, for errors.
+    fn into_model(self, i: usize) -> Result<CorsRule, Error> {
+        let decode = |msg: String| Error::new(ErrorKind::Decode, msg);
+        if let Some(raw) = self.unknown_method {
+            // Only a bad name pays for an uppercase copy (the error shows it so).
+            let e = raw
+                .to_ascii_uppercase()
+                .parse::<CorsMethod>()
+                .err()
+                .map_or_else(|| format!("unknown method `{raw}`"), |e| e.to_string());
+            return Err(decode(format!(
+                "COS returned CORS rule {i} with a bad method: {e}"
+            )));
+        }
+        let mut rule = self.rule;
+        rule.max_age_seconds = match self.max_age_seconds.map(|s| s.0) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some(seconds))) => Some(seconds),
+            Some(Err(v)) => {
+                return Err(decode(format!(
+                    "COS returned CORS rule {i} with MaxAgeSeconds `{v}`, not a number of seconds"
+                )));
+            }
+        };
+        rule.id = super::non_empty(rule.id);
+        Ok(rule)
+    }
+}
+
+/// `ResponseVary`: absent or blank is unset.
+fn response_vary(text: Option<&str>) -> Result<Option<bool>, Error> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => parse_bool(v).map(Some).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("COS returned ResponseVary `{v}` (expected true or false)"),
+            )
+        }),
+    }
+}
+
+/// The serde form of the document: the reference the direct encoder and the pull decoder are
+/// tested against.
+#[cfg(test)]
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename = "CORSConfiguration")]
 pub(crate) struct CorsXml {
@@ -95,6 +207,7 @@ pub(crate) struct CorsXml {
 }
 
 // Field order is the element order the SDK's documented example sends.
+#[cfg(test)]
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CorsRuleXml {
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +229,7 @@ struct CorsRuleXml {
 }
 
 /// An `AllowedMethod` as read: the method, parsed from the borrowed text without a copy, or
-/// the (trimmed) text that names none, which [`CorsXml::into_model`] reports with its rule.
+/// the (trimmed) text that names none, which [`RuleRead::into_model`] reports with its rule.
 #[derive(Debug)]
 struct Method(Result<CorsMethod, String>);
 
@@ -148,12 +261,14 @@ impl Seconds {
 }
 
 /// Both as the text they were read from (the serde path, kept as the reference in tests).
+#[cfg(test)]
 impl<'de> Deserialize<'de> for Method {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d).map(|text| Self::read(&text))
     }
 }
 
+#[cfg(test)]
 impl Serialize for Method {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
@@ -163,12 +278,14 @@ impl Serialize for Method {
     }
 }
 
+#[cfg(test)]
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d).map(|text| Self::read(&text))
     }
 }
 
+#[cfg(test)]
 impl Serialize for Seconds {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
@@ -179,9 +296,9 @@ impl Serialize for Seconds {
     }
 }
 
+#[cfg(test)]
 impl CorsXml {
     /// The serde form of `cfg` (the reference the direct encoder is tested against).
-    #[cfg(test)]
     pub(crate) fn from_model(cfg: &CorsConfiguration) -> Self {
         Self {
             rules: cfg
@@ -203,54 +320,31 @@ impl CorsXml {
         }
     }
 
+    /// The model, through the same per-rule conversion as [`decode_document`].
     pub(crate) fn into_model(self) -> Result<CorsConfiguration, Error> {
-        let decode = |msg: String| Error::new(ErrorKind::Decode, msg);
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            let mut methods = Vec::with_capacity(r.allowed_methods.len());
+            let mut read = RuleRead {
+                max_age_seconds: r.max_age_seconds,
+                ..RuleRead::default()
+            };
             for m in r.allowed_methods {
                 match m.0 {
-                    Ok(method) => methods.push(method),
-                    // Only a bad name pays for an uppercase copy (the error shows it so).
-                    Err(raw) => {
-                        let e = raw
-                            .to_ascii_uppercase()
-                            .parse::<CorsMethod>()
-                            .err()
-                            .map_or_else(|| format!("unknown method `{raw}`"), |e| e.to_string());
-                        return Err(decode(format!(
-                            "COS returned CORS rule {i} with a bad method: {e}"
-                        )));
+                    Ok(method) => read.rule.allowed_methods.push(method),
+                    Err(unknown) => {
+                        read.unknown_method.get_or_insert(unknown);
                     }
                 }
             }
-            let max_age_seconds = match r.max_age_seconds.map(|s| s.0) {
-                None | Some(Ok(None)) => None,
-                Some(Ok(Some(seconds))) => Some(seconds),
-                Some(Err(v)) => {
-                    return Err(decode(format!(
-                        "COS returned CORS rule {i} with MaxAgeSeconds `{v}`, not a number of seconds"
-                    )));
-                }
-            };
-            let mut cors_rule = CorsRule::new(r.allowed_origins, methods)
-                .with_allowed_headers(r.allowed_headers)
-                .with_expose_headers(r.expose_headers);
-            cors_rule.id = super::non_empty(r.id);
-            cors_rule.max_age_seconds = max_age_seconds;
-            rules.push(cors_rule);
+            read.rule.id = r.id;
+            read.rule.allowed_origins = r.allowed_origins;
+            read.rule.allowed_headers = r.allowed_headers;
+            read.rule.expose_headers = r.expose_headers;
+            rules.push(read.into_model(i)?);
         }
-        let cos_response_vary = match self.response_vary.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(v) => Some(parse_bool(v).ok_or_else(|| {
-                decode(format!(
-                    "COS returned ResponseVary `{v}` (expected true or false)"
-                ))
-            })?),
-        };
         Ok(CorsConfiguration::new(rules).with_extras({
             let mut cors_extras = CorsExtras::default();
-            cors_extras.cos_response_vary = cos_response_vary;
+            cors_extras.cos_response_vary = response_vary(self.response_vary.as_deref())?;
             cors_extras
         }))
     }

@@ -5,6 +5,8 @@
 //! `get_date` writes them, midnight China Standard Time (`2021-04-20T00:00:00+08:00`), and read
 //! back as the calendar date they name.
 
+use std::borrow::Cow;
+
 use bucket_admin_core::{
     Age, Error, ErrorKind, Expiration, LifecycleConfiguration, LifecycleDate, LifecycleFilter,
     LifecycleRule, NoncurrentTransition, Tag, Transition, Trigger, Violations,
@@ -17,8 +19,17 @@ use super::{
 
 use super::pull::{FromPull, Pull, element, once};
 
+/// Text as read: borrowed from the document until the model keeps it (most of it, a status or
+/// a day count, is only parsed), or owned when written from the model.
+type Text<'a> = Cow<'a, str>;
+
 /// Sets a required text field once (a second occurrence is an error, as in the serde path).
-fn once_str(slot: &mut String, seen: &mut bool, name: &str, value: String) -> Result<(), Error> {
+fn once_str<'a>(
+    slot: &mut Text<'a>,
+    seen: &mut bool,
+    name: &str,
+    value: Text<'a>,
+) -> Result<(), Error> {
     if *seen {
         return Err(Error::new(
             ErrorKind::Decode,
@@ -30,8 +41,11 @@ fn once_str(slot: &mut String, seen: &mut bool, name: &str, value: String) -> Re
     Ok(())
 }
 
-impl FromPull for LifecycleXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+// The production decoder reads into [`Rules`]; the wire document is read in tests, against
+// the serde path and the encoder.
+#[cfg(test)]
+impl<'doc> FromPull<'doc> for LifecycleXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "Rule" => self.rules.push(p.read(empty)?),
             _ => return Ok(false),
@@ -40,14 +54,14 @@ impl FromPull for LifecycleXml {
     }
 }
 
-impl FromPull for RuleXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for RuleXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
+            "ID" => once(&mut self.id, "ID", p.value(empty)?)?,
             "Filter" => once(&mut self.filter, "Filter", p.read(empty)?)?,
-            "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
+            "Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
             "Status" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.status.is_empty();
                 once_str(&mut self.status, &mut seen, "Status", text)?
             }
@@ -70,10 +84,10 @@ impl FromPull for RuleXml {
     }
 }
 
-impl FromPull for FilterXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for FilterXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
+            "Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
             "Tag" => self.tags.push(p.read(empty)?),
             "And" => once(&mut self.and, "And", p.read(empty)?)?,
             _ => return Ok(false),
@@ -82,10 +96,10 @@ impl FromPull for FilterXml {
     }
 }
 
-impl FromPull for AndXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for AndXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Prefix" => once(&mut self.prefix, "Prefix", p.text(empty)?)?,
+            "Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
             "Tag" => self.tags.push(p.read(empty)?),
             _ => return Ok(false),
         }
@@ -93,16 +107,16 @@ impl FromPull for AndXml {
     }
 }
 
-impl FromPull for TagXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for TagXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "Key" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.key.is_empty();
                 once_str(&mut self.key, &mut seen, "Key", text)?
             }
             "Value" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.value.is_empty();
                 once_str(&mut self.value, &mut seen, "Value", text)?
             }
@@ -112,15 +126,15 @@ impl FromPull for TagXml {
     }
 }
 
-impl FromPull for ExpirationXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for ExpirationXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Days" => once(&mut self.days, "Days", p.text(empty)?)?,
-            "Date" => once(&mut self.date, "Date", p.text(empty)?)?,
+            "Days" => once(&mut self.days, "Days", p.value(empty)?)?,
+            "Date" => once(&mut self.date, "Date", p.value(empty)?)?,
             "ExpiredObjectDeleteMarker" => once(
                 &mut self.expired_object_delete_marker,
                 "ExpiredObjectDeleteMarker",
-                p.text(empty)?,
+                p.value(empty)?,
             )?,
             _ => return Ok(false),
         }
@@ -128,13 +142,13 @@ impl FromPull for ExpirationXml {
     }
 }
 
-impl FromPull for TransitionXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for TransitionXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Days" => once(&mut self.days, "Days", p.text(empty)?)?,
-            "Date" => once(&mut self.date, "Date", p.text(empty)?)?,
+            "Days" => once(&mut self.days, "Days", p.value(empty)?)?,
+            "Date" => once(&mut self.date, "Date", p.value(empty)?)?,
             "StorageClass" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.storage_class.is_empty();
                 once_str(&mut self.storage_class, &mut seen, "StorageClass", text)?
             }
@@ -144,11 +158,11 @@ impl FromPull for TransitionXml {
     }
 }
 
-impl FromPull for NoncurrentExpirationXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for NoncurrentExpirationXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "NoncurrentDays" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.noncurrent_days.is_empty();
                 once_str(&mut self.noncurrent_days, &mut seen, "NoncurrentDays", text)?
             }
@@ -158,16 +172,16 @@ impl FromPull for NoncurrentExpirationXml {
     }
 }
 
-impl FromPull for NoncurrentTransitionXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for NoncurrentTransitionXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "NoncurrentDays" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.noncurrent_days.is_empty();
                 once_str(&mut self.noncurrent_days, &mut seen, "NoncurrentDays", text)?
             }
             "StorageClass" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.storage_class.is_empty();
                 once_str(&mut self.storage_class, &mut seen, "StorageClass", text)?
             }
@@ -177,11 +191,11 @@ impl FromPull for NoncurrentTransitionXml {
     }
 }
 
-impl FromPull for AbortXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error> {
+impl<'doc> FromPull<'doc> for AbortXml<'doc> {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             "DaysAfterInitiation" => {
-                let text = p.text(empty)?;
+                let text = p.value(empty)?;
                 let mut seen = !self.days_after_initiation.is_empty();
                 once_str(
                     &mut self.days_after_initiation,
@@ -196,7 +210,7 @@ impl FromPull for AbortXml {
     }
 }
 
-impl LifecycleXml {
+impl LifecycleXml<'_> {
     /// The `PUT /?lifecycle` body, written directly: the bytes quick-xml's serializer wrote
     /// for this struct (the field order below, `<`, `>` and `&` escaped, empty elements
     /// expanded), without its per-element name checks and growing buffer (issue 16).
@@ -225,13 +239,13 @@ fn wrapped(out: &mut String, name: &str, inner: impl FnOnce(&mut String)) {
 
 /// Writes `<name>text</name>` when there is a value, nothing otherwise (the serde fields'
 /// `skip_serializing_if = "Option::is_none"`).
-fn optional(out: &mut String, name: &str, text: &Option<String>) {
+fn optional(out: &mut String, name: &str, text: &Option<Text<'_>>) {
     if let Some(text) = text {
         element(out, name, text);
     }
 }
 
-impl RuleXml {
+impl RuleXml<'_> {
     fn write(&self, out: &mut String) {
         wrapped(out, "Rule", |out| {
             optional(out, "ID", &self.id);
@@ -287,7 +301,7 @@ impl RuleXml {
     }
 }
 
-fn write_tags(out: &mut String, tags: &[TagXml]) {
+fn write_tags(out: &mut String, tags: &[TagXml<'_>]) {
     for tag in tags {
         wrapped(out, "Tag", |out| {
             element(out, "Key", &tag.key);
@@ -298,121 +312,139 @@ fn write_tags(out: &mut String, tags: &[TagXml]) {
 
 /// Parses a `<LifecycleConfiguration>` document in one pass.
 pub(crate) fn decode_document(xml: &str) -> Result<LifecycleConfiguration, Error> {
-    super::pull::decode::<LifecycleXml>(xml, "LifecycleConfiguration", "lifecycle")
-        .and_then(LifecycleXml::into_model)
+    let doc: Rules = super::pull::decode(xml, "LifecycleConfiguration", "lifecycle")?;
+    Ok(LifecycleConfiguration::new(doc.0))
+}
+
+/// The decoder's target: each rule turned into the model as soon as it is read, so the wire
+/// rules are never stored (1,000 of them were moved twice more, issue 16). A rule that does
+/// not convert ends the read; a malformed document is still reported as malformed, since
+/// [`super::pull::decode`] checks the whole document before it reports any other error.
+#[derive(Default)]
+struct Rules(Vec<LifecycleRule>);
+
+impl<'doc> FromPull<'doc> for Rules {
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+        if name != "Rule" {
+            return Ok(false);
+        }
+        let rule: RuleXml<'doc> = p.read(empty)?;
+        self.0.push(rule.into_model(self.0.len())?);
+        Ok(true)
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename = "LifecycleConfiguration")]
-pub(crate) struct LifecycleXml {
+pub(crate) struct LifecycleXml<'a> {
     #[serde(rename = "Rule", default)]
-    rules: Vec<RuleXml>,
+    rules: Vec<RuleXml<'a>>,
 }
 
 // Field order is the element order of the SDK's documented all-parameters example.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct RuleXml {
+struct RuleXml<'a> {
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
+    id: Option<Text<'a>>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
-    filter: Option<FilterXml>,
+    filter: Option<FilterXml<'a>>,
     // Older rules carry a rule-level prefix instead of a filter; read, never written.
     #[serde(rename = "Prefix", default, skip_serializing)]
-    prefix: Option<String>,
+    prefix: Option<Text<'a>>,
     #[serde(rename = "Status", default)]
-    status: String,
+    status: Text<'a>,
     #[serde(
         rename = "Expiration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    expiration: Option<ExpirationXml>,
+    expiration: Option<ExpirationXml<'a>>,
     #[serde(rename = "Transition", default)]
-    transitions: Vec<TransitionXml>,
+    transitions: Vec<TransitionXml<'a>>,
     #[serde(
         rename = "NoncurrentVersionExpiration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    noncurrent_expiration: Option<NoncurrentExpirationXml>,
+    noncurrent_expiration: Option<NoncurrentExpirationXml<'a>>,
     #[serde(rename = "NoncurrentVersionTransition", default)]
-    noncurrent_transitions: Vec<NoncurrentTransitionXml>,
+    noncurrent_transitions: Vec<NoncurrentTransitionXml<'a>>,
     #[serde(
         rename = "AbortIncompleteMultipartUpload",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    abort: Option<AbortXml>,
+    abort: Option<AbortXml<'a>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct FilterXml {
+struct FilterXml<'a> {
     #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
-    prefix: Option<String>,
+    prefix: Option<Text<'a>>,
     #[serde(rename = "Tag", default)]
-    tags: Vec<TagXml>,
+    tags: Vec<TagXml<'a>>,
     #[serde(rename = "And", default, skip_serializing_if = "Option::is_none")]
-    and: Option<AndXml>,
+    and: Option<AndXml<'a>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct AndXml {
+struct AndXml<'a> {
     #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
-    prefix: Option<String>,
+    prefix: Option<Text<'a>>,
     #[serde(rename = "Tag", default)]
-    tags: Vec<TagXml>,
+    tags: Vec<TagXml<'a>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct TagXml {
+struct TagXml<'a> {
     #[serde(rename = "Key", default)]
-    key: String,
+    key: Text<'a>,
     #[serde(rename = "Value", default)]
-    value: String,
+    value: Text<'a>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct ExpirationXml {
+struct ExpirationXml<'a> {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
-    days: Option<String>,
+    days: Option<Text<'a>>,
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    date: Option<String>,
+    date: Option<Text<'a>>,
     #[serde(
         rename = "ExpiredObjectDeleteMarker",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    expired_object_delete_marker: Option<String>,
+    expired_object_delete_marker: Option<Text<'a>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct TransitionXml {
+struct TransitionXml<'a> {
     #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
-    days: Option<String>,
+    days: Option<Text<'a>>,
     #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-    date: Option<String>,
+    date: Option<Text<'a>>,
     #[serde(rename = "StorageClass", default)]
-    storage_class: String,
+    storage_class: Text<'a>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct NoncurrentExpirationXml {
+struct NoncurrentExpirationXml<'a> {
     #[serde(rename = "NoncurrentDays", default)]
-    noncurrent_days: String,
+    noncurrent_days: Text<'a>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct NoncurrentTransitionXml {
+struct NoncurrentTransitionXml<'a> {
     #[serde(rename = "NoncurrentDays", default)]
-    noncurrent_days: String,
+    noncurrent_days: Text<'a>,
     #[serde(rename = "StorageClass", default)]
-    storage_class: String,
+    storage_class: Text<'a>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct AbortXml {
+struct AbortXml<'a> {
     #[serde(rename = "DaysAfterInitiation", default)]
-    days_after_initiation: String,
+    days_after_initiation: Text<'a>,
 }
 
 /// `2021-04-20T00:00:00+08:00`, what the SDK's `get_date` produces for a COS (China time) date.
@@ -438,17 +470,17 @@ fn whole_days(age: &Age, field: String, v: &mut Violations) -> String {
     }
 }
 
-fn tags_to_wire(tags: &[Tag]) -> Vec<TagXml> {
+fn tags_to_wire(tags: &[Tag]) -> Vec<TagXml<'_>> {
     tags.iter()
         .map(|t| TagXml {
-            key: t.key.clone(),
-            value: t.value.clone(),
+            key: Cow::Borrowed(&t.key),
+            value: Cow::Borrowed(&t.value),
         })
         .collect()
 }
 
-fn filter_to_wire(filter: &LifecycleFilter) -> FilterXml {
-    let prefix = filter.prefix.clone().unwrap_or_default();
+fn filter_to_wire(filter: &LifecycleFilter) -> FilterXml<'_> {
+    let prefix = Cow::Borrowed(filter.prefix.as_deref().unwrap_or_default());
     match (prefix.is_empty(), filter.tags.len()) {
         (_, 0) => FilterXml {
             prefix: Some(prefix),
@@ -468,24 +500,25 @@ fn filter_to_wire(filter: &LifecycleFilter) -> FilterXml {
     }
 }
 
-impl LifecycleXml {
-    /// Converts the neutral model; every age that is not whole days is reported.
-    pub(crate) fn from_model(cfg: &LifecycleConfiguration) -> Result<Self, Violations> {
+impl<'a> LifecycleXml<'a> {
+    /// Converts the neutral model, borrowing its text; every age that is not whole days is
+    /// reported.
+    pub(crate) fn from_model(cfg: &'a LifecycleConfiguration) -> Result<Self, Violations> {
         let mut v = Violations::new();
         let mut rules = Vec::with_capacity(cfg.rules.len());
         for (i, rule) in cfg.rules.iter().enumerate() {
             let at = format!("rules[{i}]");
             let expiration = rule.expiration.as_ref().map(|e| match e {
                 Expiration::After(age) => ExpirationXml {
-                    days: Some(whole_days(age, format!("{at}.expiration.after"), &mut v)),
+                    days: Some(whole_days(age, format!("{at}.expiration.after"), &mut v).into()),
                     ..ExpirationXml::default()
                 },
                 Expiration::On(date) => ExpirationXml {
-                    date: Some(date_to_wire(*date)),
+                    date: Some(date_to_wire(*date).into()),
                     ..ExpirationXml::default()
                 },
                 Expiration::ExpiredObjectDeleteMarker => ExpirationXml {
-                    expired_object_delete_marker: Some("true".into()),
+                    expired_object_delete_marker: Some(Cow::Borrowed("true")),
                     ..ExpirationXml::default()
                 },
             });
@@ -496,19 +529,22 @@ impl LifecycleXml {
                 .map(|(j, t)| {
                     let (days, date) = match &t.trigger {
                         Trigger::After(age) => (
-                            Some(whole_days(
-                                age,
-                                format!("{at}.transitions[{j}].trigger.after"),
-                                &mut v,
-                            )),
+                            Some(
+                                whole_days(
+                                    age,
+                                    format!("{at}.transitions[{j}].trigger.after"),
+                                    &mut v,
+                                )
+                                .into(),
+                            ),
                             None,
                         ),
-                        Trigger::On(date) => (None, Some(date_to_wire(*date))),
+                        Trigger::On(date) => (None, Some(date_to_wire(*date).into())),
                     };
                     TransitionXml {
                         days,
                         date,
-                        storage_class: storage_class_to_wire(&t.storage_class),
+                        storage_class: Cow::Borrowed(storage_class_to_wire(&t.storage_class)),
                     }
                 })
                 .collect();
@@ -520,26 +556,27 @@ impl LifecycleXml {
                         age,
                         format!("{at}.abort_incomplete_multipart_upload"),
                         &mut v,
-                    ),
+                    )
+                    .into(),
                 });
             rules.push(RuleXml {
-                id: rule.id.clone(),
+                id: rule.id.as_deref().map(Cow::Borrowed),
                 filter: Some(filter_to_wire(&rule.filter)),
                 prefix: None,
-                status: status_to_wire(rule.enabled),
+                status: Cow::Borrowed(status_to_wire(rule.enabled)),
                 expiration,
                 transitions,
                 noncurrent_expiration: rule.noncurrent_version_expiration_days.map(|d| {
                     NoncurrentExpirationXml {
-                        noncurrent_days: d.to_string(),
+                        noncurrent_days: d.to_string().into(),
                     }
                 }),
                 noncurrent_transitions: rule
                     .noncurrent_version_transitions
                     .iter()
                     .map(|t| NoncurrentTransitionXml {
-                        noncurrent_days: t.noncurrent_days.to_string(),
-                        storage_class: storage_class_to_wire(&t.storage_class),
+                        noncurrent_days: t.noncurrent_days.to_string().into(),
+                        storage_class: Cow::Borrowed(storage_class_to_wire(&t.storage_class)),
                     })
                     .collect(),
                 abort,
@@ -552,138 +589,149 @@ impl LifecycleXml {
         }
     }
 
+    /// The model of the whole wire document (the serde path's, the reference in tests).
+    #[cfg(test)]
     pub(crate) fn into_model(self) -> Result<LifecycleConfiguration, Error> {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            // Only an error shows the context: building it for every field cost more than the
-            // field itself.
-            let ctx = |what: &'static str| At { rule: i, what };
-            let mut filter = LifecycleFilter::default();
-            // Old rules carry `Prefix` on the rule, newer ones in `Filter` (or `Filter/And`).
-            // Two different prefixes cannot both be honoured: keeping one would silently
-            // widen or narrow what the rule deletes.
-            let mut prefix = non_empty(r.prefix);
-            let mut merge = |more: Option<String>, element: &'static str| -> Result<(), Error> {
-                match (prefix.as_deref(), non_empty(more)) {
-                    (_, None) => Ok(()),
-                    (None, Some(p)) => {
-                        prefix = Some(p);
-                        Ok(())
-                    }
-                    (Some(a), Some(b)) if a == b => Ok(()),
-                    (Some(a), Some(b)) => Err(decode(format!(
-                        "{} `{b}` beside the prefix `{a}`; a rule has one prefix",
-                        ctx(element)
-                    ))),
-                }
-            };
-            let mut tags = Vec::new();
-            if let Some(f) = r.filter {
-                merge(f.prefix, "Filter.Prefix")?;
-                tags.extend(f.tags);
-                if let Some(and) = f.and {
-                    merge(and.prefix, "Filter.And.Prefix")?;
-                    tags.extend(and.tags);
-                }
-            }
-            filter.prefix = prefix;
-            filter.tags = tags.into_iter().map(|t| Tag::new(t.key, t.value)).collect();
-
-            let expiration = match r.expiration {
-                None => None,
-                Some(e) => {
-                    let days = parse_positive_days(e.days, &ctx("Expiration.Days"))?;
-                    let date = match non_empty(e.date) {
-                        None => None,
-                        Some(text) => Some(parse_date(&text, &ctx("Expiration.Date"))?),
-                    };
-                    let marker = match e.expired_object_delete_marker.as_deref() {
-                        None | Some("") => false,
-                        Some(v) => super::parse_bool(v).ok_or_else(|| {
-                            decode(format!(
-                                "{} `{v}` (expected true or false)",
-                                ctx("Expiration.ExpiredObjectDeleteMarker")
-                            ))
-                        })?,
-                    };
-                    match (days, date, marker) {
-                        (Some(days), None, false) => Some(Expiration::After(Age::days(days))),
-                        (None, Some(date), false) => Some(Expiration::On(date)),
-                        (None, None, true) => Some(Expiration::ExpiredObjectDeleteMarker),
-                        (None, None, false) => None,
-                        _ => {
-                            return Err(decode(format!(
-                                "{} with more than one of Days, Date and ExpiredObjectDeleteMarker; the rule can only keep one",
-                                ctx("Expiration")
-                            )));
-                        }
-                    }
-                }
-            };
-            let mut transitions = Vec::with_capacity(r.transitions.len());
-            for t in r.transitions {
-                let days = parse_days(t.days, &ctx("Transition.Days"))?;
-                let date = non_empty(t.date);
-                let trigger = match (days, date) {
-                    (Some(days), None) => Trigger::After(Age::days(days)),
-                    (None, Some(date)) => Trigger::On(parse_date(&date, &ctx("Transition.Date"))?),
-                    (None, None) => {
-                        return Err(decode(format!(
-                            "{} has neither Days nor Date",
-                            ctx("Transition")
-                        )));
-                    }
-                    (Some(_), Some(_)) => {
-                        return Err(decode(format!(
-                            "{} with both Days and Date; the rule can only keep one",
-                            ctx("Transition")
-                        )));
-                    }
-                };
-                transitions.push(Transition::new(
-                    trigger,
-                    storage_class_from_wire(&t.storage_class),
-                ));
-            }
-            let noncurrent_version_expiration_days = match r.noncurrent_expiration {
-                None => None,
-                Some(n) => parse_positive_days(
-                    Some(n.noncurrent_days),
-                    &ctx("NoncurrentVersionExpiration.NoncurrentDays"),
-                )?,
-            };
-            let mut noncurrent_version_transitions = Vec::new();
-            for t in r.noncurrent_transitions {
-                let days = parse_days(
-                    Some(t.noncurrent_days),
-                    &ctx("NoncurrentVersionTransition.NoncurrentDays"),
-                )?
-                .unwrap_or(0);
-                noncurrent_version_transitions.push(NoncurrentTransition::new(
-                    days,
-                    storage_class_from_wire(&t.storage_class),
-                ));
-            }
-            let abort_incomplete_multipart_upload = match r.abort {
-                None => None,
-                Some(a) => parse_positive_days(
-                    Some(a.days_after_initiation),
-                    &ctx("AbortIncompleteMultipartUpload.DaysAfterInitiation"),
-                )?
-                .map(Age::days),
-            };
-            let mut lifecycle_rule = LifecycleRule::new()
-                .with_enabled(status_from_wire(&r.status, ctx("Status"))?)
-                .with_filter(filter)
-                .with_transitions(transitions)
-                .with_noncurrent_version_transitions(noncurrent_version_transitions);
-            lifecycle_rule.id = non_empty(r.id);
-            lifecycle_rule.expiration = expiration;
-            lifecycle_rule.abort_incomplete_multipart_upload = abort_incomplete_multipart_upload;
-            lifecycle_rule.noncurrent_version_expiration_days = noncurrent_version_expiration_days;
-            rules.push(lifecycle_rule);
+            rules.push(r.into_model(i)?);
         }
         Ok(LifecycleConfiguration::new(rules))
+    }
+}
+
+impl<'a> RuleXml<'a> {
+    /// The neutral rule; `i` is its position in the document, for errors.
+    fn into_model(self, i: usize) -> Result<LifecycleRule, Error> {
+        let r = self;
+        // Only an error shows the context: building it for every field cost more than the
+        // field itself.
+        let ctx = |what: &'static str| At { rule: i, what };
+        let mut filter = LifecycleFilter::default();
+        // Old rules carry `Prefix` on the rule, newer ones in `Filter` (or `Filter/And`).
+        // Two different prefixes cannot both be honoured: keeping one would silently
+        // widen or narrow what the rule deletes.
+        let mut prefix = non_empty(r.prefix);
+        let mut merge = |more: Option<Text<'a>>, element: &'static str| -> Result<(), Error> {
+            match (prefix.as_deref(), non_empty(more)) {
+                (_, None) => Ok(()),
+                (None, Some(p)) => {
+                    prefix = Some(p);
+                    Ok(())
+                }
+                (Some(a), Some(b)) if a == b => Ok(()),
+                (Some(a), Some(b)) => Err(decode(format!(
+                    "{} `{b}` beside the prefix `{a}`; a rule has one prefix",
+                    ctx(element)
+                ))),
+            }
+        };
+        let mut tags = Vec::new();
+        if let Some(f) = r.filter {
+            merge(f.prefix, "Filter.Prefix")?;
+            tags.extend(f.tags);
+            if let Some(and) = f.and {
+                merge(and.prefix, "Filter.And.Prefix")?;
+                tags.extend(and.tags);
+            }
+        }
+        filter.prefix = prefix.map(Cow::into_owned);
+        filter.tags = tags.into_iter().map(|t| Tag::new(t.key, t.value)).collect();
+
+        let expiration = match r.expiration {
+            None => None,
+            Some(e) => {
+                let days = parse_positive_days(e.days.as_deref(), &ctx("Expiration.Days"))?;
+                let date = match non_empty(e.date) {
+                    None => None,
+                    Some(text) => Some(parse_date(&text, &ctx("Expiration.Date"))?),
+                };
+                let marker = match e.expired_object_delete_marker.as_deref() {
+                    None | Some("") => false,
+                    Some(v) => super::parse_bool(v).ok_or_else(|| {
+                        decode(format!(
+                            "{} `{v}` (expected true or false)",
+                            ctx("Expiration.ExpiredObjectDeleteMarker")
+                        ))
+                    })?,
+                };
+                match (days, date, marker) {
+                    (Some(days), None, false) => Some(Expiration::After(Age::days(days))),
+                    (None, Some(date), false) => Some(Expiration::On(date)),
+                    (None, None, true) => Some(Expiration::ExpiredObjectDeleteMarker),
+                    (None, None, false) => None,
+                    _ => {
+                        return Err(decode(format!(
+                            "{} with more than one of Days, Date and ExpiredObjectDeleteMarker; the rule can only keep one",
+                            ctx("Expiration")
+                        )));
+                    }
+                }
+            }
+        };
+        let mut transitions = Vec::with_capacity(r.transitions.len());
+        for t in r.transitions {
+            let days = parse_days(t.days.as_deref(), &ctx("Transition.Days"))?;
+            let date = non_empty(t.date);
+            let trigger = match (days, date) {
+                (Some(days), None) => Trigger::After(Age::days(days)),
+                (None, Some(date)) => Trigger::On(parse_date(&date, &ctx("Transition.Date"))?),
+                (None, None) => {
+                    return Err(decode(format!(
+                        "{} has neither Days nor Date",
+                        ctx("Transition")
+                    )));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(decode(format!(
+                        "{} with both Days and Date; the rule can only keep one",
+                        ctx("Transition")
+                    )));
+                }
+            };
+            transitions.push(Transition::new(
+                trigger,
+                storage_class_from_wire(&t.storage_class),
+            ));
+        }
+        let noncurrent_version_expiration_days = match r.noncurrent_expiration {
+            None => None,
+            Some(n) => parse_positive_days(
+                Some(&n.noncurrent_days),
+                &ctx("NoncurrentVersionExpiration.NoncurrentDays"),
+            )?,
+        };
+        let mut noncurrent_version_transitions = Vec::new();
+        for t in r.noncurrent_transitions {
+            let days = parse_days(
+                Some(&t.noncurrent_days),
+                &ctx("NoncurrentVersionTransition.NoncurrentDays"),
+            )?
+            .unwrap_or(0);
+            noncurrent_version_transitions.push(NoncurrentTransition::new(
+                days,
+                storage_class_from_wire(&t.storage_class),
+            ));
+        }
+        let abort_incomplete_multipart_upload = match r.abort {
+            None => None,
+            Some(a) => parse_positive_days(
+                Some(&a.days_after_initiation),
+                &ctx("AbortIncompleteMultipartUpload.DaysAfterInitiation"),
+            )?
+            .map(Age::days),
+        };
+        // Fields set in place: each builder call would move the whole rule once more.
+        let mut rule = LifecycleRule::new();
+        rule.enabled = status_from_wire(&r.status, ctx("Status"))?;
+        rule.id = non_empty(r.id).map(Cow::into_owned);
+        rule.filter = filter;
+        rule.expiration = expiration;
+        rule.transitions = transitions;
+        rule.abort_incomplete_multipart_upload = abort_incomplete_multipart_upload;
+        rule.noncurrent_version_expiration_days = noncurrent_version_expiration_days;
+        rule.noncurrent_version_transitions = noncurrent_version_transitions;
+        Ok(rule)
     }
 }
 
@@ -704,8 +752,8 @@ fn decode(msg: String) -> Error {
     Error::new(ErrorKind::Decode, format!("COS returned {msg}"))
 }
 
-fn parse_days(text: Option<String>, what: &At<'_>) -> Result<Option<u32>, Error> {
-    match text.as_deref().map(str::trim) {
+fn parse_days(text: Option<&str>, what: &At<'_>) -> Result<Option<u32>, Error> {
+    match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => t
             .parse::<u32>()
@@ -716,7 +764,7 @@ fn parse_days(text: Option<String>, what: &At<'_>) -> Result<Option<u32>, Error>
 
 /// Days of an expiration or an abort: 0 would mean "at once", which COS never stores; reading
 /// it as an age of zero would turn into an immediate expiry on a copy.
-fn parse_positive_days(text: Option<String>, what: &At<'_>) -> Result<Option<u32>, Error> {
+fn parse_positive_days(text: Option<&str>, what: &At<'_>) -> Result<Option<u32>, Error> {
     match parse_days(text, what)? {
         Some(0) => Err(decode(format!(
             "{what} `0`; an age must be at least one day"
@@ -835,6 +883,24 @@ mod pull_tests {
         assert_eq!(direct, super::super::to_xml(&wire).unwrap());
         assert_eq!(decode_document(&direct).unwrap(), model);
         assert!(direct.contains("<Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>"));
+    }
+
+    #[test]
+    fn a_rule_that_does_not_convert_is_reported_after_the_document_is_read() {
+        let bad_status = "<Rule><Status>Maybe</Status></Rule>";
+        let good = "<Rule><Status>Enabled</Status><Expiration><Days>3</Days></Expiration></Rule>";
+        // The first bad rule is named by its position, whatever follows it.
+        let doc = format!(
+            "<LifecycleConfiguration>{good}{bad_status}<Rule><Status>Disabled</Status><Expiration><Days>x</Days></Expiration></Rule></LifecycleConfiguration>"
+        );
+        let e = decode_document(&doc).unwrap_err().to_string();
+        assert!(e.contains("lifecycle rule 1 Status status `Maybe`"), "{e}");
+        assert_eq!(e, serde_decode(&doc).unwrap_err().to_string());
+        // A malformed document is reported as malformed, even after a bad rule.
+        let doc = format!("<LifecycleConfiguration>{bad_status}<Rule></LifecycleConfiguration>");
+        let e = decode_document(&doc).unwrap_err().to_string();
+        assert!(!e.contains("Maybe"), "{e}");
+        assert!(e.contains("XML"), "{e}");
     }
 
     #[test]

@@ -141,17 +141,17 @@ fn wrong_root(name: &str, body: &str) -> String {
 }
 
 /// The COS name of a storage class.
-pub(crate) fn storage_class_to_wire(class: &StorageClass) -> String {
+pub(crate) fn storage_class_to_wire(class: &StorageClass) -> &str {
     match class {
-        StorageClass::Standard => "STANDARD".into(),
-        StorageClass::InfrequentAccess => "STANDARD_IA".into(),
-        StorageClass::Archive => "ARCHIVE".into(),
-        StorageClass::DeepArchive => "DEEP_ARCHIVE".into(),
-        StorageClass::IntelligentTiering => "INTELLIGENT_TIERING".into(),
-        StorageClass::Other(name) => name.clone(),
+        StorageClass::Standard => "STANDARD",
+        StorageClass::InfrequentAccess => "STANDARD_IA",
+        StorageClass::Archive => "ARCHIVE",
+        StorageClass::DeepArchive => "DEEP_ARCHIVE",
+        StorageClass::IntelligentTiering => "INTELLIGENT_TIERING",
+        StorageClass::Other(name) => name,
         // A class added to the neutral model after this code: send its name rather than
         // guess a mapping; COS rejects a name it does not know, so nothing is lost silently.
-        other => other.as_str().to_owned(),
+        other => other.as_str(),
     }
 }
 
@@ -177,8 +177,8 @@ pub(crate) fn storage_class_from_wire(name: &str) -> StorageClass {
 }
 
 /// `Enabled` / `Disabled` (case-insensitive on input).
-pub(crate) fn status_to_wire(enabled: bool) -> String {
-    if enabled { "Enabled" } else { "Disabled" }.to_owned()
+pub(crate) fn status_to_wire(enabled: bool) -> &'static str {
+    if enabled { "Enabled" } else { "Disabled" }
 }
 
 pub(crate) fn status_from_wire(status: &str, what: impl std::fmt::Display) -> Result<bool, Error> {
@@ -196,8 +196,8 @@ pub(crate) fn status_from_wire(status: &str, what: impl std::fmt::Display) -> Re
 }
 
 /// `None` for absent or blank text (the SDK turns `<Prefix/>` into `None` too).
-pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
+pub(crate) fn non_empty<T: AsRef<str>>(value: Option<T>) -> Option<T> {
+    value.filter(|v| !v.as_ref().is_empty())
 }
 
 pub(crate) fn parse_bool(value: &str) -> Option<bool> {
@@ -234,7 +234,7 @@ mod tests {
             StorageClass::IntelligentTiering,
         ] {
             assert_eq!(
-                storage_class_from_wire(&storage_class_to_wire(&class)),
+                storage_class_from_wire(storage_class_to_wire(&class)),
                 class
             );
         }

@@ -22,19 +22,23 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 /// A wire struct that can be filled element by element.
-pub(crate) trait FromPull: Default {
+///
+/// `'doc` is the document's lifetime: a struct may keep the text it reads borrowed from the
+/// document (a `Cow<'doc, str>`) when it only parses it later.
+pub(crate) trait FromPull<'doc>: Default {
     /// Reads child element `name` (whose start has just been read) into `self`; returns
     /// `false`, without reading, for an element the struct does not have.
-    fn field(&mut self, name: &str, p: &mut impl Pull, empty: bool) -> Result<bool, Error>;
+    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error>;
 }
 
 /// What a [`FromPull`] reads its children with: one implementation per tokenizer.
-pub(crate) trait Pull {
+pub(crate) trait Pull<'doc> {
     /// Fills `T` from the children of the element just started (`empty`: it was `<X/>`).
-    fn read<T: FromPull>(&mut self, empty: bool) -> Result<T, Error>;
+    fn read<T: FromPull<'doc>>(&mut self, empty: bool) -> Result<T, Error>;
 
-    /// The text of the element just started, up to its end, borrowed where it can be.
-    fn value(&mut self, empty: bool) -> Result<Cow<'_, str>, Error>;
+    /// The text of the element just started, up to its end, borrowed from the document
+    /// where it can be (always, unless a reference had to be resolved).
+    fn value(&mut self, empty: bool) -> Result<Cow<'doc, str>, Error>;
 
     /// The text of the element just started, owned.
     fn text(&mut self, empty: bool) -> Result<String, Error> {
@@ -47,7 +51,11 @@ pub(crate) trait Pull {
 /// Whatever [`super::check_root`] refuses (another root, content around it, a truncated or
 /// malformed document) fails here too; the error then comes from `check_root`, so that it
 /// reads the same as before this decoder existed ("not a <X> document: ...").
-pub(crate) fn decode<T: FromPull>(body: &str, root: &str, what: &str) -> Result<T, Error> {
+pub(crate) fn decode<'doc, T: FromPull<'doc>>(
+    body: &'doc str,
+    root: &'doc str,
+    what: &'doc str,
+) -> Result<T, Error> {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     if let Some(value) = Plain::document(body, root) {
         return Ok(value);
@@ -56,7 +64,11 @@ pub(crate) fn decode<T: FromPull>(body: &str, root: &str, what: &str) -> Result<
 }
 
 /// [`decode`] with quick-xml alone (what the plain pass falls back to).
-fn full_decode<T: FromPull>(body: &str, root: &str, what: &str) -> Result<T, Error> {
+fn full_decode<'doc, T: FromPull<'doc>>(
+    body: &'doc str,
+    root: &str,
+    what: &'doc str,
+) -> Result<T, Error> {
     match Full::new(body, what).document(root) {
         Ok(value) => Ok(value),
         Err(e) => {
@@ -99,7 +111,7 @@ impl<'a> Full<'a> {
             .map_err(|e| self.fail(e))
     }
 
-    fn document<T: FromPull>(&mut self, root: &str) -> Result<T, Error> {
+    fn document<T: FromPull<'a>>(&mut self, root: &str) -> Result<T, Error> {
         let blank = |t: &quick_xml::events::BytesText<'_>| {
             let text: &str = t.as_ref();
             text.trim().is_empty()
@@ -124,8 +136,8 @@ impl<'a> Full<'a> {
     }
 }
 
-impl Pull for Full<'_> {
-    fn read<T: FromPull>(&mut self, empty: bool) -> Result<T, Error> {
+impl<'a> Pull<'a> for Full<'a> {
+    fn read<T: FromPull<'a>>(&mut self, empty: bool) -> Result<T, Error> {
         let mut value = T::default();
         if empty {
             return Ok(value);
@@ -150,11 +162,11 @@ impl Pull for Full<'_> {
         }
     }
 
-    fn value(&mut self, empty: bool) -> Result<Cow<'_, str>, Error> {
+    fn value(&mut self, empty: bool) -> Result<Cow<'a, str>, Error> {
         if empty {
             return Ok(Cow::Borrowed(""));
         }
-        let mut out: Cow<'_, str> = Cow::Borrowed("");
+        let mut out: Cow<'a, str> = Cow::Borrowed("");
         loop {
             match self.event()? {
                 Event::Text(t) => append(&mut out, t.xml10_content()),
@@ -225,6 +237,26 @@ enum Token<'a> {
     Eof,
 }
 
+/// A table of the bytes in `set`: one lookup per byte where a chain of comparisons was the
+/// tokenizer's largest cost (issue 16).
+const fn byte_set(set: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < set.len() {
+        table[set[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// What ends an element name: `>`, XML whitespace, `/`, and the quotes the plain pass does not
+/// read in a name.
+const ENDS_NAME: [bool; 256] = byte_set(b"> \t\n\r/\"'");
+
+/// What ends plain text: the next tag, or what the plain pass leaves to quick-xml (a
+/// reference, a carriage return).
+const ENDS_TEXT: [bool; 256] = byte_set(b"<&\r");
+
 /// XML's whitespace, as quick-xml trims names with it.
 fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\r' | b'\n' | b'\t')
@@ -237,7 +269,7 @@ fn not_plain() -> Error {
 
 impl<'a> Plain<'a> {
     /// `T` from the whole document, or `None` when quick-xml must read it.
-    fn document<T: FromPull>(doc: &'a str, root: &'a str) -> Option<T> {
+    fn document<T: FromPull<'a>>(doc: &'a str, root: &'a str) -> Option<T> {
         let mut p = Plain {
             doc,
             at: 0,
@@ -312,26 +344,21 @@ impl<'a> Plain<'a> {
             }
             b'!' => None,
             _ => {
-                // The name ends at the first space, `/` before `>`, or `>`; the tag at the
-                // first `>` outside a quoted attribute value.
-                let mut name_end = at + 1;
-                while let Some(&b) = bytes.get(name_end) {
-                    // A quote in a name would start a quoted span for quick-xml.
-                    if b == b'"' || b == b'\'' {
-                        return None;
-                    }
-                    if b == b'>'
-                        || is_xml_space(b)
-                        || (b == b'/' && bytes.get(name_end + 1) == Some(&b'>'))
-                    {
-                        break;
-                    }
-                    name_end += 1;
-                }
-                // A tag without attributes ends right after its name.
-                let close = match bytes.get(name_end) {
-                    Some(b'>') => name_end,
-                    Some(b'/') => name_end + 1,
+                // The name ends at the first space, `/` or `>`; the tag at the first `>`
+                // outside a quoted attribute value. One table lookup per byte of the name.
+                let name_end = at
+                    + 1
+                    + bytes
+                        .get(at + 1..)?
+                        .iter()
+                        .position(|&b| ENDS_NAME[usize::from(b)])?;
+                let close = match bytes[name_end] {
+                    // A tag without attributes ends right after its name.
+                    b'>' => name_end,
+                    b'/' if bytes.get(name_end + 1) == Some(&b'>') => name_end + 1,
+                    // A quote in a name would start a quoted span for quick-xml; a `/` inside
+                    // a name is quick-xml's to judge.
+                    b'"' | b'\'' | b'/' => return None,
                     _ => tag_end(bytes, name_end)?,
                 };
                 self.at = close + 1;
@@ -352,10 +379,7 @@ impl<'a> Plain<'a> {
     /// document); `None` if it holds a reference or a carriage return.
     fn text_end(&self) -> Option<usize> {
         let rest = self.doc.as_bytes().get(self.at..)?;
-        match rest
-            .iter()
-            .position(|&b| b == b'<' || b == b'&' || b == b'\r')
-        {
+        match rest.iter().position(|&b| ENDS_TEXT[usize::from(b)]) {
             None => Some(self.doc.len()),
             Some(i) if rest[i] == b'<' => Some(self.at + i),
             Some(_) => None,
@@ -394,8 +418,8 @@ fn tag_end(bytes: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-impl Pull for Plain<'_> {
-    fn read<T: FromPull>(&mut self, empty: bool) -> Result<T, Error> {
+impl<'a> Pull<'a> for Plain<'a> {
+    fn read<T: FromPull<'a>>(&mut self, empty: bool) -> Result<T, Error> {
         let mut value = T::default();
         if empty {
             return Ok(value);
@@ -421,7 +445,7 @@ impl Pull for Plain<'_> {
         }
     }
 
-    fn value(&mut self, empty: bool) -> Result<Cow<'_, str>, Error> {
+    fn value(&mut self, empty: bool) -> Result<Cow<'a, str>, Error> {
         if empty {
             return Ok(Cow::Borrowed(""));
         }
@@ -465,19 +489,27 @@ pub(crate) fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), 
 
 /// Writes `<name>text</name>` with `<`, `>`, `&` and a carriage return escaped (what
 /// quick-xml's serializer escapes by default, so bodies stay byte-identical).
+// Inlined so that the name, a literal at every call, is copied as a constant (no `memcpy`
+// call per tag: they were most of the encoding's cost).
+#[inline]
 pub(crate) fn element(out: &mut String, name: &str, text: &str) {
     out.reserve(2 * name.len() + 5 + text.len());
     out.push('<');
     out.push_str(name);
     out.push('>');
+    push_text(out, text);
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+/// Appends `text`, escaped as [`element`] escapes it.
+fn push_text(out: &mut String, text: &str) {
     if needs_escaping(text) {
         out.push_str(&quick_xml::escape::partial_escape(text));
     } else {
         out.push_str(text);
     }
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
 }
 
 /// Whether `text` holds one of the characters [`quick_xml::escape::partial_escape`] escapes.
@@ -637,7 +669,10 @@ mod tests {
     }
 
     /// The plain pass either gives up or reads exactly what quick-xml reads.
-    fn agrees<T: FromPull + std::fmt::Debug>(doc: &str, root: &str) -> Result<bool, TestCaseError> {
+    fn agrees<'a, T: FromPull<'a> + std::fmt::Debug>(
+        doc: &'a str,
+        root: &'a str,
+    ) -> Result<bool, TestCaseError> {
         let Some(plain) = Plain::document::<T>(doc, root) else {
             return Ok(false);
         };

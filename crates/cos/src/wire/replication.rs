@@ -75,7 +75,7 @@ impl ReplicationXml {
                 .iter()
                 .map(|r| RuleXml {
                     id: r.id.clone(),
-                    status: status_to_wire(r.enabled),
+                    status: status_to_wire(r.enabled).to_owned(),
                     priority: r.priority.map(|p| p.to_string()),
                     prefix: r.prefix.clone(),
                     filter: None,
@@ -85,10 +85,10 @@ impl ReplicationXml {
                             .destination
                             .storage_class
                             .as_ref()
-                            .map(storage_class_to_wire),
+                            .map(|class| storage_class_to_wire(class).to_owned()),
                     },
                     delete_marker_replication: r.delete_marker_replication.map(|on| StatusXml {
-                        status: status_to_wire(on),
+                        status: status_to_wire(on).to_owned(),
                     }),
                 })
                 .collect(),
