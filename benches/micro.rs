@@ -4,15 +4,16 @@
 
 use std::hint::black_box;
 
+use bucket_admin::CorsConfiguration;
 use bucket_admin::cos::codec as cos_codec;
 use bucket_admin::cos::sign::{HeaderSelection, KeyTime, SigningKey, sign, sign_with_key};
 use bucket_admin::preflight::{PreflightRequest, evaluate};
 use bucket_admin::r2::codec as r2_codec;
-use bucket_admin::{
-    Age, CorsConfiguration, CorsMethod, CorsRule, Expiration, LifecycleConfiguration,
-    LifecycleFilter, LifecycleRule, StorageClass, Transition,
-};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+#[path = "fixtures.rs"]
+mod fixtures;
+use fixtures::{hundred_rules, thousand_lifecycle_rules, xml_events};
 
 const SECRET_ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
 const SECRET_KEY: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
@@ -90,40 +91,6 @@ fn signing(c: &mut Criterion) {
     });
 }
 
-/// Reads every quick-xml event of `xml` (as the COS pull decoder's reader is set up) and
-/// counts them: what the tokenizer costs before any decoding.
-fn xml_events(xml: &str) -> usize {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut events = 0;
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => return events,
-            Ok(_) => events += 1,
-            Err(e) => panic!("the benchmark document is well formed: {e}"),
-        }
-    }
-}
-
-/// A 1000-rule lifecycle configuration both providers can hold.
-fn thousand_lifecycle_rules() -> LifecycleConfiguration {
-    LifecycleConfiguration::new(
-        (0..1000)
-            .map(|i| {
-                LifecycleRule::new()
-                    .with_id(format!("rule-{i}"))
-                    .with_enabled(i % 2 == 0)
-                    .with_filter(LifecycleFilter::default().with_prefix(format!("logs/{i}/")))
-                    .with_expiration(Expiration::After(Age::days(365)))
-                    .with_transitions([Transition::after(
-                        Age::days(30),
-                        StorageClass::InfrequentAccess,
-                    )])
-                    .with_abort_incomplete_multipart_upload(Age::days(7))
-            })
-            .collect(),
-    )
-}
-
 fn codecs(c: &mut Criterion) {
     let cors = hundred_rules();
     let cos_xml = cos_codec::encode_cors(&cors).expect("encode");
@@ -180,27 +147,6 @@ fn codecs(c: &mut Criterion) {
     c.bench_function("codec/lifecycle 1000 rules/R2 JSON decode", |b| {
         b.iter(|| r2_codec::decode_lifecycle(black_box(&r2_json)))
     });
-}
-
-/// 100 rules, none of which matches the benchmark's request: the evaluator's worst case.
-fn hundred_rules() -> CorsConfiguration {
-    CorsConfiguration::new(
-        (0..100)
-            .map(|i| {
-                CorsRule::new(
-                    [
-                        format!("https://*.tenant{i}.example.com"),
-                        format!("https://app{i}.example.org"),
-                    ],
-                    [CorsMethod::Get, CorsMethod::Put, CorsMethod::Post],
-                )
-                .with_id(format!("rule-{i}"))
-                .with_allowed_headers(["content-type", "content-md5", "x-cos-meta-*"])
-                .with_expose_headers(["ETag", "Content-Length"])
-                .with_max_age_seconds(600)
-            })
-            .collect(),
-    )
 }
 
 fn preflight(c: &mut Criterion) {
