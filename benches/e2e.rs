@@ -56,7 +56,10 @@ fn cors() -> CorsConfiguration {
 
 /// What the child tells the parent: where it listens and which credentials it accepts.
 struct Server {
-    child: Child,
+    /// The emulator child; `None` in a process that only talks to another's.
+    child: Option<Child>,
+    /// The child's `READY ...` line, which [`Server::from_ready`] reads back.
+    ready: String,
     cos_endpoint: String,
     r2_base_url: String,
     appid: String,
@@ -82,14 +85,22 @@ impl Server {
         BufReader::new(stdout)
             .read_line(&mut line)
             .expect("child READY line");
+        let mut server = Server::from_ready(&line);
+        server.child = Some(child);
+        server
+    }
+
+    /// The server a `READY <cos endpoint> <r2 base URL> <appid> <secret id> <secret key>
+    /// <region> <account id> <token>` line describes.
+    fn from_ready(line: &str) -> Server {
         let f: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
-        assert_eq!(
-            f.first().map(String::as_str),
-            Some("READY"),
-            "child said {line:?}"
+        assert!(
+            f.len() == 9 && f[0] == "READY",
+            "the emulator child said {line:?}"
         );
         Server {
-            child,
+            child: None,
+            ready: line.trim().to_owned(),
             cos_endpoint: f[1].clone(),
             r2_base_url: f[2].clone(),
             appid: f[3].clone(),
@@ -128,9 +139,11 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // Closing stdin tells the child to exit.
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            // Closing stdin tells the child to exit.
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
     }
 }
 
@@ -270,6 +283,10 @@ struct Rates {
     /// library configures its own (its three timeouts, no redirects): what reqwest's timers
     /// cost, apart from the library's code.
     timed_floor_cpu: f64,
+    /// Library CPU / timed-floor CPU of each round, the two loops run back to back: a slow
+    /// spell of the shared machine lands on both sides of one ratio, where the ratio of the
+    /// medians can pair a slow library round with a fast floor round.
+    paired: Vec<f64>,
 }
 
 /// Alternates rounds of the library loop and the raw loops; returns the medians.
@@ -301,18 +318,34 @@ async fn compare(
     };
     let (mut lib, mut floor, mut decoded) = (Vec::new(), Vec::new(), Vec::new());
     let (mut lib_cpu, mut floor_cpu, mut timed_cpu) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rounds {
+    let library_loop = || {
+        rate(n, || async {
+            admin.get_cors(bucket).await.expect("get_cors");
+        })
+    };
+    let mut paired = Vec::new();
+    for round in 0..rounds {
+        // Every other round runs in the opposite order, so a drift of the machine's speed
+        // during a round does not always favour the same side; the library and the timed
+        // floor stay next to each other.
+        let library_first = round % 2 == 1;
+        let mut library = None;
+        if library_first {
+            library = Some(library_loop().await);
+        }
+        let timed = raw_loop(false, true).await.1;
+        if !library_first {
+            library = Some(library_loop().await);
+        }
+        let (r, c) = library.expect("the library loop ran");
+        lib.push(r);
+        lib_cpu.push(c);
+        timed_cpu.push(timed);
+        paired.push(c / timed);
         let (r, c) = raw_loop(false, false).await;
         floor.push(r);
         floor_cpu.push(c);
         decoded.push(raw_loop(true, false).await.0);
-        timed_cpu.push(raw_loop(false, true).await.1);
-        let (r, c) = rate(n, || async {
-            admin.get_cors(bucket).await.expect("get_cors");
-        })
-        .await;
-        lib.push(r);
-        lib_cpu.push(c);
     }
     Rates {
         library: median(lib),
@@ -321,6 +354,7 @@ async fn compare(
         library_cpu: median(lib_cpu),
         floor_cpu: median(floor_cpu),
         timed_floor_cpu: median(timed_cpu),
+        paired,
     }
 }
 
@@ -361,23 +395,28 @@ async fn bench_buckets(server: &Server) -> (CosClient, R2Client, String) {
     (cos, r2, bucket)
 }
 
-async fn overhead(quick: bool) {
-    println!("\n## Client overhead (keep-alive loop against the emulator)\n");
-    let (n, rounds) = if quick { (300, 3) } else { (3000, 7) };
-    let server = Server::spawn(0, 0);
-    let (cos, r2, bucket) = bench_buckets(&server).await;
-
-    let raw = reqwest::Client::new();
-    let timed_raw = reqwest::Client::builder()
+/// A `reqwest::Client` configured as the library configures its own (its three timeouts, no
+/// redirects), without the library.
+fn timed_client() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(bucket_admin::cos::DEFAULT_TIMEOUT)
         .connect_timeout(bucket_admin::cos::DEFAULT_CONNECT_TIMEOUT)
         .read_timeout(bucket_admin::cos::DEFAULT_READ_TIMEOUT)
         .build()
-        .expect("timed client");
-    // The COS request the client sends, signed once with the public signer for a window that
-    // covers the run: the floor pays no signing.
-    let host = cos.bucket_host(&bucket);
+        .expect("timed client")
+}
+
+/// The requests the floor replays: what the library sends for `get_cors` on COS and R2, the
+/// COS one signed once with the public signer for a window that covers the run (the floor
+/// pays no signing).
+fn floor_requests(
+    server: &Server,
+    cos: &CosClient,
+    bucket: &str,
+    raw: &reqwest::Client,
+) -> (reqwest::Request, reqwest::Request) {
+    let host = cos.bucket_host(bucket);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
@@ -405,11 +444,25 @@ async fn overhead(quick: bool) {
         .bearer_auth(&server.token)
         .build()
         .expect("r2 request");
+    (cos_request, r2_request)
+}
+
+async fn overhead(quick: bool) {
+    println!("\n## Client overhead (keep-alive loop against the emulator)\n");
+    let (n, rounds) = if quick { (300, 3) } else { (1500, 15) };
+    let server = Server::spawn(0, 0);
+    let (cos, r2, bucket) = bench_buckets(&server).await;
+
+    let raw = reqwest::Client::new();
+    let timed_raw = timed_client();
+    let (cos_request, r2_request) = floor_requests(&server, &cos, &bucket, &raw);
 
     println!(
-        "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library | client CPU µs/call, library | client CPU µs/call, floor | CPU library / floor | client CPU µs/call, floor with the library's timeouts | CPU library / timed floor |"
+        "| call | library req/s | raw reqwest req/s (floor) | floor / library | raw + decode req/s | (raw + decode) / library | client CPU µs/call, library | client CPU µs/call, floor | CPU library / floor | client CPU µs/call, floor with the library's timeouts | CPU library / timed floor | same, median of the rounds' paired ratios (lowest–highest) |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     let cases: [Case<'_>; 2] = [
         (
             "COS get_cors (signs every request)",
@@ -423,7 +476,7 @@ async fn overhead(quick: bool) {
     for (name, admin, bucket, request, decode) in cases {
         let r = compare(admin, bucket, &raw, &timed_raw, request, decode, n, rounds).await;
         println!(
-            "| {name} | {:.0} | {:.0} | {:.3}x | {:.0} | {:.3}x | {:.1} | {:.1} | {:.3}x | {:.1} | {:.3}x |",
+            "| {name} | {:.0} | {:.0} | {:.3}x | {:.0} | {:.3}x | {:.1} | {:.1} | {:.3}x | {:.1} | {:.3}x | {:.3}x ({:.2}–{:.2}) |",
             r.library,
             r.floor,
             r.floor / r.library,
@@ -433,7 +486,10 @@ async fn overhead(quick: bool) {
             r.floor_cpu,
             r.library_cpu / r.floor_cpu,
             r.timed_floor_cpu,
-            r.library_cpu / r.timed_floor_cpu
+            r.library_cpu / r.timed_floor_cpu,
+            median(r.paired.clone()),
+            r.paired.iter().copied().fold(f64::INFINITY, f64::min),
+            r.paired.iter().copied().fold(0.0, f64::max),
         );
     }
 }
@@ -938,9 +994,130 @@ async fn sdk(quick: bool) {
     );
 }
 
+/// Set in a counting child: `<case> <calls>` (see [`count_child`]).
+const COUNT_ENV: &str = "BUCKET_ADMIN_E2E_COUNT";
+/// Set in a counting child: the emulator's `READY ...` line.
+const SERVER_ENV: &str = "BUCKET_ADMIN_E2E_SERVER";
+/// The calls of the `instructions` section, library and floor alike.
+const COUNTED: [&str; 4] = ["cos-library", "cos-floor", "r2-library", "r2-floor"];
+
+/// A counting child, run under callgrind by [`instructions`]: opens the keep-alive connection
+/// with a few calls, then makes `calls` more of `case` against the parent's emulator.
+fn count_child(spec: &str, ready: &str) {
+    let mut parts = spec.split_whitespace();
+    let case = parts.next().unwrap_or_default().to_owned();
+    let calls: usize = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let server = Server::from_ready(ready);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (cos, r2) = (server.cos(), server.r2());
+        let bucket = format!("bench-{}", server.appid);
+        let client = timed_client();
+        let (cos_request, r2_request) = floor_requests(&server, &cos, &bucket, &client);
+        let call = || async {
+            match case.as_str() {
+                "cos-library" => drop(cos.get_cors(&bucket).await.expect("get_cors")),
+                "r2-library" => drop(r2.get_cors(R2_BUCKET).await.expect("get_cors")),
+                "cos-floor" | "r2-floor" => {
+                    let request = if case == "cos-floor" {
+                        &cos_request
+                    } else {
+                        &r2_request
+                    };
+                    let req = request.try_clone().expect("clone");
+                    let resp = client.execute(req).await.expect("raw");
+                    assert!(resp.status().is_success(), "{}", resp.status());
+                    drop(resp.bytes().await.expect("body"));
+                }
+                other => panic!("unknown counted call {other}"),
+            }
+        };
+        for _ in 0..10 {
+            call().await;
+        }
+        for _ in 0..calls {
+            call().await;
+        }
+    });
+}
+
+/// Instructions the client process executes per `get_cors`, library and floor (the identical
+/// request replayed through a `reqwest::Client` with the library's timeouts), counted by
+/// callgrind. CPU time on this shared virtual machine moves by ±10% from one round to the
+/// next; an instruction count does not, so it shows how close the library's work is to the
+/// wire's. Needs valgrind; says so and returns without it. `BUCKET_ADMIN_E2E_CALLGRIND_DIR`
+/// keeps the profiles.
+async fn instructions(quick: bool) {
+    println!(
+        "\n## Client instructions per call (callgrind, keep-alive, emulator in another process)\n"
+    );
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        println!("valgrind is not installed: section skipped (apt-get install valgrind)");
+        return;
+    }
+    let calls = if quick { 50 } else { 300 };
+    let server = Server::spawn(0, 0);
+    bench_buckets(&server).await;
+    // Set to a directory to keep each run's profile for `callgrind_annotate`.
+    let keep = std::env::var("BUCKET_ADMIN_E2E_CALLGRIND_DIR").ok();
+    let count = |case: &str, calls: usize| -> Option<u64> {
+        let out_file = keep.as_ref().map_or_else(
+            || "/dev/null".to_owned(),
+            |dir| format!("{dir}/callgrind.{case}.{calls}"),
+        );
+        let out = Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={out_file}"))
+            .arg(std::env::current_exe().ok()?)
+            .env(COUNT_ENV, format!("{case} {calls}"))
+            .env(SERVER_ENV, &server.ready)
+            .output()
+            .ok()?;
+        // `==123== Collected : 4567890`
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .find_map(|l| l.split("Collected :").nth(1))
+            .and_then(|n| n.trim().parse().ok())
+    };
+    let mut per_call = Vec::new();
+    for case in COUNTED {
+        let counted = match (count(case, calls), count(case, 0)) {
+            (Some(with), Some(without)) => Some(with.saturating_sub(without) / calls as u64),
+            _ => None,
+        };
+        per_call.push(counted);
+    }
+    println!(
+        "| call | library instructions / call | floor instructions / call | library / floor | target |"
+    );
+    println!("| --- | ---: | ---: | ---: | --- |");
+    for (name, at, target) in [
+        ("COS get_cors", 0, "≤ 1.10x"),
+        ("R2 get_cors", 2, "≤ 1.05x"),
+    ] {
+        match (per_call[at], per_call[at + 1]) {
+            (Some(library), Some(floor)) => println!(
+                "| {name} | {library} | {floor} | {:.3}x | {target} |",
+                library as f64 / floor as f64
+            ),
+            _ => println!("| {name} | callgrind failed | | | {target} |"),
+        }
+    }
+    println!(
+        "\n{calls} calls after 10 that open the connection, minus a run with none; the client process only (tokio workers included), never the emulator."
+    );
+}
+
 fn main() {
     if let Ok(spec) = std::env::var(CHILD_ENV) {
         run_child(&spec);
+        return;
+    }
+    if let (Ok(spec), Ok(ready)) = (std::env::var(COUNT_ENV), std::env::var(SERVER_ENV)) {
+        count_child(&spec, &ready);
         return;
     }
     let quick = std::env::args().any(|a| a == "--quick");
@@ -948,7 +1125,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    // `-- --only overhead` (or codec, pacing, bulk, sdk) runs one section.
+    // `-- --only overhead` (or codec, pacing, bulk, sdk, instructions) runs one section.
     let args: Vec<String> = std::env::args().collect();
     let only = args
         .iter()
@@ -970,6 +1147,9 @@ fn main() {
         }
         if run("sdk") {
             sdk(quick).await;
+        }
+        if run("instructions") {
+            instructions(quick).await;
         }
     });
 }

@@ -38,6 +38,8 @@ const MAX_LIST_PAGES: usize = 10_000;
 /// Largest clock correction taken from a server's `Date` header (24 h).
 const MAX_CLOCK_CORRECTION_SECONDS: u64 = 24 * 3600;
 const USER_AGENT: &str = concat!("bucket-admin-cos/", env!("CARGO_PKG_VERSION"));
+/// The request id COS puts on every answer, looked up as a parsed name (not parsed per call).
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-cos-request-id");
 
 /// The validated settings a client runs with.
 pub(crate) struct Settings {
@@ -875,7 +877,7 @@ impl CosClient {
         // Taken, not cloned: the body is read without them (its length comes from the body).
         let headers = std::mem::take(response.headers_mut());
         let request_id = headers
-            .get("x-cos-request-id")
+            .get(&REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let limit = self.inner.settings.max_response_bytes;

@@ -14,7 +14,7 @@ use bucket_admin_core::{
 };
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, RETRY_AFTER};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -36,6 +36,13 @@ use crate::wire::{
 
 /// Header carrying the jurisdiction of the bucket a request addresses.
 const JURISDICTION_HEADER: &str = "cf-r2-jurisdiction";
+// Response headers looked up by name on every answer: parsed once here, not per lookup.
+/// Cloudflare's request id.
+const CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
+/// `false` when Cloudflare says a retry cannot help.
+const SHOULD_RETRY: HeaderName = HeaderName::from_static("x-should-retry");
+/// Cloudflare's millisecond form of `Retry-After`.
+const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
 /// Header carrying the new default storage class on `PATCH /{bucket}`.
 const STORAGE_CLASS_HEADER: &str = "cf-r2-storage-class";
 /// Largest page the list endpoint accepts.
@@ -376,7 +383,7 @@ pub(crate) fn map_error(status: u16, errors: &[ApiMessage], ctx: &ErrorContext<'
 /// which would retry at once: it counts as an endless wait, so the retry policy refuses it and
 /// reports it; the second value describes it for the error's `retry_after` detail.
 fn retry_after(headers: &HeaderMap) -> (Option<Duration>, Option<String>) {
-    let raw = |name: &str| -> Option<String> {
+    let raw = |name: &HeaderName| -> Option<String> {
         headers
             .get(name)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
@@ -388,7 +395,7 @@ fn retry_after(headers: &HeaderMap) -> (Option<Duration>, Option<String>) {
             Some(format!("unreadable {name} `{shown}`")),
         )
     };
-    if let Some(ms) = raw("retry-after-ms") {
+    if let Some(ms) = raw(&RETRY_AFTER_MS) {
         return match ms.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => (
                 Some(Duration::try_from_secs_f64(v / 1000.0).unwrap_or(Duration::MAX)),
@@ -397,7 +404,7 @@ fn retry_after(headers: &HeaderMap) -> (Option<Duration>, Option<String>) {
             _ => unreadable("retry-after-ms", &ms),
         };
     }
-    match raw("retry-after") {
+    match raw(&RETRY_AFTER) {
         None => (None, None),
         Some(value) => {
             match bucket_admin_core::parse_retry_after(&value, std::time::SystemTime::now()) {
@@ -652,7 +659,7 @@ impl R2Client {
         // Taken, not cloned: the body is read without them (its length comes from the body).
         let headers = std::mem::take(resp.headers_mut());
         let request_id = headers
-            .get("cf-ray")
+            .get(&CF_RAY)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let meta = Meta {
@@ -675,7 +682,7 @@ impl R2Client {
         // Cloudflare's `x-should-retry: false` says a retry cannot help (the official SDK
         // obeys it too).
         let no_retry = headers
-            .get("x-should-retry")
+            .get(&SHOULD_RETRY)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
         let with_note = |err: Error| {
