@@ -440,6 +440,32 @@ mod pull_tests {
     }
 
     #[test]
+    fn response_vary_is_read_as_the_boolean_it_names() {
+        let doc = |vary: &str| {
+            format!(
+                "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>{vary}</CORSConfiguration>"
+            )
+        };
+        let read = |vary: &str| decode_document(&doc(vary)).map(|c| c.extras.cos_response_vary);
+        assert_eq!(
+            read("<ResponseVary>true</ResponseVary>").unwrap(),
+            Some(true)
+        );
+        assert_eq!(
+            read("<ResponseVary> False </ResponseVary>").unwrap(),
+            Some(false)
+        );
+        assert_eq!(read("<ResponseVary></ResponseVary>").unwrap(), None);
+        assert_eq!(read("").unwrap(), None);
+        let e = read("<ResponseVary>sometimes</ResponseVary>").unwrap_err();
+        assert!(
+            e.message().contains("ResponseVary `sometimes`"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
     fn an_element_inside_a_text_value_or_a_document_ending_inside_one_is_refused() {
         // `<b/>` inside a value would otherwise vanish and the rest read as the value.
         let nested = "<CORSConfiguration><CORSRule><AllowedOrigin><b/>x</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";

@@ -904,6 +904,87 @@ mod pull_tests {
     }
 
     #[test]
+    fn every_filter_and_expiration_form_is_written_as_cos_reads_it_and_read_back() {
+        use bucket_admin_core::StorageClass;
+        use time::macros::date;
+        let tag = |k: &str, v: &str| Tag::new(k, v);
+        let rule = || LifecycleRule::new().with_id("r");
+        let cases: [(LifecycleRule, &str); 6] = [
+            (
+                rule()
+                    .with_filter(LifecycleFilter::default().with_prefix("logs/"))
+                    .with_expiration(Expiration::After(Age::days(3))),
+                "<Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>3</Days></Expiration>",
+            ),
+            (
+                rule()
+                    .with_filter(LifecycleFilter::default().with_tags([tag("k", "v")]))
+                    .with_expiration(Expiration::On(LifecycleDate::china(date!(2030 - 01 - 02)))),
+                "<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><Date>2030-01-02T00:00:00+08:00</Date></Expiration>",
+            ),
+            (
+                rule()
+                    .with_filter(
+                        LifecycleFilter::default()
+                            .with_prefix("a/")
+                            .with_tags([tag("k", "v")]),
+                    )
+                    .with_expiration(Expiration::ExpiredObjectDeleteMarker),
+                "<Filter><And><Prefix>a/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+            ),
+            (
+                rule()
+                    .with_filter(
+                        LifecycleFilter::default().with_tags([tag("k", "v"), tag("k2", "")]),
+                    )
+                    .with_enabled(false)
+                    .with_transitions([Transition::after(Age::days(30), StorageClass::Archive)]),
+                "<Filter><And><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>k2</Key><Value></Value></Tag></And></Filter><Status>Disabled</Status><Transition><Days>30</Days><StorageClass>ARCHIVE</StorageClass></Transition>",
+            ),
+            (
+                rule()
+                    .with_filter(LifecycleFilter::default())
+                    .with_abort_incomplete_multipart_upload(Age::days(7)),
+                "<Filter><Prefix></Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload>",
+            ),
+            (
+                rule()
+                    .with_filter(LifecycleFilter::default().with_prefix("x"))
+                    .with_noncurrent_version_transitions([NoncurrentTransition::new(
+                        5,
+                        StorageClass::Other("NEW_CLASS".into()),
+                    )]),
+                "<Filter><Prefix>x</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>NEW_CLASS</StorageClass></NoncurrentVersionTransition>",
+            ),
+        ];
+        for (rule, expected) in cases {
+            let cfg = LifecycleConfiguration::new(vec![rule]);
+            let xml = LifecycleXml::from_model(&cfg).unwrap().encode();
+            assert!(
+                xml.contains(&format!("<Rule><ID>r</ID>{expected}</Rule>")),
+                "{xml}"
+            );
+            assert_eq!(decode_document(&xml).unwrap(), cfg, "{xml}");
+        }
+    }
+
+    #[test]
+    fn a_rule_level_prefix_and_a_filter_prefix_must_agree() {
+        let doc = |filter: &str| {
+            format!(
+                "<LifecycleConfiguration><Rule><Prefix>a/</Prefix><Filter><And><Prefix>{filter}</Prefix></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>"
+            )
+        };
+        let same = decode_document(&doc("a/")).unwrap();
+        assert_eq!(same.rules[0].filter.prefix.as_deref(), Some("a/"));
+        let e = decode_document(&doc("b/")).unwrap_err().to_string();
+        assert!(
+            e.contains("lifecycle rule 0 Filter.And.Prefix `b/` beside the prefix `a/`"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn an_empty_expiration_is_no_expiration() {
         let cfg = decode_document(
             "<LifecycleConfiguration><Rule><ID>r</ID><Status>Enabled</Status><Expiration></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>3</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
