@@ -31,7 +31,8 @@ use crate::wire::domains::{
     WireCustom, WireCustomCreate, WireCustomList, WireCustomUpdate, WireManaged, WireManagedUpdate,
 };
 use crate::wire::{
-    ApiMessage, Envelope, cors, decode, from_raw, lifecycle, lock, raw_text, require_list,
+    ApiMessage, Envelope, cors, decode, from_raw, from_raw_list, lifecycle, lock, raw_text,
+    require_list,
 };
 
 /// Header carrying the jurisdiction of the bucket a request addresses.
@@ -1350,8 +1351,7 @@ impl R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(answer.result.as_deref(), "rules", "lock rules")
-                .and_then(|()| from_raw(answer.result.as_deref(), "lock rules")),
+            from_raw_list(answer.result.as_deref(), "rules", "lock rules"),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), lock::from_wire(wire))
     }
@@ -1449,8 +1449,7 @@ impl BucketAdmin for R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(answer.result.as_deref(), "rules", "CORS policy")
-                .and_then(|()| from_raw(answer.result.as_deref(), "CORS policy")),
+            from_raw_list(answer.result.as_deref(), "rules", "CORS policy"),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), cors::from_wire(wire))
     }
@@ -1490,8 +1489,7 @@ impl BucketAdmin for R2Client {
             &answer.meta,
             op,
             Some(bucket),
-            require_list(answer.result.as_deref(), "rules", "lifecycle rules")
-                .and_then(|()| from_raw(answer.result.as_deref(), "lifecycle rules")),
+            from_raw_list(answer.result.as_deref(), "rules", "lifecycle rules"),
         )?;
         self.decoded_after(&answer.meta, op, Some(bucket), lifecycle::from_wire(wire))
     }

@@ -13,6 +13,12 @@ pub(crate) struct WireCors {
     pub(crate) rules: Option<Vec<WireCorsRule>>,
 }
 
+impl super::Listed for WireCors {
+    fn has_list(&self) -> bool {
+        self.rules.is_some()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireCorsRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]

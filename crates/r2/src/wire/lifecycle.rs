@@ -20,6 +20,12 @@ pub(crate) struct WireLifecycle {
     pub(crate) rules: Option<Vec<WireRule>>,
 }
 
+impl super::Listed for WireLifecycle {
+    fn has_list(&self) -> bool {
+        self.rules.is_some()
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct WireRule {
     #[serde(default)]

@@ -14,6 +14,12 @@ pub(crate) struct WireLock {
     pub(crate) rules: Option<Vec<WireLockRule>>,
 }
 
+impl super::Listed for WireLock {
+    fn has_list(&self) -> bool {
+        self.rules.is_some()
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct WireLockRule {
     id: String,

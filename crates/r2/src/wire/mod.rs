@@ -64,6 +64,32 @@ pub(crate) fn from_raw<T: serde::de::DeserializeOwned>(
         .map_err(|e| decode(format!("unexpected {what} in the response: {e}")).with_source(e))
 }
 
+/// A `result` document whose decoding names a list it must hold: whether the decoded value
+/// saw the list (a wire struct defaulting it cannot tell, and answers `false`).
+pub(crate) trait Listed: serde::de::DeserializeOwned {
+    fn has_list(&self) -> bool;
+}
+
+/// [`require_list`] then [`from_raw`], in one pass when the answer is what it should be: an
+/// object whose typed decoding saw the list. Anything else (an array, which a struct also
+/// reads from; a missing or `null` list; a decoding error) takes the two checked passes, so
+/// the outcome and its wording are theirs. The shape pass walked the whole `result` on every
+/// answer (issue 16).
+pub(crate) fn from_raw_list<T: Listed>(
+    raw: Option<&RawValue>,
+    field: &str,
+    what: &str,
+) -> Result<T, Error> {
+    if raw_text(raw).trim_start().starts_with('{')
+        && let Ok(value) = serde_json::from_str::<T>(raw_text(raw))
+        && value.has_list()
+    {
+        return Ok(value);
+    }
+    require_list(raw, field, what)?;
+    from_raw(raw, what)
+}
+
 /// Checks that a raw `result` is an object holding the list `field` before it is decoded: the
 /// wire structs default a missing list to empty, which would read another document (or an
 /// empty object) as "no rules". The check walks the text once without allocating (every
@@ -296,6 +322,44 @@ mod tests {
     fn shape(json: &str) -> Result<(), String> {
         let raw: Option<Box<RawValue>> = serde_json::from_str(json).unwrap();
         require_list(raw.as_deref(), "rules", "CORS policy").map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn the_one_pass_list_decode_answers_what_the_two_checked_passes_answer() {
+        let docs = [
+            r#"{"rules": [{"allowed": {"origins": ["*"], "methods": ["GET"]}}]}"#,
+            r#"  {"rules": []}"#,
+            r#"{"rul\u0065s": [], "other": {"rules": 1}}"#,
+            "{}",
+            r#"{"rules": null}"#,
+            r#"{"rules": {}}"#,
+            r#"{"rules": [], "rules": []}"#,
+            r#"{"rules": [{"allowed": 3}]}"#,
+            // A struct also reads from an array; the result must be an object.
+            r#"[[{"allowed": {"origins": ["*"], "methods": ["GET"]}}]]"#,
+            "[]",
+            "null",
+            r#""rules""#,
+        ];
+        let mut one_pass_taken = 0;
+        for doc in docs {
+            let raw: Option<Box<RawValue>> = serde_json::from_str(doc).unwrap();
+            let raw = raw.as_deref();
+            let one: Result<super::cors::WireCors, Error> =
+                from_raw_list(raw, "rules", "CORS policy");
+            let two: Result<super::cors::WireCors, Error> =
+                require_list(raw, "rules", "CORS policy")
+                    .and_then(|()| from_raw(raw, "CORS policy"));
+            match (one, two) {
+                (Ok(a), Ok(b)) => {
+                    one_pass_taken += 1;
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{doc}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.message(), b.message(), "{doc}"),
+                (a, b) => panic!("{doc}: one pass {a:?}, two passes {b:?}"),
+            }
+        }
+        assert_eq!(one_pass_taken, 3);
     }
 
     #[test]
