@@ -40,6 +40,9 @@ use bucket_admin::{
 use bucket_admin_emulator::{Emulator, Latency, Limits, RateLimit};
 use tokio::sync::Semaphore;
 
+#[path = "callgrind.rs"]
+mod callgrind;
+
 const CHILD_ENV: &str = "BUCKET_ADMIN_E2E_CHILD";
 const LATENCY: Duration = Duration::from_millis(20);
 /// The R2 bucket of the overhead and SDK sections.
@@ -1054,7 +1057,7 @@ async fn instructions(quick: bool) {
     println!(
         "\n## Client instructions per call (callgrind, keep-alive, emulator in another process)\n"
     );
-    if Command::new("valgrind").arg("--version").output().is_err() {
+    if !callgrind::available() {
         println!("valgrind is not installed: section skipped (apt-get install valgrind)");
         return;
     }
@@ -1068,19 +1071,11 @@ async fn instructions(quick: bool) {
             || "/dev/null".to_owned(),
             |dir| format!("{dir}/callgrind.{case}.{calls}"),
         );
-        let out = Command::new("valgrind")
-            .arg("--tool=callgrind")
-            .arg(format!("--callgrind-out-file={out_file}"))
-            .arg(std::env::current_exe().ok()?)
-            .env(COUNT_ENV, format!("{case} {calls}"))
-            .env(SERVER_ENV, &server.ready)
-            .output()
-            .ok()?;
-        // `==123== Collected : 4567890`
-        String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .find_map(|l| l.split("Collected :").nth(1))
-            .and_then(|n| n.trim().parse().ok())
+        let exe = std::env::current_exe().ok()?;
+        callgrind::instructions(&exe, &out_file, |c| {
+            c.env(COUNT_ENV, format!("{case} {calls}"))
+                .env(SERVER_ENV, &server.ready)
+        })
     };
     let mut per_call = Vec::new();
     for case in COUNTED {

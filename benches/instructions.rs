@@ -11,13 +11,14 @@
 //! and reports the difference divided by N, so setting up the documents is not counted.
 
 use std::hint::black_box;
-use std::process::Command;
 
 use bucket_admin::CorsConfiguration;
 use bucket_admin::cos::codec as cos_codec;
 use bucket_admin::cos::sign::{HeaderSelection, KeyTime, SigningKey, sign, sign_with_key};
 use bucket_admin::r2::codec as r2_codec;
 
+#[path = "callgrind.rs"]
+mod callgrind;
 #[path = "fixtures.rs"]
 mod fixtures;
 use fixtures::{hundred_rules, thousand_lifecycle_rules, xml_events};
@@ -194,7 +195,7 @@ fn main() {
         }
         return;
     }
-    if Command::new("valgrind").arg("--version").output().is_err() {
+    if !callgrind::available() {
         println!("valgrind is not installed: no instruction counts (apt-get install valgrind)");
         return;
     }
@@ -216,15 +217,7 @@ fn main() {
 /// `case`.
 fn count(case: usize, calls: usize) -> Option<u64> {
     let exe = std::env::current_exe().ok()?;
-    let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(exe)
-        .args(["--run", &case.to_string(), &calls.to_string()])
-        .output()
-        .ok()?;
-    // `==123== Collected : 4567890`
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .find_map(|l| l.split("Collected :").nth(1))
-        .and_then(|n| n.trim().parse().ok())
+    callgrind::instructions(&exe, "/dev/null", |c| {
+        c.args(["--run", &case.to_string(), &calls.to_string()])
+    })
 }
