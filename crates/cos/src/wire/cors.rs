@@ -82,11 +82,27 @@ pub(crate) fn encode(cfg: &CorsConfiguration) -> String {
 /// Parses a `<CORSConfiguration>` document in one pass.
 pub(crate) fn decode_document(xml: &str) -> Result<CorsConfiguration, Error> {
     let doc: Document = super::pull::decode(xml, "CORSConfiguration", "CORS")?;
-    Ok(CorsConfiguration::new(doc.rules).with_extras({
-        let mut cors_extras = CorsExtras::default();
-        cors_extras.cos_response_vary = response_vary(doc.response_vary.as_deref())?;
-        cors_extras
-    }))
+    configuration(doc.rules, doc.response_vary.as_deref())
+}
+
+/// The configuration of converted `rules` and the `ResponseVary` text (absent or blank:
+/// unset).
+fn configuration(
+    rules: Vec<CorsRule>,
+    response_vary: Option<&str>,
+) -> Result<CorsConfiguration, Error> {
+    let cos_response_vary = match response_vary.map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(parse_bool(v).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("COS returned ResponseVary `{v}` (expected true or false)"),
+            )
+        })?),
+    };
+    let mut extras = CorsExtras::default();
+    extras.cos_response_vary = cos_response_vary;
+    Ok(CorsConfiguration::new(rules).with_extras(extras))
 }
 
 /// What [`decode_document`] reads into: each rule converted to the model as soon as it is
@@ -133,12 +149,7 @@ impl<'doc> FromPull<'doc> for RuleRead {
                 Seconds::read(&p.value(empty)?),
             )?,
             "AllowedOrigin" => rule.allowed_origins.push(p.text(empty)?),
-            "AllowedMethod" => match Method::read(&p.value(empty)?).0 {
-                Ok(method) => rule.allowed_methods.push(method),
-                Err(unknown) => {
-                    self.unknown_method.get_or_insert(unknown);
-                }
-            },
+            "AllowedMethod" => self.method(Method::read(&p.value(empty)?)),
             "AllowedHeader" => rule.allowed_headers.push(p.text(empty)?),
             "ExposeHeader" => rule.expose_headers.push(p.text(empty)?),
             _ => return Ok(false),
@@ -148,6 +159,16 @@ impl<'doc> FromPull<'doc> for RuleRead {
 }
 
 impl RuleRead {
+    /// Adds a method as read, or keeps the first that names none.
+    fn method(&mut self, method: Method) {
+        match method.0 {
+            Ok(method) => self.rule.allowed_methods.push(method),
+            Err(unknown) => {
+                self.unknown_method.get_or_insert(unknown);
+            }
+        }
+    }
+
     /// The neutral rule; `i` is its position in the document, for errors.
     fn into_model(self, i: usize) -> Result<CorsRule, Error> {
         let decode = |msg: String| Error::new(ErrorKind::Decode, msg);
@@ -174,19 +195,6 @@ impl RuleRead {
         };
         rule.id = super::non_empty(rule.id);
         Ok(rule)
-    }
-}
-
-/// `ResponseVary`: absent or blank is unset.
-fn response_vary(text: Option<&str>) -> Result<Option<bool>, Error> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => parse_bool(v).map(Some).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Decode,
-                format!("COS returned ResponseVary `{v}` (expected true or false)"),
-            )
-        }),
     }
 }
 
@@ -329,12 +337,7 @@ impl CorsXml {
                 ..RuleRead::default()
             };
             for m in r.allowed_methods {
-                match m.0 {
-                    Ok(method) => read.rule.allowed_methods.push(method),
-                    Err(unknown) => {
-                        read.unknown_method.get_or_insert(unknown);
-                    }
-                }
+                read.method(m);
             }
             read.rule.id = r.id;
             read.rule.allowed_origins = r.allowed_origins;
@@ -342,11 +345,7 @@ impl CorsXml {
             read.rule.expose_headers = r.expose_headers;
             rules.push(read.into_model(i)?);
         }
-        Ok(CorsConfiguration::new(rules).with_extras({
-            let mut cors_extras = CorsExtras::default();
-            cors_extras.cos_response_vary = response_vary(self.response_vary.as_deref())?;
-            cors_extras
-        }))
+        configuration(rules, self.response_vary.as_deref())
     }
 }
 
