@@ -10,10 +10,10 @@ use super::pull::{FromPull, Pull, element, once};
 
 #[cfg(test)]
 impl<'doc> FromPull<'doc> for CorsXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "CORSRule" => self.rules.push(p.read(empty)?),
-            "ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
+            b"CORSRule" => self.rules.push(p.read(empty)?),
+            b"ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -22,18 +22,18 @@ impl<'doc> FromPull<'doc> for CorsXml {
 
 #[cfg(test)]
 impl<'doc> FromPull<'doc> for CorsRuleXml {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "ID" => once(&mut self.id, "ID", p.text(empty)?)?,
-            "MaxAgeSeconds" => once(
+            b"ID" => once(&mut self.id, "ID", p.text(empty)?)?,
+            b"MaxAgeSeconds" => once(
                 &mut self.max_age_seconds,
                 "MaxAgeSeconds",
                 Seconds::read(&p.value(empty)?),
             )?,
-            "AllowedOrigin" => self.allowed_origins.push(p.text(empty)?),
-            "AllowedMethod" => self.allowed_methods.push(Method::read(&p.value(empty)?)),
-            "AllowedHeader" => self.allowed_headers.push(p.text(empty)?),
-            "ExposeHeader" => self.expose_headers.push(p.text(empty)?),
+            b"AllowedOrigin" => self.allowed_origins.push(p.text(empty)?),
+            b"AllowedMethod" => self.allowed_methods.push(Method::read(&p.value(empty)?)),
+            b"AllowedHeader" => self.allowed_headers.push(p.text(empty)?),
+            b"ExposeHeader" => self.expose_headers.push(p.text(empty)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -115,13 +115,13 @@ struct Document {
 }
 
 impl<'doc> FromPull<'doc> for Document {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "CORSRule" => {
+            b"CORSRule" => {
                 let rule: RuleRead = p.read(empty)?;
                 self.rules.push(rule.into_model(self.rules.len())?);
             }
-            "ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
+            b"ResponseVary" => once(&mut self.response_vary, "ResponseVary", p.text(empty)?)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -139,19 +139,19 @@ struct RuleRead {
 }
 
 impl<'doc> FromPull<'doc> for RuleRead {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         let rule = &mut self.rule;
         match name {
-            "ID" => once(&mut rule.id, "ID", p.text(empty)?)?,
-            "MaxAgeSeconds" => once(
+            b"ID" => once(&mut rule.id, "ID", p.text(empty)?)?,
+            b"MaxAgeSeconds" => once(
                 &mut self.max_age_seconds,
                 "MaxAgeSeconds",
                 Seconds::read(&p.value(empty)?),
             )?,
-            "AllowedOrigin" => rule.allowed_origins.push(p.text(empty)?),
-            "AllowedMethod" => self.method(Method::read(&p.value(empty)?)),
-            "AllowedHeader" => rule.allowed_headers.push(p.text(empty)?),
-            "ExposeHeader" => rule.expose_headers.push(p.text(empty)?),
+            b"AllowedOrigin" => rule.allowed_origins.push(p.text(empty)?),
+            b"AllowedMethod" => self.method(Method::read(&p.value(empty)?)),
+            b"AllowedHeader" => rule.allowed_headers.push(p.text(empty)?),
+            b"ExposeHeader" => rule.expose_headers.push(p.text(empty)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -243,7 +243,7 @@ struct Method(Result<CorsMethod, String>);
 
 impl Method {
     fn read(text: &str) -> Self {
-        let text = text.trim();
+        let text = super::trim(text);
         Self(
             CorsMethod::ALL
                 .into_iter()
@@ -260,7 +260,7 @@ struct Seconds(Result<Option<u32>, String>);
 
 impl Seconds {
     fn read(text: &str) -> Self {
-        let text = text.trim();
+        let text = super::trim(text);
         Self(match text {
             "" => Ok(None),
             _ => text.parse().map(Some).map_err(|_| text.to_owned()),

@@ -45,9 +45,9 @@ fn once_str<'a>(
 // the serde path and the encoder.
 #[cfg(test)]
 impl<'doc> FromPull<'doc> for LifecycleXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Rule" => self.rules.push(p.read(empty)?),
+            b"Rule" => self.rules.push(p.read(empty)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -55,25 +55,25 @@ impl<'doc> FromPull<'doc> for LifecycleXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for RuleXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "ID" => once(&mut self.id, "ID", p.value(empty)?)?,
-            "Filter" => once(&mut self.filter, "Filter", p.read(empty)?)?,
-            "Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
-            "Status" => {
+            b"ID" => once(&mut self.id, "ID", p.value(empty)?)?,
+            b"Filter" => once(&mut self.filter, "Filter", p.read(empty)?)?,
+            b"Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
+            b"Status" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.status.is_empty();
                 once_str(&mut self.status, &mut seen, "Status", text)?
             }
-            "Expiration" => once(&mut self.expiration, "Expiration", p.read(empty)?)?,
-            "Transition" => self.transitions.push(p.read(empty)?),
-            "NoncurrentVersionExpiration" => once(
+            b"Expiration" => once(&mut self.expiration, "Expiration", p.read(empty)?)?,
+            b"Transition" => self.transitions.push(p.read(empty)?),
+            b"NoncurrentVersionExpiration" => once(
                 &mut self.noncurrent_expiration,
                 "NoncurrentVersionExpiration",
                 p.read(empty)?,
             )?,
-            "NoncurrentVersionTransition" => self.noncurrent_transitions.push(p.read(empty)?),
-            "AbortIncompleteMultipartUpload" => once(
+            b"NoncurrentVersionTransition" => self.noncurrent_transitions.push(p.read(empty)?),
+            b"AbortIncompleteMultipartUpload" => once(
                 &mut self.abort,
                 "AbortIncompleteMultipartUpload",
                 p.read(empty)?,
@@ -85,11 +85,11 @@ impl<'doc> FromPull<'doc> for RuleXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for FilterXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
-            "Tag" => self.tags.push(p.read(empty)?),
-            "And" => once(&mut self.and, "And", p.read(empty)?)?,
+            b"Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
+            b"Tag" => self.tags.push(p.read(empty)?),
+            b"And" => once(&mut self.and, "And", p.read(empty)?)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -97,10 +97,10 @@ impl<'doc> FromPull<'doc> for FilterXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for AndXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
-            "Tag" => self.tags.push(p.read(empty)?),
+            b"Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
+            b"Tag" => self.tags.push(p.read(empty)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -108,14 +108,14 @@ impl<'doc> FromPull<'doc> for AndXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for TagXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Key" => {
+            b"Key" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.key.is_empty();
                 once_str(&mut self.key, &mut seen, "Key", text)?
             }
-            "Value" => {
+            b"Value" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.value.is_empty();
                 once_str(&mut self.value, &mut seen, "Value", text)?
@@ -127,11 +127,11 @@ impl<'doc> FromPull<'doc> for TagXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for ExpirationXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Days" => once(&mut self.days, "Days", p.value(empty)?)?,
-            "Date" => once(&mut self.date, "Date", p.value(empty)?)?,
-            "ExpiredObjectDeleteMarker" => once(
+            b"Days" => once(&mut self.days, "Days", p.value(empty)?)?,
+            b"Date" => once(&mut self.date, "Date", p.value(empty)?)?,
+            b"ExpiredObjectDeleteMarker" => once(
                 &mut self.expired_object_delete_marker,
                 "ExpiredObjectDeleteMarker",
                 p.value(empty)?,
@@ -143,11 +143,11 @@ impl<'doc> FromPull<'doc> for ExpirationXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for TransitionXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "Days" => once(&mut self.days, "Days", p.value(empty)?)?,
-            "Date" => once(&mut self.date, "Date", p.value(empty)?)?,
-            "StorageClass" => {
+            b"Days" => once(&mut self.days, "Days", p.value(empty)?)?,
+            b"Date" => once(&mut self.date, "Date", p.value(empty)?)?,
+            b"StorageClass" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.storage_class.is_empty();
                 once_str(&mut self.storage_class, &mut seen, "StorageClass", text)?
@@ -159,9 +159,9 @@ impl<'doc> FromPull<'doc> for TransitionXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for NoncurrentExpirationXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "NoncurrentDays" => {
+            b"NoncurrentDays" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.noncurrent_days.is_empty();
                 once_str(&mut self.noncurrent_days, &mut seen, "NoncurrentDays", text)?
@@ -173,14 +173,14 @@ impl<'doc> FromPull<'doc> for NoncurrentExpirationXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for NoncurrentTransitionXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "NoncurrentDays" => {
+            b"NoncurrentDays" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.noncurrent_days.is_empty();
                 once_str(&mut self.noncurrent_days, &mut seen, "NoncurrentDays", text)?
             }
-            "StorageClass" => {
+            b"StorageClass" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.storage_class.is_empty();
                 once_str(&mut self.storage_class, &mut seen, "StorageClass", text)?
@@ -192,9 +192,9 @@ impl<'doc> FromPull<'doc> for NoncurrentTransitionXml<'doc> {
 }
 
 impl<'doc> FromPull<'doc> for AbortXml<'doc> {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            "DaysAfterInitiation" => {
+            b"DaysAfterInitiation" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.days_after_initiation.is_empty();
                 once_str(
@@ -324,11 +324,12 @@ pub(crate) fn decode_document(xml: &str) -> Result<LifecycleConfiguration, Error
 struct Rules(Vec<LifecycleRule>);
 
 impl<'doc> FromPull<'doc> for Rules {
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
-        if name != "Rule" {
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
+        if name != b"Rule" {
             return Ok(false);
         }
-        let rule: RuleXml<'doc> = p.read(empty)?;
+        let mut rule = RuleXml::default();
+        p.read_into(&mut rule, empty)?;
         self.0.push(rule.into_model(self.0.len())?);
         Ok(true)
     }
@@ -753,7 +754,7 @@ fn decode(msg: String) -> Error {
 }
 
 fn parse_days(text: Option<&str>, what: &At<'_>) -> Result<Option<u32>, Error> {
-    match text.map(str::trim) {
+    match text.map(super::trim) {
         None | Some("") => Ok(None),
         Some(t) => t
             .parse::<u32>()

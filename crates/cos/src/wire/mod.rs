@@ -158,7 +158,7 @@ pub(crate) fn storage_class_to_wire(class: &StorageClass) -> &str {
 /// Parses a COS storage class name, accepting the SDK docs' mixed-case spellings
 /// (`Standard_IA`, `Archive`); unknown names are kept verbatim.
 pub(crate) fn storage_class_from_wire(name: &str) -> StorageClass {
-    let name = name.trim();
+    let name = trim(name);
     // Compared without an uppercase copy: this runs for every transition of a document.
     let is = |wire: &str| name.eq_ignore_ascii_case(wire);
     if is("STANDARD") {
@@ -182,7 +182,7 @@ pub(crate) fn status_to_wire(enabled: bool) -> &'static str {
 }
 
 pub(crate) fn status_from_wire(status: &str, what: impl std::fmt::Display) -> Result<bool, Error> {
-    let s = status.trim();
+    let s = trim(status);
     if s.eq_ignore_ascii_case("enabled") {
         Ok(true)
     } else if s.eq_ignore_ascii_case("disabled") {
@@ -195,13 +195,26 @@ pub(crate) fn status_from_wire(status: &str, what: impl std::fmt::Display) -> Re
     }
 }
 
+/// `text` without the whitespace around it, exactly as [`str::trim`] trims it, but without
+/// decoding a character at either end when the first and last bytes are visible ASCII (a
+/// value as COS sends it): every value of a document passes through here (issue 16).
+pub(crate) fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    let bytes = text.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// `None` for absent or blank text (the SDK turns `<Prefix/>` into `None` too).
 pub(crate) fn non_empty<T: AsRef<str>>(value: Option<T>) -> Option<T> {
     value.filter(|v| !v.as_ref().is_empty())
 }
 
 pub(crate) fn parse_bool(value: &str) -> Option<bool> {
-    let v = value.trim();
+    let v = trim(value);
     if v.eq_ignore_ascii_case("true") {
         Some(true)
     } else if v.eq_ignore_ascii_case("false") {
@@ -213,7 +226,16 @@ pub(crate) fn parse_bool(value: &str) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn trim_trims_as_str_trim_does(text in "[ \t\r\n\u{85}\u{a0}\u{3000}\u{7f}aZ9é_-]{0,8}") {
+            prop_assert_eq!(trim(&text), text.trim());
+        }
+    }
 
     #[test]
     fn storage_classes_accept_seed_spellings() {

@@ -28,13 +28,23 @@ use quick_xml::events::{BytesStart, Event};
 pub(crate) trait FromPull<'doc>: Default {
     /// Reads child element `name` (whose start has just been read) into `self`; returns
     /// `false`, without reading, for an element the struct does not have.
-    fn field(&mut self, name: &str, p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error>;
+    ///
+    /// `name` is the element's name as bytes: comparing it needs no UTF-8 boundary checks.
+    fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error>;
 }
 
 /// What a [`FromPull`] reads its children with: one implementation per tokenizer.
 pub(crate) trait Pull<'doc> {
     /// Fills `T` from the children of the element just started (`empty`: it was `<X/>`).
-    fn read<T: FromPull<'doc>>(&mut self, empty: bool) -> Result<T, Error>;
+    fn read<T: FromPull<'doc>>(&mut self, empty: bool) -> Result<T, Error> {
+        let mut value = T::default();
+        self.read_into(&mut value, empty)?;
+        Ok(value)
+    }
+
+    /// [`Pull::read`] into a value the caller holds: a large struct (a lifecycle rule) is
+    /// then filled in place instead of being moved out on return.
+    fn read_into<T: FromPull<'doc>>(&mut self, value: &mut T, empty: bool) -> Result<(), Error>;
 
     /// The text of the element just started, up to its end, borrowed from the document
     /// where it can be (always, unless a reference had to be resolved).
@@ -137,24 +147,23 @@ impl<'a> Full<'a> {
 }
 
 impl<'a> Pull<'a> for Full<'a> {
-    fn read<T: FromPull<'a>>(&mut self, empty: bool) -> Result<T, Error> {
-        let mut value = T::default();
+    fn read_into<T: FromPull<'a>>(&mut self, value: &mut T, empty: bool) -> Result<(), Error> {
         if empty {
-            return Ok(value);
+            return Ok(());
         }
         loop {
             match self.event()? {
                 Event::Start(e) => {
-                    let known = value.field(e.name().as_ref(), self, false)?;
+                    let known = value.field(e.name().as_ref().as_bytes(), self, false)?;
                     if !known {
                         self.skip(&e)?;
                     }
                 }
                 Event::Empty(e) => {
                     // Nothing to skip after an empty unknown element.
-                    value.field(e.name().as_ref(), self, true)?;
+                    value.field(e.name().as_ref().as_bytes(), self, true)?;
                 }
-                Event::End(_) => return Ok(value),
+                Event::End(_) => return Ok(()),
                 Event::Eof => return Err(self.fail("the document ends inside an element")),
                 // Text between child elements (indentation) carries nothing.
                 _ => {}
@@ -219,15 +228,15 @@ struct Plain<'a> {
     doc: &'a str,
     at: usize,
     /// The name of the element whose content is being read, for the end-tag check.
-    open: &'a str,
+    open: &'a [u8],
 }
 
 /// A token of the plain subset.
 #[derive(Debug, PartialEq)]
 enum Token<'a> {
-    Start(&'a str),
-    Empty(&'a str),
-    End(&'a str),
+    Start(&'a [u8]),
+    Empty(&'a [u8]),
+    End(&'a [u8]),
     /// Text without `&` or a carriage return, which would need resolving or normalizing.
     Text(&'a str),
     /// `<?xml ...?>`, allowed before the root only.
@@ -257,6 +266,40 @@ const ENDS_NAME: [bool; 256] = byte_set(b"> \t\n\r/\"'");
 /// reference, a carriage return).
 const ENDS_TEXT: [bool; 256] = byte_set(b"<&\r");
 
+/// Where the element name that starts at `from` ends: at the first byte of [`ENDS_NAME`].
+fn end_of_name(bytes: &[u8], from: usize) -> Option<usize> {
+    // Every byte that ends a name is below 0x40, and a letter is not: eight bytes at a time
+    // while none is below it, then byte by byte (a digit or a `-` in a name goes on there).
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let flags = flag_below(u64::from_le_bytes(*chunk), 0x40);
+        if flags != 0 {
+            at += flags.trailing_zeros() as usize / 8;
+            break;
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&b| ENDS_NAME[usize::from(b)])
+        .map(|i| at + i)
+}
+
+/// One in each byte of a word.
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+
+/// The bytes of `word` below `limit` (at most 0x80), each flagged by its high bit. Only the
+/// lowest flag is exact (a borrow out of a flagged byte can flag the one above it), and it is
+/// all the callers read: with `from_le_bytes`, the lowest byte is the first in the document.
+const fn flag_below(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(ONES * limit as u64) & !word & (ONES * 0x80)
+}
+
+/// The bytes of `word` equal to `byte`, flagged as [`flag_below`] flags them.
+const fn flag_equal(word: u64, byte: u8) -> u64 {
+    flag_below(word ^ (ONES * byte as u64), 1)
+}
+
 /// XML's whitespace, as quick-xml trims names with it.
 fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\r' | b'\n' | b'\t')
@@ -273,14 +316,14 @@ impl<'a> Plain<'a> {
         let mut p = Plain {
             doc,
             at: 0,
-            open: root,
+            open: root.as_bytes(),
         };
         let value = loop {
             match p.token()? {
                 Token::Declaration | Token::Instruction => {}
                 Token::Text(t) if t.trim().is_empty() => {}
-                Token::Start(name) if name == root => break p.read(false).ok()?,
-                Token::Empty(name) if name == root => break T::default(),
+                Token::Start(name) if name == root.as_bytes() => break p.read(false).ok()?,
+                Token::Empty(name) if name == root.as_bytes() => break T::default(),
                 _ => return None,
             }
         };
@@ -316,7 +359,7 @@ impl<'a> Plain<'a> {
                 while name_end > at + 2 && is_xml_space(bytes[name_end - 1]) {
                     name_end -= 1;
                 }
-                Some(Token::End(doc.get(at + 2..name_end)?))
+                Some(Token::End(bytes.get(at + 2..name_end)?))
             }
             b'?' => {
                 // Ended, as quick-xml ends it, by the first `?>`, the `?` of `<?` included
@@ -345,13 +388,8 @@ impl<'a> Plain<'a> {
             b'!' => None,
             _ => {
                 // The name ends at the first space, `/` or `>`; the tag at the first `>`
-                // outside a quoted attribute value. One table lookup per byte of the name.
-                let name_end = at
-                    + 1
-                    + bytes
-                        .get(at + 1..)?
-                        .iter()
-                        .position(|&b| ENDS_NAME[usize::from(b)])?;
+                // outside a quoted attribute value.
+                let name_end = end_of_name(bytes, at + 1)?;
                 let close = match bytes[name_end] {
                     // A tag without attributes ends right after its name.
                     b'>' => name_end,
@@ -365,7 +403,7 @@ impl<'a> Plain<'a> {
                 if name_end == at + 1 {
                     return None;
                 }
-                let name = doc.get(at + 1..name_end)?;
+                let name = &bytes[at + 1..name_end];
                 Some(if bytes[close - 1] == b'/' {
                     Token::Empty(name)
                 } else {
@@ -378,16 +416,62 @@ impl<'a> Plain<'a> {
     /// Where the text at the current position ends (the next `<`, or the end of the
     /// document); `None` if it holds a reference or a carriage return.
     fn text_end(&self) -> Option<usize> {
-        let rest = self.doc.as_bytes().get(self.at..)?;
+        let bytes = self.doc.as_bytes();
+        // Eight bytes at a time up to the first that may end the text, then byte by byte.
+        let mut from = self.at;
+        while let Some(chunk) = bytes.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+            let word = u64::from_le_bytes(*chunk);
+            let flags = flag_equal(word, b'<') | flag_equal(word, b'&') | flag_equal(word, b'\r');
+            if flags != 0 {
+                from += flags.trailing_zeros() as usize / 8;
+                break;
+            }
+            from += 8;
+        }
+        let rest = bytes.get(from..)?;
         match rest.iter().position(|&b| ENDS_TEXT[usize::from(b)]) {
             None => Some(self.doc.len()),
-            Some(i) if rest[i] == b'<' => Some(self.at + i),
+            Some(i) if rest[i] == b'<' => Some(from + i),
             Some(_) => None,
         }
     }
 
+    /// Reads `<name>` at the current position when it is there exactly (a name, then `>`: how
+    /// COS starts every element), without building a token; anything else (an empty element,
+    /// attributes, a space, an end tag, text) is left to [`Self::token`], which reads it the
+    /// same way.
+    fn start_tag(&mut self) -> Option<&'a [u8]> {
+        let bytes = self.doc.as_bytes();
+        let at = self.at;
+        let first = *bytes.get(at + 1)?;
+        if bytes[at] != b'<' || matches!(first, b'/' | b'?' | b'!') || ENDS_NAME[usize::from(first)]
+        {
+            return None;
+        }
+        let end = end_of_name(bytes, at + 1)?;
+        if bytes[end] != b'>' {
+            return None;
+        }
+        self.at = end + 1;
+        Some(&bytes[at + 1..end])
+    }
+
+    /// Reads `</name>` at `at` when it is there exactly (how COS ends every element), without
+    /// tokenizing it; anything else is left to [`Self::token`].
+    fn end_tag(&mut self, at: usize, name: &[u8]) -> bool {
+        let bytes = self.doc.as_bytes();
+        let close = at + 2 + name.len();
+        let exact = bytes.get(at..at + 2) == Some(b"</")
+            && bytes.get(close) == Some(&b'>')
+            && bytes.get(at + 2..close) == Some(name);
+        if exact {
+            self.at = close + 1;
+        }
+        exact
+    }
+
     /// Skips the rest of the element `name`, whose start has just been read.
-    fn skip(&mut self, name: &'a str) -> Option<()> {
+    fn skip(&mut self, name: &'a [u8]) -> Option<()> {
         let mut open = vec![name];
         while let Some(&current) = open.last() {
             match self.token()? {
@@ -419,28 +503,30 @@ fn tag_end(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 impl<'a> Pull<'a> for Plain<'a> {
-    fn read<T: FromPull<'a>>(&mut self, empty: bool) -> Result<T, Error> {
-        let mut value = T::default();
+    fn read_into<T: FromPull<'a>>(&mut self, value: &mut T, empty: bool) -> Result<(), Error> {
         if empty {
-            return Ok(value);
+            return Ok(());
         }
         let parent = self.open;
         loop {
-            match self.token().ok_or_else(not_plain)? {
-                Token::Start(name) => {
-                    self.open = name;
-                    if !value.field(name, self, false)? {
-                        self.skip(name).ok_or_else(not_plain)?;
-                    }
-                }
-                Token::Empty(name) => {
-                    self.open = name;
-                    value.field(name, self, true)?;
-                }
-                Token::End(name) if name == parent => return Ok(value),
-                // Text between child elements (indentation) carries nothing.
-                Token::Text(_) => {}
-                _ => return Err(not_plain()),
+            if self.end_tag(self.at, parent) {
+                return Ok(());
+            }
+            let (name, empty) = match self.start_tag() {
+                Some(name) => (name, false),
+                None => match self.token().ok_or_else(not_plain)? {
+                    Token::Start(name) => (name, false),
+                    Token::Empty(name) => (name, true),
+                    Token::End(name) if name == parent => return Ok(()),
+                    // Text between child elements (indentation) carries nothing.
+                    Token::Text(_) => continue,
+                    _ => return Err(not_plain()),
+                },
+            };
+            self.open = name;
+            // Nothing to skip after an empty unknown element.
+            if !value.field(name, self, empty)? && !empty {
+                self.skip(name).ok_or_else(not_plain)?;
             }
         }
     }
@@ -451,15 +537,9 @@ impl<'a> Pull<'a> for Plain<'a> {
         }
         let open = self.open;
         // The usual case, `text</open>`, read without tokenizing the end tag.
-        let bytes = self.doc.as_bytes();
-        let end = self.text_end().ok_or_else(not_plain)?;
-        let close = end + 2 + open.len();
-        if bytes.get(end + 1) == Some(&b'/')
-            && bytes.get(close) == Some(&b'>')
-            && bytes.get(end + 2..close) == Some(open.as_bytes())
-        {
-            let text = self.doc.get(self.at..end).ok_or_else(not_plain)?;
-            self.at = close + 1;
+        let (from, end) = (self.at, self.text_end().ok_or_else(not_plain)?);
+        if self.end_tag(end, open) {
+            let text = self.doc.get(from..end).ok_or_else(not_plain)?;
             return Ok(Cow::Borrowed(text));
         }
         let text = match self.token().ok_or_else(not_plain)? {
@@ -720,6 +800,53 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The eight-bytes-at-a-time scans stop exactly where a byte-by-byte loop stops,
+        /// wherever the stopping byte falls in a word (the bytes mix names, digits, every byte
+        /// that ends a name or a text, and multi-byte characters).
+        #[test]
+        fn the_word_scans_stop_where_a_byte_loop_stops(
+            doc in "[aZ09:._<>&\r\n\t /\"'\u{7f}é€-]{0,40}", from in any::<prop::sample::Index>()
+        ) {
+            let bytes = doc.as_bytes();
+            let from = from.index(bytes.len() + 1);
+            let byte_loop = |set: &[bool; 256]| {
+                bytes[from..].iter().position(|&b| set[usize::from(b)]).map(|i| from + i)
+            };
+            prop_assert_eq!(end_of_name(bytes, from), byte_loop(&ENDS_NAME));
+            let p = Plain { doc: &doc, at: from, open: b"" };
+            let text_end = match byte_loop(&ENDS_TEXT) {
+                None => Some(bytes.len()),
+                Some(i) if bytes[i] == b'<' => Some(i),
+                Some(_) => None,
+            };
+            prop_assert_eq!(p.text_end(), text_end);
+        }
+
+        /// `start_tag` and `end_tag` read a tag only where `token` reads the same one, and
+        /// leave the position where `token` leaves it.
+        #[test]
+        fn the_tag_shortcuts_read_what_token_reads(
+            doc in "(<|</|<\\?|<!|>|/>| |a|Rule|ID|9|-|\"|é){0,12}",
+            name in prop::sample::select(&["a", "Rule", "ID", "a9", ""][..]),
+        ) {
+            let mut by_token = Plain { doc: &doc, at: 0, open: b"" };
+            let token = by_token.token();
+            let mut start = Plain { doc: &doc, at: 0, open: b"" };
+            if let Some(read) = start.start_tag() {
+                prop_assert_eq!(&token, &Some(Token::Start(read)), "{}", doc);
+                prop_assert_eq!(start.at, by_token.at, "{}", doc);
+            }
+            let mut end = Plain { doc: &doc, at: 0, open: b"" };
+            if end.end_tag(0, name.as_bytes()) {
+                prop_assert_eq!(&token, &Some(Token::End(name.as_bytes())), "{}", doc);
+                prop_assert_eq!(end.at, by_token.at, "{}", doc);
+            }
+        }
+    }
+
     /// `agrees` for CORS documents, failing the test on a disagreement.
     fn plain_reads(doc: &str) -> bool {
         agrees::<CorsXml>(doc, "CORSConfiguration").unwrap()
@@ -765,7 +892,7 @@ mod tests {
             let mut p = Plain {
                 doc,
                 at: 0,
-                open: "",
+                open: b"",
             };
             assert_eq!(p.token(), None, "{doc:?}");
         }
