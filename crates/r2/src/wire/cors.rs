@@ -147,10 +147,11 @@ pub(crate) fn to_wire(config: &CorsConfiguration) -> Result<WireCorsOut<'_>, Err
     // Every problem at once: the neutral checks and R2's own limits.
     let mut violations = config.validate();
     for (i, rule) in config.rules.iter().enumerate() {
-        if let Some(age) = rule.max_age_seconds {
-            violations.check(
-                age <= MAX_AGE_SECONDS,
-                || format!("rules[{i}].max_age_seconds"),
+        // The message is written only for a violation (formatting it for every rule cost a
+        // tenth of encoding a document).
+        if let Some(age) = rule.max_age_seconds.filter(|&age| age > MAX_AGE_SECONDS) {
+            violations.push(
+                format!("rules[{i}].max_age_seconds"),
                 format!("R2 accepts at most {MAX_AGE_SECONDS} seconds (one day); {age} is more"),
             );
         }
