@@ -313,7 +313,7 @@ fn write_tags(out: &mut String, tags: &[TagXml<'_>]) {
 /// Parses a `<LifecycleConfiguration>` document in one pass.
 pub(crate) fn decode_document(xml: &str) -> Result<LifecycleConfiguration, Error> {
     let doc: Rules = super::pull::decode(xml, "LifecycleConfiguration", "lifecycle")?;
-    Ok(LifecycleConfiguration::new(doc.0))
+    Ok(LifecycleConfiguration::new(doc.rules))
 }
 
 /// The decoder's target: each rule turned into the model as soon as it is read, so the wire
@@ -321,16 +321,25 @@ pub(crate) fn decode_document(xml: &str) -> Result<LifecycleConfiguration, Error
 /// not convert ends the read; a malformed document is still reported as malformed, since
 /// [`super::pull::decode`] checks the whole document before it reports any other error.
 #[derive(Default)]
-struct Rules(Vec<LifecycleRule>);
+struct Rules<'doc> {
+    rules: Vec<LifecycleRule>,
+    /// The last rule's vector of wire transitions, emptied, for the next rule: one vector per
+    /// rule was a quarter of the decoder's allocations.
+    spare: Vec<TransitionXml<'doc>>,
+}
 
-impl<'doc> FromPull<'doc> for Rules {
+impl<'doc> FromPull<'doc> for Rules<'doc> {
     fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         if name != b"Rule" {
             return Ok(false);
         }
-        let mut rule = RuleXml::default();
+        let mut rule = RuleXml {
+            transitions: std::mem::take(&mut self.spare),
+            ..RuleXml::default()
+        };
         p.read_into(&mut rule, empty)?;
-        self.0.push(rule.into_model(self.0.len())?);
+        let rule = rule.into_model(self.rules.len(), &mut self.spare)?;
+        self.rules.push(rule);
         Ok(true)
     }
 }
@@ -595,15 +604,21 @@ impl<'a> LifecycleXml<'a> {
     pub(crate) fn into_model(self) -> Result<LifecycleConfiguration, Error> {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            rules.push(r.into_model(i)?);
+            rules.push(r.into_model(i, &mut Vec::new())?);
         }
         Ok(LifecycleConfiguration::new(rules))
     }
 }
 
 impl<'a> RuleXml<'a> {
-    /// The neutral rule; `i` is its position in the document, for errors.
-    fn into_model(self, i: usize) -> Result<LifecycleRule, Error> {
+    /// The neutral rule; `i` is its position in the document, for errors. `spare` gets the
+    /// rule's vector of wire transitions back, emptied, for the next rule to fill.
+    fn into_model(
+        mut self,
+        i: usize,
+        spare: &mut Vec<TransitionXml<'a>>,
+    ) -> Result<LifecycleRule, Error> {
+        let mut wire_transitions = std::mem::take(&mut self.transitions);
         let r = self;
         // Only an error shows the context: building it for every field cost more than the
         // field itself.
@@ -670,8 +685,8 @@ impl<'a> RuleXml<'a> {
                 }
             }
         };
-        let mut transitions = Vec::with_capacity(r.transitions.len());
-        for t in r.transitions {
+        let mut transitions = Vec::with_capacity(wire_transitions.len());
+        for t in wire_transitions.drain(..) {
             let days = parse_days(t.days.as_deref(), &ctx("Transition.Days"))?;
             let date = non_empty(t.date);
             let trigger = match (days, date) {
@@ -695,6 +710,7 @@ impl<'a> RuleXml<'a> {
                 storage_class_from_wire(&t.storage_class),
             ));
         }
+        *spare = wire_transitions;
         let noncurrent_version_expiration_days = match r.noncurrent_expiration {
             None => None,
             Some(n) => parse_positive_days(
