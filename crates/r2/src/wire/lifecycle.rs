@@ -76,7 +76,12 @@ struct WireClassTransition {
     storage_class: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// `{"type": "Age", "maxAge": seconds}` or `{"type": "Date", "date": "..."}`.
+///
+/// Written by serde's internally tagged form; read by [`WireCondition::deserialize`] in one
+/// pass when `type` comes first (as R2 and this encoder write it), and by serde's form
+/// ([`TaggedCondition`]) otherwise, so what is accepted and what is refused stays serde's.
+#[derive(Debug, Serialize)]
 #[serde(tag = "type")]
 enum WireCondition {
     Age {
@@ -88,6 +93,151 @@ enum WireCondition {
     },
 }
 
+/// [`WireCondition`] as serde's internally tagged derive reads it (the tag anywhere in the
+/// object, or first in an array): the reference the one-pass read falls back to.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type")]
+enum TaggedCondition {
+    Age {
+        #[serde(rename = "maxAge")]
+        max_age: Number,
+    },
+    Date {
+        date: String,
+    },
+}
+
+impl From<TaggedCondition> for WireCondition {
+    fn from(c: TaggedCondition) -> Self {
+        match c {
+            TaggedCondition::Age { max_age } => WireCondition::Age { max_age },
+            TaggedCondition::Date { date } => WireCondition::Date { date },
+        }
+    }
+}
+
+/// The variant a condition's `type` names: a string, as serde's tag is read.
+enum ConditionKind {
+    Age,
+    Date,
+}
+
+impl<'de> Deserialize<'de> for ConditionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ConditionKind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("variant identifier")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ConditionKind, E> {
+                match s {
+                    "Age" => Ok(ConditionKind::Age),
+                    "Date" => Ok(ConditionKind::Date),
+                    other => Err(E::unknown_variant(other, &["Age", "Date"])),
+                }
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A key of a condition object, borrowed when it can be.
+struct ConditionKey<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for ConditionKey<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ConditionKey<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(ConditionKey(s.into()))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(ConditionKey(s.to_owned().into()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for WireCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WireCondition;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("internally tagged enum WireCondition")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<serde_json::Value>()? {
+                    items.push(item);
+                }
+                tagged(serde_json::Value::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let Some(first) = map.next_key::<ConditionKey<'de>>()? else {
+                    return Err(A::Error::missing_field("type"));
+                };
+                if first.0 != "type" {
+                    // Not the order R2 writes: read it all (duplicate keys kept, as serde
+                    // keeps them to refuse them), then as serde reads it.
+                    let mut entries = vec![(first.0.into_owned(), map.next_value()?)];
+                    while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                        entries.push(entry);
+                    }
+                    return TaggedCondition::deserialize(serde::de::value::MapDeserializer::new(
+                        entries.into_iter(),
+                    ))
+                    .map(WireCondition::from)
+                    .map_err(A::Error::custom);
+                }
+                let kind: ConditionKind = map.next_value()?;
+                let (mut max_age, mut date) = (None::<Number>, None::<String>);
+                while let Some(key) = map.next_key::<ConditionKey<'de>>()? {
+                    match (&kind, &*key.0) {
+                        (_, "type") => return Err(A::Error::duplicate_field("type")),
+                        (ConditionKind::Age, "maxAge") if max_age.is_some() => {
+                            return Err(A::Error::duplicate_field("maxAge"));
+                        }
+                        (ConditionKind::Age, "maxAge") => max_age = Some(map.next_value()?),
+                        (ConditionKind::Date, "date") if date.is_some() => {
+                            return Err(A::Error::duplicate_field("date"));
+                        }
+                        (ConditionKind::Date, "date") => date = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                match kind {
+                    ConditionKind::Age => max_age
+                        .map(|max_age| WireCondition::Age { max_age })
+                        .ok_or_else(|| A::Error::missing_field("maxAge")),
+                    ConditionKind::Date => date
+                        .map(|date| WireCondition::Date { date })
+                        .ok_or_else(|| A::Error::missing_field("date")),
+                }
+            }
+        }
+
+        /// Read by serde's internally tagged form, errors and all.
+        fn tagged<E: serde::de::Error>(value: serde_json::Value) -> Result<WireCondition, E> {
+            TaggedCondition::deserialize(value)
+                .map(WireCondition::from)
+                .map_err(E::custom)
+        }
+
+        d.deserialize_any(V)
+    }
+}
+
 impl WireCondition {
     fn age(age: Age) -> Self {
         WireCondition::Age {
@@ -95,14 +245,15 @@ impl WireCondition {
         }
     }
 
-    fn trigger(&self, at: &str) -> Result<Trigger, Error> {
+    /// The trigger; `at` names the condition, and is written only for an error.
+    fn trigger(&self, at: impl FnOnce() -> String) -> Result<Trigger, Error> {
         match self {
             WireCondition::Age { max_age } => exact_uint(max_age, u64::MAX)
                 .map(|s| Trigger::After(Age::seconds(s)))
-                .map_err(|why| decode(format!("lifecycle {at}: maxAge {why}"))),
+                .map_err(|why| decode(format!("lifecycle {}: maxAge {why}", at()))),
             WireCondition::Date { date } => date_from_wire(date)
                 .map(|d| Trigger::On(LifecycleDate::utc(d)))
-                .map_err(|why| decode(format!("lifecycle {at}: date {why}"))),
+                .map_err(|why| decode(format!("lifecycle {}: date {why}", at()))),
         }
     }
 }
@@ -128,7 +279,7 @@ fn check_supported(config: &LifecycleConfiguration) -> Result<(), Error> {
         ))
     };
     for (i, rule) in config.rules.iter().enumerate() {
-        let at = format!("rules[{i}]");
+        let at = format_args!("rules[{i}]");
         if !rule.filter.tags.is_empty() {
             return unsupported(format!("lifecycle tag filters ({at}.filter.tags)"));
         }
@@ -252,7 +403,8 @@ pub(crate) fn from_wire(wire: WireLifecycle) -> Result<Option<LifecycleConfigura
     }
     let mut out = Vec::with_capacity(rules.len());
     for (i, rule) in rules.into_iter().enumerate() {
-        let at = match &rule.id {
+        // Only an error names the rule: formatting it for every rule cost more than the rest.
+        let at = || match &rule.id {
             Some(id) => format!("rules[{i}] (id `{id}`)"),
             None => format!("rules[{i}]"),
         };
@@ -261,7 +413,7 @@ pub(crate) fn from_wire(wire: WireLifecycle) -> Result<Option<LifecycleConfigura
             Some(t) => Some(
                 match t
                     .condition
-                    .trigger(&format!("{at}.deleteObjectsTransition"))?
+                    .trigger(|| format!("{}.deleteObjectsTransition", at()))?
                 {
                     Trigger::After(age) => Expiration::After(age),
                     Trigger::On(date) => Expiration::On(date),
@@ -272,12 +424,13 @@ pub(crate) fn from_wire(wire: WireLifecycle) -> Result<Option<LifecycleConfigura
             None => None,
             Some(t) => match t
                 .condition
-                .trigger(&format!("{at}.abortMultipartUploadsTransition"))?
+                .trigger(|| format!("{}.abortMultipartUploadsTransition", at()))?
             {
                 Trigger::After(age) => Some(age),
                 Trigger::On(_) => {
                     return Err(decode(format!(
-                        "lifecycle {at}.abortMultipartUploadsTransition: a Date condition cannot be represented (only Age)"
+                        "lifecycle {}.abortMultipartUploadsTransition: a Date condition cannot be represented (only Age)",
+                        at()
                     )));
                 }
             },
@@ -286,7 +439,7 @@ pub(crate) fn from_wire(wire: WireLifecycle) -> Result<Option<LifecycleConfigura
         for (j, t) in rule.transitions.iter().flatten().enumerate() {
             transitions.push(Transition::new(
                 t.condition
-                    .trigger(&format!("{at}.storageClassTransitions[{j}]"))?,
+                    .trigger(|| format!("{}.storageClassTransitions[{j}]", at()))?,
                 storage_class_from_wire(&t.storage_class),
             ));
         }
@@ -309,10 +462,63 @@ pub(crate) fn from_wire(wire: WireLifecycle) -> Result<Option<LifecycleConfigura
 #[cfg(test)]
 mod tests {
     use bucket_admin_core::{ErrorKind, NoncurrentTransition, Tag};
+    use proptest::prelude::*;
     use serde_json::json;
     use time::macros::date;
 
     use super::*;
+
+    /// A condition as its variant and value, to compare the two readings.
+    fn shape(c: WireCondition) -> String {
+        match c {
+            WireCondition::Age { max_age } => format!("Age {max_age}"),
+            WireCondition::Date { date } => format!("Date {date}"),
+        }
+    }
+
+    const KEYS: &[&str] = &["type", "maxAge", "date", "extra"];
+    const VALUES: &[&str] = &[
+        "\"Age\"",
+        "\"Date\"",
+        "\"Other\"",
+        "86400",
+        "10.5",
+        "-1",
+        "\"2031-04-20T00:00:00Z\"",
+        "null",
+        "{}",
+        "[]",
+        "{\"Age\": null}",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+        /// The one-pass read accepts exactly what serde's internally tagged form accepts, and
+        /// reads the same condition from it: objects with any keys in any order (duplicates
+        /// included), arrays, and other values.
+        #[test]
+        fn a_condition_is_read_as_serde_reads_its_tagged_form(
+            entries in prop::collection::vec((prop::sample::select(KEYS), prop::sample::select(VALUES)), 0..5),
+            form in 0..3u8,
+        ) {
+            let json = match form {
+                0 => format!(
+                    "{{{}}}",
+                    entries.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", ")
+                ),
+                1 => format!("[{}]", entries.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ")),
+                _ => entries.first().map_or("\"Age\"", |(_, v)| *v).to_owned(),
+            };
+            let one_pass = serde_json::from_str::<WireCondition>(&json).map(shape);
+            let tagged = serde_json::from_str::<TaggedCondition>(&json)
+                .map(|c| shape(WireCondition::from(c)));
+            prop_assert_eq!(one_pass.is_ok(), tagged.is_ok(), "{}: {:?} / {:?}", json, one_pass, tagged);
+            if let (Ok(a), Ok(b)) = (one_pass, tagged) {
+                prop_assert_eq!(a, b, "{}", json);
+            }
+        }
+    }
 
     fn rule(id: &str) -> LifecycleRule {
         LifecycleRule::new()
