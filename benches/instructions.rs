@@ -129,9 +129,19 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        name: "R2 JSON, 100 CORS rules, encode",
+        calls: 50,
+        run: |d| drop(black_box(r2_codec::encode_cors(black_box(&d.cors)))),
+    },
+    Case {
         name: "R2 JSON, 100 CORS rules, decode",
         calls: 50,
         run: |d| drop(black_box(r2_codec::decode_cors(black_box(&d.r2_cors)))),
+    },
+    Case {
+        name: "100 CORS rules, model clone + drop (the allocation floor of a decode)",
+        calls: 50,
+        run: |d| drop(black_box(black_box(&d.cors).clone())),
     },
     Case {
         name: "R2 JSON, 1,000 lifecycle rules, decode",
@@ -141,6 +151,20 @@ const CASES: &[Case] = &[
                 &d.r2_lifecycle,
             ))))
         },
+    },
+    Case {
+        name: "R2 JSON, 1,000 lifecycle rules, encode",
+        calls: 10,
+        run: |d| {
+            drop(black_box(r2_codec::encode_lifecycle(black_box(
+                &d.lifecycle,
+            ))))
+        },
+    },
+    Case {
+        name: "1,000 lifecycle rules, model clone + drop (the allocation floor of a decode)",
+        calls: 10,
+        run: |d| drop(black_box(black_box(&d.lifecycle).clone())),
     },
     Case {
         name: "COS signature, typical bucket request",

@@ -119,6 +119,18 @@ fn codecs(c: &mut Criterion) {
     c.bench_function("codec/cors 100 rules/R2 JSON decode", |b| {
         b.iter(|| r2_codec::decode_cors(black_box(&r2_json)))
     });
+    c.bench_function("codec/cors 100 rules/R2 JSON encode + decode", |b| {
+        b.iter(|| {
+            let json = r2_codec::encode_cors(black_box(&cors)).expect("encode");
+            r2_codec::decode_cors(&json)
+        })
+    });
+    // The allocation floor of any decoder that returns the model: the same configuration
+    // copied and dropped (every string, list and rule allocated and freed once, nothing read).
+    c.bench_function(
+        "codec/cors 100 rules/model clone + drop (allocation floor)",
+        |b| b.iter(|| black_box(&cors).clone()),
+    );
     // What every get_cors decodes: a one-rule document.
     let one = CorsConfiguration::new(hundred_rules().rules.into_iter().take(1).collect());
     let cos_one = cos_codec::encode_cors(&one).expect("encode");
@@ -147,6 +159,10 @@ fn codecs(c: &mut Criterion) {
     c.bench_function("codec/lifecycle 1000 rules/R2 JSON decode", |b| {
         b.iter(|| r2_codec::decode_lifecycle(black_box(&r2_json)))
     });
+    c.bench_function(
+        "codec/lifecycle 1000 rules/model clone + drop (allocation floor)",
+        |b| b.iter(|| black_box(&lifecycle).clone()),
+    );
 }
 
 fn preflight(c: &mut Criterion) {
