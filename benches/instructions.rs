@@ -21,7 +21,7 @@ use bucket_admin::r2::codec as r2_codec;
 mod callgrind;
 #[path = "fixtures.rs"]
 mod fixtures;
-use fixtures::{hundred_rules, thousand_lifecycle_rules, xml_events};
+use fixtures::{hundred_rules, indented, thousand_lifecycle_rules, xml_events};
 
 /// One measured call.
 struct Case {
@@ -36,6 +36,7 @@ struct Documents {
     cors: CorsConfiguration,
     cos_cors: String,
     cos_cors_one: String,
+    cos_cors_one_indented: String,
     cos_lifecycle: String,
     lifecycle: bucket_admin::LifecycleConfiguration,
     r2_cors: String,
@@ -50,6 +51,7 @@ impl Documents {
         Self {
             cos_cors: cos_codec::encode_cors(&cors).expect("encode"),
             cos_cors_one: cos_codec::encode_cors(&one).expect("encode"),
+            cos_cors_one_indented: indented(&cos_codec::encode_cors(&one).expect("encode")),
             cos_lifecycle: cos_codec::encode_lifecycle(&lifecycle).expect("encode"),
             r2_cors: r2_codec::encode_cors(&cors).expect("encode"),
             r2_lifecycle: r2_codec::encode_lifecycle(&lifecycle).expect("encode"),
@@ -99,6 +101,15 @@ const CASES: &[Case] = &[
         run: |d| {
             drop(black_box(cos_codec::decode_cors(black_box(
                 &d.cos_cors_one,
+            ))))
+        },
+    },
+    Case {
+        name: "COS XML, 1 CORS rule indented as COS sends it, decode",
+        calls: 2000,
+        run: |d| {
+            drop(black_box(cos_codec::decode_cors(black_box(
+                &d.cos_cors_one_indented,
             ))))
         },
     },

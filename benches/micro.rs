@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 #[path = "fixtures.rs"]
 mod fixtures;
-use fixtures::{hundred_rules, thousand_lifecycle_rules, xml_events};
+use fixtures::{hundred_rules, indented, thousand_lifecycle_rules, xml_events};
 
 const SECRET_ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
 const SECRET_KEY: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
@@ -138,6 +138,11 @@ fn codecs(c: &mut Criterion) {
     c.bench_function("codec/cors 1 rule/COS XML decode", |b| {
         b.iter(|| cos_codec::decode_cors(black_box(&cos_one)))
     });
+    let cos_one_indented = indented(&cos_one);
+    c.bench_function(
+        "codec/cors 1 rule/COS XML decode, indented as COS sends it",
+        |b| b.iter(|| cos_codec::decode_cors(black_box(&cos_one_indented))),
+    );
     c.bench_function("codec/cors 1 rule/R2 JSON decode", |b| {
         b.iter(|| r2_codec::decode_cors(black_box(&r2_one)))
     });

@@ -509,6 +509,12 @@ impl<'a> Pull<'a> for Plain<'a> {
         }
         let parent = self.open;
         loop {
+            // COS indents its answers: the blanks between child elements are stepped over here
+            // (they carry nothing) rather than read as a text token and dropped.
+            let bytes = self.doc.as_bytes();
+            while let Some(b' ' | b'\t' | b'\n') = bytes.get(self.at) {
+                self.at += 1;
+            }
             if self.end_tag(self.at, parent) {
                 return Ok(());
             }
