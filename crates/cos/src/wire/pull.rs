@@ -831,6 +831,20 @@ mod tests {
             prop_assert_eq!(p.text_end(), text_end);
         }
 
+        /// The word flags are exact for the first byte they flag, wherever it sits.
+        #[test]
+        fn the_word_flags_mark_the_first_byte_they_look_for(
+            word in any::<[u8; 8]>(), limit in 1u8..=0x80, byte in any::<u8>()
+        ) {
+            let first = |hit: &dyn Fn(u8) -> bool| word.iter().position(|&b| hit(b));
+            let flagged = |flags: u64| (flags != 0).then(|| flags.trailing_zeros() as usize / 8);
+            let w = u64::from_le_bytes(word);
+            prop_assert_eq!(flagged(flag_below(w, limit)), first(&|b| b < limit));
+            prop_assert_eq!(flagged(flag_equal(w, byte)), first(&|b| b == byte));
+            // Only the high bit of a byte is ever set.
+            prop_assert_eq!(flag_below(w, limit) & !(ONES * 0x80), 0);
+        }
+
         /// `start_tag` and `end_tag` read a tag only where `token` reads the same one, and
         /// leave the position where `token` leaves it.
         #[test]
@@ -851,6 +865,32 @@ mod tests {
                 prop_assert_eq!(end.at, by_token.at, "{}", doc);
             }
         }
+    }
+
+    #[test]
+    fn the_tag_shortcuts_read_the_tags_cos_writes() {
+        // Where the shortcuts apply they must be taken (their absence only costs time, which
+        // the instruction benchmarks show), at any position and with names of any length.
+        let doc = "x<CORSRule><AllowedOrigin>o</AllowedOrigin></CORSRule>";
+        let mut p = Plain {
+            doc,
+            at: 1,
+            open: b"",
+        };
+        assert_eq!(p.start_tag(), Some(&b"CORSRule"[..]));
+        assert_eq!(p.at, 11);
+        assert_eq!(p.start_tag(), Some(&b"AllowedOrigin"[..]));
+        assert_eq!(p.at, 26);
+        assert!(!p.end_tag(26, b"AllowedOrigin"), "text comes first");
+        assert!(p.end_tag(27, b"AllowedOrigin"));
+        assert_eq!(p.at, 43);
+        assert!(
+            !p.end_tag(43, b"CORSRul"),
+            "a prefix of the name is another name"
+        );
+        assert!(p.end_tag(43, b"CORSRule"));
+        assert_eq!(p.at, doc.len());
+        assert_eq!(p.start_tag(), None, "at the end");
     }
 
     /// `agrees` for CORS documents, failing the test on a disagreement.

@@ -500,9 +500,15 @@ mod tests {
         #[test]
         fn a_condition_is_read_as_serde_reads_its_tagged_form(
             entries in prop::collection::vec((prop::sample::select(KEYS), prop::sample::select(VALUES)), 0..5),
-            form in 0..3u8,
+            kind in prop::sample::select(&["\"Age\"", "\"Date\""][..]),
+            form in 0..4u8,
         ) {
             let json = match form {
+                // `type` first, as R2 writes it: the one-pass path, repeats included.
+                3 => format!(
+                    "{{\"type\": {kind}{}}}",
+                    entries.iter().map(|(k, v)| format!(", \"{k}\": {v}")).collect::<String>()
+                ),
                 0 => format!(
                     "{{{}}}",
                     entries.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", ")
@@ -510,6 +516,9 @@ mod tests {
                 1 => format!("[{}]", entries.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", ")),
                 _ => entries.first().map_or("\"Age\"", |(_, v)| *v).to_owned(),
             };
+            // The same outcome. A document with two problems may be refused for another one of
+            // them (the derive reads everything before it checks a value; the one-pass read
+            // checks each value as it comes); the words of single problems are pinned below.
             let one_pass = serde_json::from_str::<WireCondition>(&json).map(shape);
             let tagged = serde_json::from_str::<TaggedCondition>(&json)
                 .map(|c| shape(WireCondition::from(c)));
@@ -530,6 +539,54 @@ mod tests {
                 StorageClass::InfrequentAccess,
             )])
             .with_abort_incomplete_multipart_upload(Age::seconds(3600))
+    }
+
+    #[test]
+    fn a_condition_with_one_problem_is_refused_in_the_derives_words() {
+        let refused = |json: &str| {
+            let err = serde_json::from_str::<WireCondition>(json)
+                .map(shape)
+                .unwrap_err()
+                .to_string();
+            let tagged = serde_json::from_str::<TaggedCondition>(json)
+                .map(|c| shape(WireCondition::from(c)))
+                .unwrap_err()
+                .to_string()
+                .replace("TaggedCondition", "WireCondition");
+            let words = |e: &str| e.split(" at line ").next().unwrap_or_default().to_owned();
+            assert_eq!(words(&err), words(&tagged), "{json}");
+            words(&err)
+        };
+        for (json, words) in [
+            (
+                r#"{"type": "Age", "maxAge": 1, "maxAge": 2}"#,
+                "duplicate field `maxAge`",
+            ),
+            (
+                r#"{"type": "Date", "date": "2031-04-20T00:00:00Z", "date": "x"}"#,
+                "duplicate field `date`",
+            ),
+            (
+                r#"{"type": "Age", "type": "Date"}"#,
+                "duplicate field `type`",
+            ),
+            (r#"{"type": "Age"}"#, "missing field `maxAge`"),
+            (r#"{"type": "Date", "maxAge": 1}"#, "missing field `date`"),
+            (
+                r#"{"type": "Never", "maxAge": 1}"#,
+                "unknown variant `Never`, expected `Age` or `Date`",
+            ),
+            (
+                r#"{"type": 5}"#,
+                "invalid type: integer `5`, expected variant identifier",
+            ),
+            (
+                r#""Age""#,
+                "invalid type: string \"Age\", expected internally tagged enum WireCondition",
+            ),
+        ] {
+            assert_eq!(refused(json), words, "{json}");
+        }
     }
 
     #[test]
