@@ -17,7 +17,7 @@ use super::{
     non_empty, status_from_wire, status_to_wire, storage_class_from_wire, storage_class_to_wire,
 };
 
-use super::pull::{FromPull, Pull, element, once};
+use super::pull::{FromPull, Pull, element, once, once_read, push_read};
 
 /// Text as read: borrowed from the document until the model keeps it (most of it, a status or
 /// a day count, is only parsed), or owned when written from the model.
@@ -47,7 +47,7 @@ fn once_str<'a>(
 impl<'doc> FromPull<'doc> for LifecycleXml<'doc> {
     fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
-            b"Rule" => self.rules.push(p.read(empty)?),
+            b"Rule" => push_read(&mut self.rules, p, empty)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -58,26 +58,27 @@ impl<'doc> FromPull<'doc> for RuleXml<'doc> {
     fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             b"ID" => once(&mut self.id, "ID", p.value(empty)?)?,
-            b"Filter" => once(&mut self.filter, "Filter", p.read(empty)?)?,
+            b"Filter" => once_read(&mut self.filter, "Filter", p, empty)?,
             b"Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
             b"Status" => {
                 let text = p.value(empty)?;
                 let mut seen = !self.status.is_empty();
                 once_str(&mut self.status, &mut seen, "Status", text)?
             }
-            b"Expiration" => once(&mut self.expiration, "Expiration", p.read(empty)?)?,
-            b"Transition" => self.transitions.push(p.read(empty)?),
-            b"NoncurrentVersionExpiration" => once(
+            b"Expiration" => once_read(&mut self.expiration, "Expiration", p, empty)?,
+            b"Transition" => push_read(&mut self.transitions, p, empty)?,
+            b"NoncurrentVersionExpiration" => once_read(
                 &mut self.noncurrent_expiration,
                 "NoncurrentVersionExpiration",
-                p.read(empty)?,
+                p,
+                empty,
             )?,
-            b"NoncurrentVersionTransition" => self.noncurrent_transitions.push(p.read(empty)?),
-            b"AbortIncompleteMultipartUpload" => once(
-                &mut self.abort,
-                "AbortIncompleteMultipartUpload",
-                p.read(empty)?,
-            )?,
+            b"NoncurrentVersionTransition" => {
+                push_read(&mut self.noncurrent_transitions, p, empty)?
+            }
+            b"AbortIncompleteMultipartUpload" => {
+                once_read(&mut self.abort, "AbortIncompleteMultipartUpload", p, empty)?
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -88,8 +89,8 @@ impl<'doc> FromPull<'doc> for FilterXml<'doc> {
     fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             b"Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
-            b"Tag" => self.tags.push(p.read(empty)?),
-            b"And" => once(&mut self.and, "And", p.read(empty)?)?,
+            b"Tag" => push_read(&mut self.tags, p, empty)?,
+            b"And" => once_read(&mut self.and, "And", p, empty)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -100,7 +101,7 @@ impl<'doc> FromPull<'doc> for AndXml<'doc> {
     fn field(&mut self, name: &[u8], p: &mut impl Pull<'doc>, empty: bool) -> Result<bool, Error> {
         match name {
             b"Prefix" => once(&mut self.prefix, "Prefix", p.value(empty)?)?,
-            b"Tag" => self.tags.push(p.read(empty)?),
+            b"Tag" => push_read(&mut self.tags, p, empty)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -338,8 +339,14 @@ impl<'doc> FromPull<'doc> for Rules<'doc> {
             ..RuleXml::default()
         };
         p.read_into(&mut rule, empty)?;
-        let rule = rule.into_model(self.rules.len(), &mut self.spare)?;
-        self.rules.push(rule);
+        let i = self.rules.len();
+        // Written in place at the end of the list: a rule is not moved out of a result and
+        // into the list (a failed rule ends the decode, list and all).
+        rule.into_model(
+            i,
+            &mut self.spare,
+            self.rules.push_mut(LifecycleRule::new()),
+        )?;
         Ok(true)
     }
 }
@@ -604,20 +611,22 @@ impl<'a> LifecycleXml<'a> {
     pub(crate) fn into_model(self) -> Result<LifecycleConfiguration, Error> {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            rules.push(r.into_model(i, &mut Vec::new())?);
+            r.into_model(i, &mut Vec::new(), rules.push_mut(LifecycleRule::new()))?;
         }
         Ok(LifecycleConfiguration::new(rules))
     }
 }
 
 impl<'a> RuleXml<'a> {
-    /// The neutral rule; `i` is its position in the document, for errors. `spare` gets the
-    /// rule's vector of wire transitions back, emptied, for the next rule to fill.
+    /// The neutral rule, written into `rule` (a new [`LifecycleRule`]); `i` is its position in
+    /// the document, for errors. `spare` gets the rule's vector of wire transitions back,
+    /// emptied, for the next rule to fill.
     fn into_model(
         mut self,
         i: usize,
         spare: &mut Vec<TransitionXml<'a>>,
-    ) -> Result<LifecycleRule, Error> {
+        rule: &mut LifecycleRule,
+    ) -> Result<(), Error> {
         let mut wire_transitions = std::mem::take(&mut self.transitions);
         let r = self;
         // Only an error shows the context: building it for every field cost more than the
@@ -739,7 +748,6 @@ impl<'a> RuleXml<'a> {
             .map(Age::days),
         };
         // Fields set in place: each builder call would move the whole rule once more.
-        let mut rule = LifecycleRule::new();
         rule.enabled = status_from_wire(&r.status, ctx("Status"))?;
         rule.id = non_empty(r.id).map(Cow::into_owned);
         rule.filter = filter;
@@ -748,7 +756,7 @@ impl<'a> RuleXml<'a> {
         rule.abort_incomplete_multipart_upload = abort_incomplete_multipart_upload;
         rule.noncurrent_version_expiration_days = noncurrent_version_expiration_days;
         rule.noncurrent_version_transitions = noncurrent_version_transitions;
-        Ok(rule)
+        Ok(())
     }
 }
 

@@ -564,13 +564,41 @@ impl<'a> Pull<'a> for Plain<'a> {
 /// never a silent overwrite.
 pub(crate) fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), Error> {
     if slot.is_some() {
-        return Err(Error::new(
-            ErrorKind::Decode,
-            format!("cannot parse the XML returned by COS: duplicate field `{name}`"),
-        ));
+        return Err(duplicate(name));
     }
     *slot = Some(value);
     Ok(())
+}
+
+/// Reads a child struct that may occur once straight into its slot (a lifecycle rule's
+/// filter, expiration...: no struct moved out and in again). A second occurrence is refused
+/// before it is read, as serde's derive refuses it on seeing its name.
+pub(crate) fn once_read<'doc, T: FromPull<'doc>>(
+    slot: &mut Option<T>,
+    name: &str,
+    p: &mut impl Pull<'doc>,
+    empty: bool,
+) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(duplicate(name));
+    }
+    p.read_into(slot.insert(T::default()), empty)
+}
+
+/// Reads a repeated child struct straight into a new last element of `list`.
+pub(crate) fn push_read<'doc, T: FromPull<'doc>>(
+    list: &mut Vec<T>,
+    p: &mut impl Pull<'doc>,
+    empty: bool,
+) -> Result<(), Error> {
+    p.read_into(list.push_mut(T::default()), empty)
+}
+
+fn duplicate(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Decode,
+        format!("cannot parse the XML returned by COS: duplicate field `{name}`"),
+    )
 }
 
 /// Writes `<name>text</name>` with `<`, `>`, `&` and a carriage return escaped (what
