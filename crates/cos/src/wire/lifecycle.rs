@@ -342,11 +342,8 @@ impl<'doc> FromPull<'doc> for Rules<'doc> {
         let i = self.rules.len();
         // Written in place at the end of the list: a rule is not moved out of a result and
         // into the list (a failed rule ends the decode, list and all).
-        rule.into_model(
-            i,
-            &mut self.spare,
-            self.rules.push_mut(LifecycleRule::new()),
-        )?;
+        self.rules.push(LifecycleRule::new());
+        rule.into_model(i, &mut self.spare, &mut self.rules[i])?;
         Ok(true)
     }
 }
@@ -611,7 +608,8 @@ impl<'a> LifecycleXml<'a> {
     pub(crate) fn into_model(self) -> Result<LifecycleConfiguration, Error> {
         let mut rules = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.into_iter().enumerate() {
-            r.into_model(i, &mut Vec::new(), rules.push_mut(LifecycleRule::new()))?;
+            rules.push(LifecycleRule::new());
+            r.into_model(i, &mut Vec::new(), &mut rules[i])?;
         }
         Ok(LifecycleConfiguration::new(rules))
     }

@@ -591,7 +591,9 @@ pub(crate) fn push_read<'doc, T: FromPull<'doc>>(
     p: &mut impl Pull<'doc>,
     empty: bool,
 ) -> Result<(), Error> {
-    p.read_into(list.push_mut(T::default()), empty)
+    let at = list.len();
+    list.push(T::default());
+    p.read_into(&mut list[at], empty)
 }
 
 fn duplicate(name: &str) -> Error {

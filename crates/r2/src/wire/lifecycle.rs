@@ -279,30 +279,35 @@ fn check_supported(config: &LifecycleConfiguration) -> Result<(), Error> {
         ))
     };
     for (i, rule) in config.rules.iter().enumerate() {
-        let at = format_args!("rules[{i}]");
+        // Written only for the error that names it.
+        let at = || format!("rules[{i}]");
         if !rule.filter.tags.is_empty() {
-            return unsupported(format!("lifecycle tag filters ({at}.filter.tags)"));
+            return unsupported(format!("lifecycle tag filters ({}.filter.tags)", at()));
         }
         if rule.noncurrent_version_expiration_days.is_some() {
             return unsupported(format!(
-                "noncurrent-version expiration ({at}.noncurrent_version_expiration_days): R2 has no object versions"
+                "noncurrent-version expiration ({}.noncurrent_version_expiration_days): R2 has no object versions",
+                at()
             ));
         }
         if !rule.noncurrent_version_transitions.is_empty() {
             return unsupported(format!(
-                "noncurrent-version transitions ({at}.noncurrent_version_transitions): R2 has no object versions"
+                "noncurrent-version transitions ({}.noncurrent_version_transitions): R2 has no object versions",
+                at()
             ));
         }
         if rule.expiration == Some(Expiration::ExpiredObjectDeleteMarker) {
             return unsupported(format!(
-                "ExpiredObjectDeleteMarker ({at}.expiration): R2 has no delete markers"
+                "ExpiredObjectDeleteMarker ({}.expiration): R2 has no delete markers",
+                at()
             ));
         }
         for (j, t) in rule.transitions.iter().enumerate() {
             if t.storage_class != StorageClass::InfrequentAccess {
                 return unsupported(format!(
-                    "lifecycle transitions to storage class `{}` ({at}.transitions[{j}].storage_class); only infrequent_access",
-                    t.storage_class
+                    "lifecycle transitions to storage class `{}` ({}.transitions[{j}].storage_class); only infrequent_access",
+                    t.storage_class,
+                    at()
                 ));
             }
         }
